@@ -1,0 +1,1 @@
+//! ZigZag 3.9.1 analytical cost model.

@@ -1,0 +1,1 @@
+//! Mapping search (spatial generation, LOMA, SALSA).
