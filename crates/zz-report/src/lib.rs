@@ -1,1 +1,33 @@
-//! Result outputs.
+//! Result outputs of zigzag-rs: JSON, a terminal summary, loop-nest tables and
+//! breakdown plots.
+//!
+//! The crate is independent of the other `zz-*` crates: the CLI fills the plain
+//! DTOs of [`model`] ([`RunReport`] with one [`LayerReport`] per layer) and
+//! passes them to the writers:
+//!
+//! * [`json::write_json`] / [`json::to_json_string`]: pretty JSON, `energy` and
+//!   `latency` first;
+//! * [`summary::summary`]: header, totals and an aligned per-layer table;
+//! * [`loop_nest::loop_nest_table`]: ZigZag's `print_mapping` table of one layer;
+//! * [`plot::bar_chart_breakdown`] / [`plot::bar_chart_breakdown_svg`]: per-layer
+//!   energy and latency stacked bars.
+
+pub mod error;
+pub mod format;
+pub mod json;
+pub mod loop_nest;
+pub mod model;
+pub mod ordered_map;
+pub mod plot;
+pub mod summary;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use error::ReportError;
+pub use json::{to_json_string, write_json};
+pub use loop_nest::{LoopNest, LoopRow, loop_nest_table};
+pub use model::{DirectionRecord, LayerReport, Loop, RunReport, TotalsReport};
+pub use ordered_map::OrderedMap;
+pub use plot::{bar_chart_breakdown, bar_chart_breakdown_svg, bar_chart_breakdown_svg_string};
+pub use summary::summary;

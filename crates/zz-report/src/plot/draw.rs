@@ -1,0 +1,408 @@
+//! Drawing of the breakdown figure on any plotters backend (PNG or SVG).
+//!
+//! Layout: a title; an energy panel (per layer a black `MAC` bar and one bar
+//! per memory, stacked by operand colour and direction shade, memory names
+//! rotated under the bars, `tot:` above each group); a latency panel (one
+//! stacked bar per layer, layer labels under it); a legend right of each panel.
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::data::{Breakdown, LATENCY_SECTIONS, UNSPLIT};
+use super::style::{self, FONT};
+use crate::format::{axis_tick, sci};
+use crate::model::DirectionRecord;
+
+const LEGEND_W: u32 = 260;
+const Y_LABEL_W: u32 = 95;
+const MARGIN: u32 = 15;
+const TITLE_H: u32 = 40;
+const ENERGY_PLOT_H: u32 = 400;
+const LATENCY_PLOT_H: u32 = 280;
+const LATENCY_XLABEL_H: u32 = 58;
+/// Approximate advance of one character, as a fraction of the font size.
+const CHAR_W: f64 = 0.62;
+const TICK_FONT: u32 = 13;
+const GROUP_FONT: u32 = 14;
+
+/// Pixel geometry of the figure, derived from the data.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// Figure width in pixels.
+    pub width: u32,
+    /// Figure height in pixels.
+    pub height: u32,
+    /// Width of the chart part of a panel (the legend is right of it).
+    chart_w: u32,
+    /// Height of the energy panel.
+    energy_h: u32,
+    /// Height of the energy panel's rotated memory-label area.
+    energy_xlabel_h: u32,
+    /// Bars per layer group (`MAC` + memories).
+    bars: usize,
+    /// Extent of the x axis in data units (one unit per bar slot).
+    x_max: f64,
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+fn text_px(s: &str, font: u32) -> f64 {
+    s.chars().count() as f64 * CHAR_W * font as f64
+}
+
+impl Layout {
+    /// Sizes the figure so that bars, memory names and layer labels fit.
+    pub fn new(b: &Breakdown) -> Self {
+        let bars = 1 + b.memories.len();
+        let slots = (b.groups.len() * (bars + 1)).max(1);
+        let group_label = b
+            .groups
+            .iter()
+            .map(|g| text_px(g, GROUP_FONT) + 12.0)
+            .fold(110.0, f64::max);
+        let mut slot_px = (group_label / bars as f64).ceil().max(24.0);
+        slot_px = slot_px.max((520.0 / slots as f64).ceil()).min(200.0);
+        let plot_w = (slots as f64 * slot_px).min(15_000.0) as u32;
+        let chart_w = plot_w + Y_LABEL_W + 2 * MARGIN;
+        let longest_mem = b
+            .memories
+            .iter()
+            .map(|m| text_px(m, TICK_FONT))
+            .fold(text_px("MAC", TICK_FONT), f64::max);
+        let energy_xlabel_h = (longest_mem + 16.0).clamp(45.0, 220.0) as u32;
+        let energy_h = ENERGY_PLOT_H + energy_xlabel_h + 2 * MARGIN;
+        let height = TITLE_H + energy_h + LATENCY_PLOT_H + LATENCY_XLABEL_H + 2 * MARGIN;
+        Self {
+            width: chart_w + LEGEND_W,
+            height,
+            chart_w,
+            energy_h,
+            energy_xlabel_h,
+            bars,
+            x_max: slots as f64,
+        }
+    }
+
+    /// Left edge of bar slot 0 of group `g`, in data units.
+    fn group_start(&self, g: usize) -> f64 {
+        (g * (self.bars + 1)) as f64 + 0.5
+    }
+
+    /// Centre of group `g`, in data units.
+    fn group_mid(&self, g: usize) -> f64 {
+        self.group_start(g) + self.bars as f64 / 2.0
+    }
+}
+
+/// Maps any displayable plotters error to text.
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// Upper end of a value axis whose tallest bar is `max` (room for `tot:` labels).
+fn y_top(max: f64) -> f64 {
+    if max.is_finite() && max > 0.0 {
+        max * 1.15
+    } else {
+        1.0
+    }
+}
+
+/// Draws the whole figure onto `root`, which must be `layout.width x layout.height`.
+pub fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    b: &Breakdown,
+    title: &str,
+    layout: &Layout,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(err)?;
+    let title_style =
+        TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    root.draw(&Text::new(
+        title.to_string(),
+        (layout.width as i32 / 2, TITLE_H as i32 / 2),
+        title_style,
+    ))
+    .map_err(err)?;
+    let (_, body) = root.split_vertically(TITLE_H);
+    let (energy, latency) = body.split_vertically(layout.energy_h);
+    let (energy_chart, energy_legend) = energy.split_horizontally(layout.chart_w);
+    let (latency_chart, latency_legend) = latency.split_horizontally(layout.chart_w);
+
+    if b.groups.is_empty() {
+        let style =
+            TextStyle::from((FONT, 18).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+        let (w, h) = energy_chart.dim_in_pixel();
+        energy_chart
+            .draw(&Text::new(
+                "no layers to plot",
+                (w as i32 / 2, h as i32 / 2),
+                style,
+            ))
+            .map_err(err)?;
+        return Ok(());
+    }
+    draw_energy(root, &energy_chart, b, layout)?;
+    draw_energy_legend(&energy_legend, b)?;
+    draw_latency(root, &latency_chart, b, layout)?;
+    draw_latency_legend(&latency_legend)?;
+    Ok(())
+}
+
+/// Builds a chart with a y grid, a y axis title and no x ticks.
+fn chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    layout: &Layout,
+    x_label_h: u32,
+    y_max: f64,
+    y_desc: &str,
+    x_desc: &str,
+) -> Result<Chart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(MARGIN)
+        .x_label_area_size(x_label_h)
+        .y_label_area_size(Y_LABEL_W)
+        .build_cartesian_2d(0.0..layout.x_max, 0.0..y_max)
+        .map_err(err)?;
+    let fmt = move |v: &f64| axis_tick(*v, y_max);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .y_labels(8)
+        .y_label_formatter(&fmt)
+        .y_desc(y_desc)
+        .x_desc(x_desc)
+        .label_style((FONT, TICK_FONT))
+        .axis_desc_style((FONT, 16))
+        .bold_line_style(RGBColor(225, 225, 225))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+/// One outlined rectangle segment of a stacked bar.
+fn segment<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    x: (f64, f64),
+    y: (f64, f64),
+    fill: RGBColor,
+) -> Result<(), String> {
+    let corners = [(x.0, y.0), (x.1, y.1)];
+    chart
+        .draw_series([
+            Rectangle::new(corners, fill.filled()),
+            Rectangle::new(corners, BLACK.stroke_width(1)),
+        ])
+        .map_err(err)?;
+    Ok(())
+}
+
+/// A bold-less "tot: 1.23e5" label centred above `(x, y)`.
+fn total_label<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    x: f64,
+    y: f64,
+    v: f64,
+) -> Result<(), String> {
+    let style =
+        TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    chart
+        .draw_series([Text::new(format!("tot: {}", sci(v, 2)), (x, y), style)])
+        .map_err(err)?;
+    Ok(())
+}
+
+fn draw_energy<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    b: &Breakdown,
+    layout: &Layout,
+) -> Result<(), String> {
+    let max = (0..b.groups.len())
+        .map(|g| b.energy_bar_max(g))
+        .fold(0.0, f64::max);
+    let mut chart = chart(
+        area,
+        layout,
+        layout.energy_xlabel_h,
+        y_top(max),
+        "Energy (pJ)",
+        "",
+    )?;
+    let label_style = TextStyle::from(
+        (FONT, TICK_FONT)
+            .into_font()
+            .transform(FontTransform::Rotate90),
+    )
+    .pos(Pos::new(HPos::Left, VPos::Center));
+    for g in 0..b.groups.len() {
+        let x0 = layout.group_start(g);
+        if b.mac[g] > 0.0 {
+            segment(&mut chart, (x0, x0 + 1.0), (0.0, b.mac[g]), BLACK)?;
+        }
+        for (m, per_op) in b.mem[g].iter().enumerate() {
+            let x = x0 + 1.0 + m as f64;
+            let mut bottom = 0.0;
+            for (oi, segs) in per_op.iter().enumerate() {
+                for (s, &h) in segs.iter().enumerate() {
+                    if h > 0.0 {
+                        segment(
+                            &mut chart,
+                            (x, x + 1.0),
+                            (bottom, bottom + h),
+                            style::segment(style::operand(oi), s),
+                        )?;
+                        bottom += h;
+                    }
+                }
+            }
+        }
+        total_label(
+            &mut chart,
+            layout.group_mid(g),
+            b.energy_bar_max(g) * 1.02,
+            b.energy_total(g),
+        )?;
+        // Bar names, rotated, under the axis (drawn on the root in pixel coordinates).
+        for (k, name) in std::iter::once("MAC")
+            .chain(b.memories.iter().map(String::as_str))
+            .enumerate()
+        {
+            let (px, py) = chart.backend_coord(&(x0 + k as f64 + 0.5, 0.0));
+            root.draw(&Text::new(
+                name.to_string(),
+                (px, py + 6),
+                label_style.clone(),
+            ))
+            .map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn draw_latency<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    area: &DrawingArea<DB, Shift>,
+    b: &Breakdown,
+    layout: &Layout,
+) -> Result<(), String> {
+    let max = (0..b.groups.len())
+        .map(|g| b.latency_total(g))
+        .fold(0.0, f64::max);
+    let mut chart = chart(
+        area,
+        layout,
+        LATENCY_XLABEL_H,
+        y_top(max),
+        "Latency (cycles)",
+        "Layer",
+    )?;
+    let half = 0.4 * layout.bars as f64;
+    let label_style =
+        TextStyle::from((FONT, GROUP_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    for (g, sections) in b.latency.iter().enumerate() {
+        let mid = layout.group_mid(g);
+        let mut bottom = 0.0;
+        for (s, &h) in sections.iter().enumerate() {
+            if h > 0.0 {
+                segment(
+                    &mut chart,
+                    (mid - half, mid + half),
+                    (bottom, bottom + h),
+                    style::LATENCY[s],
+                )?;
+                bottom += h;
+            }
+        }
+        total_label(
+            &mut chart,
+            mid,
+            b.latency_total(g) * 1.02,
+            b.latency_total(g),
+        )?;
+        let (px, py) = chart.backend_coord(&(mid, 0.0));
+        root.draw(&Text::new(
+            b.groups[g].clone(),
+            (px, py + 8),
+            label_style.clone(),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A legend entry: a colour swatch with a label, or a heading.
+enum Entry {
+    Heading(String),
+    Swatch(RGBColor, String),
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[Entry],
+) -> Result<(), String> {
+    let x = 8;
+    let mut y = MARGIN as i32 + 4;
+    let text =
+        TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let heading = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for e in entries {
+        match e {
+            Entry::Heading(h) => {
+                y += 6;
+                area.draw(&Text::new(h.clone(), (x, y), heading.clone()))
+                    .map_err(err)?;
+            }
+            Entry::Swatch(c, label) => {
+                let r = [(x, y - 7), (x + 22, y + 7)];
+                area.draw(&Rectangle::new(r, c.filled())).map_err(err)?;
+                area.draw(&Rectangle::new(r, BLACK.stroke_width(1)))
+                    .map_err(err)?;
+                area.draw(&Text::new(label.clone(), (x + 30, y), text.clone()))
+                    .map_err(err)?;
+            }
+        }
+        y += 21;
+    }
+    Ok(())
+}
+
+fn draw_energy_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    b: &Breakdown,
+) -> Result<(), String> {
+    let mut entries = vec![
+        Entry::Heading("Energy".into()),
+        Entry::Swatch(BLACK, "MAC".into()),
+    ];
+    for (i, op) in b.operands.iter().enumerate() {
+        entries.push(Entry::Swatch(style::operand(i), format!("operand {op}")));
+    }
+    entries.push(Entry::Heading("Direction (shade)".into()));
+    for (s, name) in DirectionRecord::NAMES.iter().enumerate() {
+        entries.push(Entry::Swatch(
+            style::segment(style::NEUTRAL, s),
+            name.to_string(),
+        ));
+    }
+    if b.has_unsplit() {
+        entries.push(Entry::Swatch(
+            style::segment(style::NEUTRAL, UNSPLIT),
+            "no direction split".into(),
+        ));
+    }
+    draw_legend(area, &entries)
+}
+
+fn draw_latency_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    let mut entries = vec![Entry::Heading("Latency".into())];
+    // Top of the stack first, as the bars read.
+    for (s, name) in LATENCY_SECTIONS.iter().enumerate().rev() {
+        entries.push(Entry::Swatch(style::LATENCY[s], name.to_string()));
+    }
+    draw_legend(area, &entries)
+}
