@@ -1,1 +1,15 @@
-//! Mapping search (spatial generation, LOMA, SALSA).
+//! Mapping search for ZigZag-style single-core evaluation.
+//!
+//! [`spatial_generation`] proposes spatial mappings, [`loma`] enumerates loop orderings
+//! ([`lpf`], [`permutations`]) and keeps the best temporal mapping, and [`network`] runs
+//! every layer of a workload and sums the results, all with the reference's tie-breaking.
+
+pub mod loma;
+pub mod lpf;
+pub mod network;
+pub mod permutations;
+pub mod spatial_generation;
+
+pub use loma::{LomaOptions, Objective};
+pub use network::{LayerResult, NetworkResult, SearchOptions, Totals, search_network};
+pub use spatial_generation::SpatialOptions;

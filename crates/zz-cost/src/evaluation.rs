@@ -1,0 +1,497 @@
+//! Cost-model evaluation of one (layer, spatial mapping, temporal mapping) triple
+//! (reference `CostModelEvaluation`): memory utilisation, word accesses and energy on the
+//! fractional mapping; double buffering, port stall/slack, on-/off-loading and latency on
+//! the integer mapping.
+
+use crate::error::CostError;
+use crate::hierarchy::HierarchyInfo;
+use crate::layer_info::LayerInfo;
+use crate::mapping_analysis::MappingAnalysis;
+use crate::numeric::py_ceil;
+use crate::spatial::{OperandBinding, SpatialAnalysis};
+use crate::temporal::{TemporalAnalysis, TemporalMapping};
+use smallvec::SmallVec;
+use zz_ir::accelerator::{Direction, MemOperand};
+
+const TL: usize = Direction::RdOutToLow as usize;
+const FL: usize = Direction::WrInByLow as usize;
+const TH: usize = Direction::RdOutToHigh as usize;
+const FH: usize = Direction::WrInByHigh as usize;
+
+/// Everything about a layer and spatial mapping that stays fixed while temporal mappings vary.
+#[derive(Clone, Debug)]
+pub struct EvalContext<'a> {
+    /// The analysed layer.
+    pub layer: &'a LayerInfo,
+    /// The analysed accelerator.
+    pub hw: &'a HierarchyInfo,
+    /// Operand → memory operand bindings.
+    pub bind: &'a OperandBinding,
+    /// Fractional spatial mapping (energy, allocation).
+    pub spatial_frac: &'a SpatialAnalysis,
+    /// Integer spatial mapping (latency).
+    pub spatial_int: &'a SpatialAnalysis,
+    /// Systolic drain cycles of the spatial mapping.
+    pub systolic_drain: f64,
+    /// Cycles per MAC operation (1.0 for digital arrays).
+    pub cycles_per_op: f64,
+}
+
+/// The result of one evaluation; field names follow the reference.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CostEvaluation {
+    /// MAC + memory energy.
+    pub energy_total: f64,
+    /// MAC energy.
+    pub mac_energy: f64,
+    /// Memory energy.
+    pub mem_energy: f64,
+    /// Energy per operand per memory level.
+    pub mem_energy_breakdown: Vec<SmallVec<[f64; 4]>>,
+    /// Energy per operand per memory level per direction.
+    pub mem_energy_breakdown_further: Vec<SmallVec<[[f64; 4]; 4]>>,
+    /// Word accesses per operand per memory level per direction.
+    pub memory_word_access: Vec<SmallVec<[[f64; 4]; 4]>>,
+    /// Shared memory utilisation per operand per memory level.
+    pub mem_utili_shared: Vec<SmallVec<[f64; 4]>>,
+    /// Stall (positive) or zero, combined over ports.
+    pub stall_slack_comb: f64,
+    /// Data on-loading cycles.
+    pub data_onloading_cycle: f64,
+    /// Data off-loading cycles.
+    pub data_offloading_cycle: f64,
+    /// Systolic drain cycles.
+    pub systolic_drain_cycle: f64,
+    /// Cycles at 100% array use.
+    pub ideal_cycle: f64,
+    /// Temporal cycles of the mapping.
+    pub ideal_temporal_cycle: f64,
+    /// Computation + stalls.
+    pub latency_total0: f64,
+    /// + on-loading.
+    pub latency_total1: f64,
+    /// + off-loading and drain: "the" latency.
+    pub latency_total2: f64,
+    /// `ideal_cycle / ideal_temporal_cycle`.
+    pub mac_spatial_utilization: f64,
+    /// `ideal_cycle / latency_total0`.
+    pub mac_utilization0: f64,
+    /// `ideal_cycle / latency_total1`.
+    pub mac_utilization1: f64,
+    /// `ideal_cycle / latency_total2`.
+    pub mac_utilization2: f64,
+    /// Stationary temporal loops per operand per level (what reports show).
+    pub temporal_stationary: Vec<Vec<crate::spatial::LevelLoops>>,
+}
+
+struct Activity {
+    allowed: f64,
+    period: f64,
+    pc: f64,
+    ss: f64,
+    muw: f64,
+}
+
+fn muw_union(acts: &[Activity]) -> Result<f64, CostError> {
+    for a in acts {
+        if a.period == a.allowed {
+            return Ok(a.period * a.pc);
+        }
+    }
+    let mut maxp = 0.0;
+    let mut maxi = 0;
+    for (i, a) in acts.iter().enumerate() {
+        if a.period > maxp {
+            maxp = a.period;
+            maxi = i;
+        }
+    }
+    let pmax = maxp as u64;
+    for a in acts {
+        let p = a.period as u64;
+        if p == 0 || pmax % p != 0 {
+            return Err(CostError::Invariant(format!(
+                "memory-updating window union: period {p} does not divide the largest period {pmax}"
+            )));
+        }
+    }
+    // Busy slots of [0, pmax): slot t is busy if t mod period_i < allowed_i for some activity.
+    // Walk from boundary to boundary: between two window starts/ends the status is constant.
+    let mut busy = 0u64;
+    let mut t = 0u64;
+    while t < pmax {
+        let mut is_busy = false;
+        let mut next = pmax;
+        for a in acts {
+            let p = a.period as u64;
+            let al = a.allowed as u64;
+            let r = t % p;
+            if r < al {
+                is_busy = true;
+                next = next.min(t + (al - r));
+            } else {
+                next = next.min(t + (p - r));
+            }
+        }
+        if is_busy {
+            busy += next - t;
+        }
+        t = next;
+    }
+    Ok(busy as f64 * acts[maxi].pc)
+}
+
+/// 3.9.1 `reduce_ordered`: reduce the largest entries first towards their minimum, within `s`.
+fn reduce_ordered(c: &mut [f64], m: &[f64], mut s: f64) -> Result<(), CostError> {
+    if s <= 0.0 || c.is_empty() {
+        return Ok(());
+    }
+    let mut idx: SmallVec<[usize; 8]> = (0..c.len()).collect();
+    // Python's sorted(..., reverse=True) is stable: equal keys keep their original order.
+    idx.sort_by(|&a, &b| c[b].partial_cmp(&c[a]).unwrap_or(std::cmp::Ordering::Equal));
+    for &i in &idx {
+        if s <= 0.0 {
+            break;
+        }
+        let reducible = (c[i] - m[i]).max(0.0);
+        let red = reducible.min(s);
+        c[i] -= red;
+        s -= red;
+    }
+    for i in 0..c.len() {
+        if c[i] < m[i] {
+            return Err(CostError::Invariant(format!(
+                "on/off-loading reduction left {} below its minimum {}",
+                c[i], m[i]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Evaluates one temporal mapping.
+pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvaluation, CostError> {
+    let layer = ctx.layer;
+    let hw = ctx.hw;
+    let bind = ctx.bind;
+    let ta = TemporalAnalysis::new(layer, tm).map_err(CostError::Invariant)?;
+    let fm = MappingAnalysis::new(layer, ctx.spatial_frac, &ta, true);
+    let im = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
+    let n_ops = layer.operands.len();
+    let cpo = ctx.cycles_per_op;
+
+    // Utilisation (fractional mapping).
+    let mut ui: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
+    let mut ei: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
+    for op in 0..n_ops {
+        let m_op = bind.mem_op[op];
+        let levels = &hw.levels[m_op.index()];
+        let o = &fm.operands[op];
+        ui.push((0..levels.len()).map(|m| o.bit_u[m + 1] / hw.memories[levels[m]].size).collect());
+        ei.push((0..levels.len()).map(|m| o.eff_bit[m + 1] / hw.memories[levels[m]].size).collect());
+    }
+    let mut us = ui.clone();
+    let mut es = ei.clone();
+    for grp in &hw.sharing {
+        let mut s1 = 0.0;
+        let mut s2 = 0.0;
+        for &(mo, lv) in grp {
+            if let Some(x) = bind.layer_op_of[mo.index()] {
+                s1 += ui[x as usize][lv as usize];
+                s2 += ei[x as usize][lv as usize];
+            }
+        }
+        for &(mo, lv) in grp {
+            if let Some(x) = bind.layer_op_of[mo.index()] {
+                us[x as usize][lv as usize] = s1;
+                es[x as usize][lv as usize] = s2;
+            }
+        }
+    }
+
+    // Word accesses and energy (fractional mapping).
+    let mut access: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    for op in 0..n_ops {
+        let m_op = bind.mem_op[op];
+        let mut per_level = SmallVec::new();
+        for (m, u) in fm.operands[op].records.iter().enumerate() {
+            let mem = hw.memory(m_op, m);
+            let uc = ctx.spatial_frac.unit_count[op][m + 1];
+            let mut a = [0.0; 4];
+            for d in Direction::ALL {
+                let di = d.index();
+                let (amt, pr, pc) = (u.da[di], u.prec[di], u.pc[di]);
+                match mem.bandwidth(m_op, d) {
+                    None => {
+                        if amt != 0.0 {
+                            return Err(CostError::MissingPort {
+                                memory: mem.name.clone(),
+                                operand: m_op.to_string(),
+                                direction: d.name(),
+                                context: "memory access count",
+                            });
+                        }
+                    }
+                    Some((bmin, bmax)) => {
+                        if amt != 0.0 && pr != 0.0 {
+                            a[di] = (py_ceil((amt * pr) / bmin) * (bmin / bmax) * pc * uc).trunc();
+                        }
+                    }
+                }
+            }
+            per_level.push(a);
+        }
+        access.push(per_level);
+    }
+    let mac_energy = hw.unit_energy * layer.total_macs as f64;
+    let mut mem_energy = 0.0;
+    let mut breakdown: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
+    let mut further: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    for op in 0..n_ops {
+        let m_op = bind.mem_op[op];
+        let mut b = SmallVec::new();
+        let mut f = SmallVec::new();
+        for (m, a) in access[op].iter().enumerate() {
+            let mem = hw.memory(m_op, m);
+            let rh = a[TH] * mem.r_cost;
+            let wh = a[FH] * mem.w_cost;
+            let rl = a[TL] * mem.r_cost;
+            let wl = a[FL] * mem.w_cost;
+            let tot = (rh + rl) + (wh + wl);
+            b.push(tot);
+            f.push([rl, wl, rh, wh]);
+            mem_energy += tot;
+        }
+        breakdown.push(b);
+        further.push(f);
+    }
+
+    // Double buffering (mutates the shared effective utilisation).
+    let mut db: Vec<SmallVec<[bool; 5]>> = Vec::with_capacity(n_ops);
+    for op in 0..n_ops {
+        let m_op = bind.mem_op[op];
+        let mut v: SmallVec<[bool; 5]> = SmallVec::new();
+        v.push(false);
+        for m in 0..es[op].len() {
+            if es[op][m] <= 0.5 {
+                v.push(true);
+            } else if ei[op][m] <= 1.0 - es[op][m] {
+                v.push(true);
+                let add = ei[op][m];
+                if let Some(grp) = hw.sharing.iter().find(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m)) {
+                    for &(mo2, lv2) in grp {
+                        if let Some(x) = bind.layer_op_of[mo2.index()] {
+                            es[x as usize][lv2 as usize] += add;
+                        }
+                    }
+                }
+            } else {
+                v.push(false);
+            }
+        }
+        db.push(v);
+    }
+
+    // Allowed and real transfer cycles (integer mapping).
+    let mut allowed: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    let mut real: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    for op in 0..n_ops {
+        let m_op = bind.mem_op[op];
+        let mut al_v = SmallVec::new();
+        let mut re_v = SmallVec::new();
+        for (m, u) in im.operands[op].records.iter().enumerate() {
+            let low_src = if db[op][m] { &u.pd } else { &u.win };
+            let high_src = if db[op][m + 1] { &u.pd } else { &u.win };
+            let mut al = [0.0; 4];
+            let mut re = [0.0; 4];
+            let mem = hw.memory(m_op, m);
+            for d in 0..4 {
+                let src = if d == TH || d == FH { high_src } else { low_src };
+                al[d] = py_ceil(src[d] * cpo);
+                let bw = mem.bandwidth(m_op, Direction::ALL[d]).map(|(_, mx)| mx).unwrap_or(0.0);
+                re[d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
+            }
+            al_v.push(al);
+            re_v.push(re);
+        }
+        allowed.push(al_v);
+        real.push(re_v);
+    }
+
+    // Port activities and stall/slack.
+    let mut ss_comb: f64 = 0.0;
+    let mut acts: Vec<Activity> = Vec::new();
+    for mem in &hw.memories {
+        for port in &mem.ports {
+            acts.clear();
+            for &(mo, lv, d) in &port.served {
+                let Some(x) = bind.layer_op_of[mo.index()] else { continue };
+                let x = x as usize;
+                let lv = lv as usize;
+                let u = &im.operands[x].records[lv];
+                let pc = u.pc[d.index()];
+                if pc == 0.0 {
+                    continue;
+                }
+                let real_v = real[x][lv][d.index()];
+                let allowed_v = allowed[x][lv][d.index()];
+                acts.push(Activity {
+                    allowed: allowed_v,
+                    period: py_ceil(u.pd[d.index()] * cpo),
+                    pc,
+                    ss: (real_v - allowed_v) * (pc - 1.0),
+                    muw: allowed_v * (pc - 1.0),
+                });
+            }
+            let ss = match acts.len() {
+                0 => continue,
+                1 => acts[0].ss,
+                _ => {
+                    let un = muw_union(&acts)?;
+                    let mut pos = 0.0;
+                    let mut neg = 0.0;
+                    let mut msum = 0.0;
+                    for a in &acts {
+                        if a.ss > 0.0 {
+                            pos += a.ss;
+                        } else {
+                            neg += a.ss;
+                        }
+                        msum += a.muw;
+                    }
+                    pos + (neg + msum - un).max(0.0)
+                }
+            };
+            if ss > ss_comb {
+                ss_comb = ss;
+            }
+        }
+    }
+
+    // Data on-/off-loading per port.
+    let out_mo = bind.mem_op[0];
+    // loading[(layer op, level, dir)] = (cycles, shared)
+    let mut load: SmallVec<[(u8, u8, u8, f64, bool); 24]> = SmallVec::new();
+    let total_cycles = ta.total_cycles;
+    for mem in &hw.memories {
+        for port in &mem.ports {
+            let mut c1: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
+            let mut cn: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
+            for &(mo, lv, d) in &port.served {
+                if mo == out_mo && (d == Direction::RdOutToLow || d == Direction::WrInByHigh) {
+                    continue;
+                }
+                let Some(x) = bind.layer_op_of[mo.index()] else { continue };
+                let pc = im.operands[x as usize].records[lv as usize].pc[d.index()];
+                if pc == 0.0 {
+                    continue;
+                }
+                if pc == 1.0 {
+                    c1.push((x as usize, lv as usize, d.index()));
+                } else {
+                    cn.push((x as usize, lv as usize, d.index()));
+                }
+            }
+            let mut treq = 0.0;
+            for &(x, lv, d) in &cn {
+                treq += py_ceil(im.operands[x].records[lv].bw[d] / cpo);
+            }
+            let mut mins: SmallVec<[f64; 8]> = SmallVec::new();
+            let mut tots: SmallVec<[f64; 8]> = SmallVec::new();
+            for &(x, lv, d) in &c1 {
+                mins.push(py_ceil(im.operands[x].bit_u[1] / port.bw_max));
+                tots.push(real[x][lv][d]);
+            }
+            if !c1.is_empty() {
+                let comp = py_ceil(total_cycles * cpo) + ss_comb;
+                let surplus = (((port.bw_max - treq) / port.bw_max) * comp).max(0.0);
+                reduce_ordered(&mut tots, &mins, surplus)?;
+            }
+            for (k, &(x, lv, d)) in c1.iter().enumerate() {
+                load.push((x as u8, lv as u8, d as u8, tots[k], port.shared_by_two_inputs));
+            }
+            for &(x, lv, d) in &cn {
+                load.push((x as u8, lv as u8, d as u8, real[x][lv][d], port.shared_by_two_inputs));
+            }
+        }
+    }
+    let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {
+        load.iter()
+            .rev()
+            .find(|e| e.0 as usize == x && e.1 as usize == lv && e.2 as usize == d)
+            .map(|e| (e.3, e.4))
+            .ok_or_else(|| {
+                let mo = bind.mem_op[x];
+                CostError::MissingPort {
+                    memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),
+                    operand: mo.to_string(),
+                    direction: Direction::ALL[d].name(),
+                    context: "data on/off-loading",
+                }
+            })
+    };
+    let n_in = n_ops - 1;
+    let mut indiv: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
+    let mut half: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
+    let mut shared: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
+    for i in 0..n_in {
+        let x = i + 1;
+        let m_levels = bind.n_levels[x];
+        for m in 0..m_levels.saturating_sub(1) {
+            let e1 = find(x, m, FH)?;
+            let e2 = find(x, m + 1, TL)?;
+            let lg = e1.0.max(e2.0);
+            if !e1.1 && !e2.1 {
+                indiv[i] += lg;
+            } else if e1.1 && e2.1 {
+                shared[i] += lg;
+            } else {
+                // reference quirk: the half-shared part is assigned, not accumulated.
+                half[i] = lg;
+            }
+        }
+    }
+    let onloading = if n_in == 1 {
+        indiv[0]
+    } else {
+        let p1 = shared[0] + (shared[1] + half[1] + indiv[1]).max(half[0] + indiv[0]);
+        let p2 = shared[1] + (shared[0] + half[0] + indiv[0]).max(half[1] + indiv[1]);
+        p1.min(p2)
+    };
+    let mut offloading = 0.0;
+    for m in 0..bind.n_levels[0].saturating_sub(1) {
+        let a = find(0, m, TH)?;
+        let b = find(0, m + 1, FL)?;
+        offloading += a.0.max(b.0);
+    }
+    let _ = MemOperand::O;
+
+    let ideal_cycle = py_ceil(py_ceil(layer.total_macs as f64 / hw.total_units as f64) * cpo);
+    let itc = total_cycles * cpo;
+    let lat0 = itc + ss_comb;
+    let lat1 = itc + ss_comb + onloading;
+    let lat2 = itc + ss_comb + onloading + offloading + ctx.systolic_drain;
+    Ok(CostEvaluation {
+        energy_total: mem_energy + mac_energy,
+        mac_energy,
+        mem_energy,
+        mem_energy_breakdown: breakdown,
+        mem_energy_breakdown_further: further,
+        memory_word_access: access,
+        mem_utili_shared: us,
+        stall_slack_comb: ss_comb,
+        data_onloading_cycle: onloading,
+        data_offloading_cycle: offloading,
+        systolic_drain_cycle: ctx.systolic_drain,
+        ideal_cycle,
+        ideal_temporal_cycle: itc,
+        latency_total0: lat0,
+        latency_total1: lat1,
+        latency_total2: lat2,
+        mac_spatial_utilization: ideal_cycle / itc,
+        mac_utilization0: ideal_cycle / lat0,
+        mac_utilization1: ideal_cycle / lat1,
+        mac_utilization2: ideal_cycle / lat2,
+        temporal_stationary: ta.operands.iter().map(|o| o.stationary.clone()).collect(),
+    })
+}

@@ -1,0 +1,217 @@
+//! LOMA temporal-mapping search for one (layer, spatial mapping): loop prime factors,
+//! ordering enumeration in the reference's order, allocation of each ordering to the
+//! memories, evaluation, and the reduction that keeps the first best.
+//!
+//! Orderings are enumerated sequentially (cheap) in batches and evaluated in parallel;
+//! the reduction is by (cost key, ordering index), so the winner is the one the sequential
+//! reference keeps, whatever the thread count.
+
+use crate::lpf::loop_prime_factors;
+use crate::permutations::MultisetPermutations;
+use rayon::prelude::*;
+use zz_cost::{AllocationFailure, Allocator, CostError, CostEvaluation, LayerInfo, Loop, MappingType, SpatialSetup, TemporalMapping};
+use zz_cost::{HierarchyInfo, OperandBinding};
+use zz_ir::mapping::TemporalOrderingEntry;
+
+/// What to minimise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Objective {
+    /// `latency_total2`, then energy.
+    #[default]
+    Latency,
+    /// Energy, then latency.
+    Energy,
+    /// Energy-delay product.
+    Edp,
+}
+
+impl Objective {
+    /// Sort key: smaller is better; ties broken by the caller with the generation index.
+    #[inline]
+    pub fn key(self, e: &CostEvaluation) -> (f64, f64) {
+        match self {
+            Objective::Latency => (e.latency_total2, e.energy_total),
+            Objective::Energy => (e.energy_total, e.latency_total2),
+            Objective::Edp => (e.latency_total2 * e.energy_total, 0.0),
+        }
+    }
+
+    /// True if `a` (generated later) replaces `b` under the reference's strict rule.
+    #[inline]
+    pub fn better(self, a: &CostEvaluation, b: &CostEvaluation) -> bool {
+        let (ka, kb) = (self.key(a), self.key(b));
+        ka.0 < kb.0 || (ka.0 == kb.0 && ka.1 < kb.1)
+    }
+}
+
+/// Options of the temporal search.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LomaOptions {
+    /// Maximum number of loop prime factors (raised to the number of temporal dims).
+    pub lpf_limit: usize,
+    /// Even or uneven allocation.
+    pub mapping_type: MappingType,
+    /// Objective.
+    pub objective: Objective,
+}
+
+impl Default for LomaOptions {
+    fn default() -> Self {
+        LomaOptions { lpf_limit: 6, mapping_type: MappingType::Uneven, objective: Objective::Latency }
+    }
+}
+
+/// Result of a temporal search for one spatial mapping.
+#[derive(Clone, Debug)]
+pub struct TemporalSearchResult {
+    /// The best evaluation.
+    pub best: CostEvaluation,
+    /// Its temporal mapping (as allocated).
+    pub mapping: TemporalMapping,
+    /// Orderings generated.
+    pub orderings_generated: u64,
+    /// Orderings that could be allocated and were evaluated.
+    pub evaluated: u64,
+}
+
+/// A position constraint from a partial user ordering.
+#[derive(Clone, Debug, PartialEq)]
+struct Constraint {
+    pos: isize,
+    dim: u8,
+    size: Option<u64>,
+}
+
+fn constraints(layer: &LayerInfo, ordering: &[TemporalOrderingEntry]) -> Vec<Constraint> {
+    let mut out = Vec::new();
+    let mut outer = false;
+    let n = ordering.len() as isize;
+    for (k, e) in ordering.iter().enumerate() {
+        if e.dim == "*" && e.size.is_none() {
+            outer = true;
+            continue;
+        }
+        let Some(d) = layer.dim_id(&e.dim) else { continue };
+        let pos = if outer { k as isize - n } else { k as isize };
+        out.push(Constraint { pos, dim: d, size: e.size });
+    }
+    out
+}
+
+fn satisfies(ord: &[Loop], cons: &[Constraint]) -> bool {
+    let n = ord.len() as isize;
+    cons.iter().all(|c| {
+        let p = if c.pos < 0 { n + c.pos } else { c.pos };
+        if p < 0 || p >= n {
+            return false;
+        }
+        let l = ord[p as usize];
+        l.dim == c.dim && c.size.is_none_or(|s| l.size == s as f64)
+    })
+}
+
+/// A complete user ordering: every size given and the per-dim products equal the temporal loops.
+pub fn complete_ordering(layer: &LayerInfo, setup: &SpatialSetup, ordering: &[TemporalOrderingEntry]) -> Option<Vec<Loop>> {
+    let entries: Vec<(u8, u64)> =
+        ordering.iter().filter_map(|e| layer.dim_id(&e.dim).map(|d| (d, e.size))).map(|(d, s)| s.map(|s| (d, s))).collect::<Option<Vec<_>>>()?;
+    if entries.is_empty() {
+        return None;
+    }
+    let mut prod = vec![1u64; layer.n_loop()];
+    for &(d, s) in &entries {
+        prod[d as usize] = prod[d as usize].saturating_mul(s);
+    }
+    let want = setup.temporal_loop_sizes(layer);
+    let got: Vec<(u8, u64)> = prod.iter().enumerate().filter(|(_, p)| **p != 1).map(|(d, p)| (d as u8, *p)).collect();
+    if got != want {
+        return None;
+    }
+    Some(entries.into_iter().map(|(d, s)| Loop { dim: d, size: s as f64 }).collect())
+}
+
+/// Runs the temporal search for one spatial mapping.
+#[allow(clippy::too_many_arguments)]
+pub fn search(
+    layer: &LayerInfo,
+    hw: &HierarchyInfo,
+    bind: &OperandBinding,
+    setup: &SpatialSetup,
+    user_ordering: &[TemporalOrderingEntry],
+    opts: &LomaOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<TemporalSearchResult, CostError> {
+    let ctx = setup.context(layer, hw, bind);
+    let alloc = Allocator::new(layer, hw, bind, &setup.frac.levels, opts.mapping_type);
+    if let Some(ord) = complete_ordering(layer, setup, user_ordering) {
+        let tm = alloc.allocate(&ord).map_err(CostError::from)?;
+        let best = zz_cost::evaluate(&ctx, &tm)?;
+        progress(1);
+        return Ok(TemporalSearchResult { best, mapping: tm, orderings_generated: 1, evaluated: 1 });
+    }
+    let cons = constraints(layer, user_ordering);
+    let temporal = setup.temporal_loop_sizes(layer);
+    let lpfs = loop_prime_factors(&temporal, Some(opts.lpf_limit), 0u8);
+    // Sort key of the reference: (dimension name, size).
+    let mut names: Vec<(String, u8)> = (0..layer.n_loop() as u8).map(|d| (layer.dim_name(d), d)).collect();
+    names.sort();
+    let rank = |d: u8| names.iter().position(|(_, x)| *x == d).unwrap_or(0) as u8;
+    let items: Vec<(u8, u64, u8)> = lpfs.iter().map(|&(d, s)| (rank(d), s, d)).collect();
+    let mut perms = MultisetPermutations::new(items);
+    const BATCH: usize = 2048;
+    let mut batch: Vec<Vec<Loop>> = Vec::with_capacity(BATCH);
+    let mut buf = Vec::new();
+    let mut generated: u64 = 0;
+    let mut evaluated: u64 = 0;
+    let mut best: Option<(CostEvaluation, TemporalMapping)> = None;
+    let mut first_error: Option<CostError> = None;
+    loop {
+        batch.clear();
+        while batch.len() < BATCH && perms.next_into(&mut buf) {
+            generated += 1;
+            let ord: Vec<Loop> = buf.iter().map(|&(_, s, d)| Loop { dim: d, size: s as f64 }).collect();
+            if cons.is_empty() || satisfies(&ord, &cons) {
+                batch.push(ord);
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<Option<Result<(CostEvaluation, TemporalMapping), CostError>>> = batch
+            .par_iter()
+            .map(|ord| match alloc.allocate(ord) {
+                Ok(tm) => Some(zz_cost::evaluate(&ctx, &tm).map(|e| (e, tm))),
+                Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
+            })
+            .collect();
+        progress(batch.len() as u64);
+        for r in results.into_iter().flatten() {
+            match r {
+                Ok((e, tm)) => {
+                    evaluated += 1;
+                    let replace = match &best {
+                        None => true,
+                        Some((b, _)) => opts.objective.better(&e, b),
+                    };
+                    if replace {
+                        best = Some((e, tm));
+                    }
+                }
+                Err(e) => {
+                    if first_error.is_none() {
+                        first_error = Some(e);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    match best {
+        Some((best, mapping)) => Ok(TemporalSearchResult { best, mapping, orderings_generated: generated, evaluated }),
+        None => Err(CostError::Mapping {
+            layer: layer.name.clone(),
+            message: "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling, or the temporal ordering constraints cannot be met)".into(),
+        }),
+    }
+}

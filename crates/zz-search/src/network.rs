@@ -1,0 +1,193 @@
+//! The per-network driver: for every compute layer in the reference's topological order,
+//! generate spatial mappings, search temporal mappings, keep the best, and sum the layers
+//! as the reference's `SumStage` does.
+
+use crate::loma::{self, LomaOptions, Objective};
+use crate::spatial_generation::{self, SpatialOptions, UserSpatial};
+use zz_cost::{CostError, CostEvaluation, HierarchyInfo, LayerInfo, OperandBinding, SpatialSetup, TemporalMapping};
+use zz_ir::accelerator::Accelerator;
+use zz_ir::mapping::{Mapping, MappingEntry};
+use zz_ir::workload::Workload;
+
+/// Options of a whole-network run.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SearchOptions {
+    /// Spatial generation.
+    pub spatial: SpatialOptions,
+    /// Temporal search.
+    pub loma: LomaOptions,
+}
+
+/// The chosen mapping and cost of one layer.
+#[derive(Clone, Debug)]
+pub struct LayerResult {
+    /// Layer index in the workload.
+    pub index: usize,
+    /// Analysed layer.
+    pub info: LayerInfo,
+    /// Operand bindings.
+    pub bind: OperandBinding,
+    /// Chosen spatial mapping (user form) and its analysis.
+    pub spatial: SpatialSetup,
+    /// Chosen temporal mapping (as allocated).
+    pub temporal: TemporalMapping,
+    /// Its evaluation.
+    pub cost: CostEvaluation,
+    /// Spatial mappings evaluated.
+    pub spatial_mappings: usize,
+    /// Loop orderings generated over all spatial mappings.
+    pub orderings_generated: u64,
+    /// Temporal mappings evaluated over all spatial mappings.
+    pub temporal_evaluated: u64,
+}
+
+/// Network totals, summed in layer order as the reference's `CumulativeCME`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Totals {
+    /// Total energy.
+    pub energy_total: f64,
+    /// MAC energy.
+    pub mac_energy: f64,
+    /// Memory energy.
+    pub mem_energy: f64,
+    /// Sum of `latency_total0`.
+    pub latency_total0: f64,
+    /// Sum of `latency_total1`.
+    pub latency_total1: f64,
+    /// Sum of `latency_total2` — "the" latency.
+    pub latency_total2: f64,
+    /// Sum of ideal cycles.
+    pub ideal_cycle: f64,
+    /// Sum of ideal temporal cycles.
+    pub ideal_temporal_cycle: f64,
+    /// Sum of on-loading cycles.
+    pub data_onloading_cycle: f64,
+    /// Sum of off-loading cycles.
+    pub data_offloading_cycle: f64,
+    /// Sum of systolic drain cycles.
+    pub systolic_drain_cycle: f64,
+}
+
+impl Totals {
+    /// Adds one layer (left-to-right sums, as `CumulativeCME.__add__`).
+    pub fn add(&mut self, c: &CostEvaluation) {
+        self.energy_total += c.energy_total;
+        self.mac_energy += c.mac_energy;
+        self.mem_energy += c.mem_energy;
+        self.latency_total0 += c.latency_total0;
+        self.latency_total1 += c.latency_total1;
+        self.latency_total2 += c.latency_total2;
+        self.ideal_cycle += c.ideal_cycle;
+        self.ideal_temporal_cycle += c.ideal_temporal_cycle;
+        self.data_onloading_cycle += c.data_onloading_cycle;
+        self.data_offloading_cycle += c.data_offloading_cycle;
+        self.systolic_drain_cycle += c.systolic_drain_cycle;
+    }
+}
+
+/// Result of a network run.
+#[derive(Clone, Debug)]
+pub struct NetworkResult {
+    /// Per compute layer, in evaluation order.
+    pub layers: Vec<LayerResult>,
+    /// Sums.
+    pub totals: Totals,
+}
+
+/// An error with the layer it happened in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerError {
+    /// Layer name.
+    pub layer: String,
+    /// The error.
+    pub error: CostError,
+}
+
+impl std::fmt::Display for LayerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "layer {}: {}", self.layer, self.error)
+    }
+}
+
+/// Finds the best mapping of one layer.
+pub fn search_layer(
+    info: LayerInfo,
+    index: usize,
+    hw: &HierarchyInfo,
+    entry: &MappingEntry,
+    opts: &SearchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<LayerResult, CostError> {
+    let bind = OperandBinding::new(&info, hw, &entry.memory_operand_links)?;
+    let candidates: Vec<UserSpatial> = spatial_generation::generate(&info, hw, &bind, entry, &opts.spatial)?;
+    let mut best: Option<LayerResult> = None;
+    let mut generated = 0;
+    let mut evaluated = 0;
+    let n_sm = candidates.len();
+    for sm in candidates {
+        let setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
+        let r = loma::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, progress)?;
+        generated += r.orderings_generated;
+        evaluated += r.evaluated;
+        let replace = match &best {
+            None => true,
+            Some(b) => opts.loma.objective.better(&r.best, &b.cost),
+        };
+        if replace {
+            best = Some(LayerResult {
+                index,
+                info: info.clone(),
+                bind: bind.clone(),
+                spatial: setup,
+                temporal: r.mapping,
+                cost: r.best,
+                spatial_mappings: 0,
+                orderings_generated: 0,
+                temporal_evaluated: 0,
+            });
+        }
+    }
+    let mut b = best.ok_or_else(|| CostError::Mapping { layer: info.name.clone(), message: "no spatial mapping".into() })?;
+    b.spatial_mappings = n_sm;
+    b.orderings_generated = generated;
+    b.temporal_evaluated = evaluated;
+    Ok(b)
+}
+
+/// Runs the whole network.
+pub fn search_network(
+    workload: &Workload,
+    acc: &Accelerator,
+    mapping: &Mapping,
+    opts: &SearchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<NetworkResult, LayerError> {
+    let hw = HierarchyInfo::new(acc);
+    let mut layers = Vec::new();
+    let mut totals = Totals::default();
+    for idx in workload.topological_order() {
+        let layer = &workload.layers[idx];
+        if layer.kind != zz_ir::workload::LayerKind::Compute {
+            continue;
+        }
+        let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };
+        let entry = mapping.entry_for(&layer.name, &layer.operator_type).ok_or_else(|| {
+            lerr(CostError::Mapping { layer: layer.name.clone(), message: "no mapping entry and no `default` entry".into() })
+        })?;
+        let info = LayerInfo::new(layer).map_err(lerr)?;
+        let r = search_layer(info, idx, &hw, entry, opts, progress).map_err(lerr)?;
+        totals.add(&r.cost);
+        layers.push(r);
+    }
+    Ok(NetworkResult { layers, totals })
+}
+
+/// Objective by name (`latency`, `energy`, `edp`, case-insensitive).
+pub fn objective_from_str(s: &str) -> Option<Objective> {
+    match s.to_ascii_lowercase().as_str() {
+        "latency" => Some(Objective::Latency),
+        "energy" => Some(Objective::Energy),
+        "edp" => Some(Objective::Edp),
+        _ => None,
+    }
+}
