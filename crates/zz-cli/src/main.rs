@@ -1,1 +1,62 @@
-fn main() {}
+//! `zigzag-rs`: design-space exploration of DNN accelerators (ZigZag-compatible inputs).
+//!
+//! Exit codes: 0 success, 2 bad input (file, line:column, key and what was expected are
+//! printed), 1 any other failure.
+
+mod map;
+mod report;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "zigzag-rs", version, about = "Fast ZigZag-compatible accelerator cost model and mapping search")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Map a workload onto a single-core accelerator and report energy and latency.
+    Map(map::MapArgs),
+}
+
+/// A failure with its exit code.
+pub struct Failure {
+    /// 2 = bad input, 1 = other.
+    pub code: u8,
+    /// Message for stderr.
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input (exit code 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+    /// Other failure (exit code 1).
+    pub fn other(message: impl Into<String>) -> Self {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let res = match cli.command {
+        Command::Map(args) => map::run(args),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

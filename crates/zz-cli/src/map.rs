@@ -1,0 +1,130 @@
+//! `zigzag-rs map`: single-core mapping and cost evaluation of a whole workload.
+
+use crate::Failure;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use zz_cost::MappingType;
+use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
+
+/// Arguments of `map`.
+#[derive(Args, Debug)]
+pub struct MapArgs {
+    /// Accelerator YAML (ZigZag 3.9 or legacy ≤3.8 schema).
+    #[arg(long, short = 'a')]
+    pub accelerator: PathBuf,
+    /// Workload: ONNX model or ZigZag workload YAML.
+    #[arg(long, short = 'w')]
+    pub workload: PathBuf,
+    /// Mapping YAML.
+    #[arg(long, short = 'm')]
+    pub mapping: PathBuf,
+    /// Objective: latency (then energy), energy (then latency), or edp.
+    #[arg(long, default_value = "latency")]
+    pub opt: String,
+    /// Maximum number of loop prime factors in the temporal search.
+    #[arg(long, default_value_t = 6)]
+    pub lpf_limit: usize,
+    /// Number of spatial mappings generated per layer.
+    #[arg(long, default_value_t = 3)]
+    pub spatial_mappings: usize,
+    /// Also generate mixed spatial mappings (several layer dims on one array dim).
+    #[arg(long)]
+    pub mixed_spatial: bool,
+    /// Temporal mapping type: uneven (default) or even.
+    #[arg(long, default_value = "uneven")]
+    pub mapping_type: String,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Write the results as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write plots (energy/latency breakdown PNG + SVG) and the JSON into this directory.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Print only the totals (no per-layer loop nests, no progress bar).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn warn_all(warnings: &[zz_inputs::Warning]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+/// Reads a workload by extension (`.onnx` → ONNX, otherwise YAML).
+pub fn read_workload(path: &Path) -> Result<zz_ir::workload::Workload, Failure> {
+    let is_onnx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
+    let (w, warnings) = if is_onnx { zz_inputs::read_workload_onnx(path) } else { zz_inputs::read_workload_yaml(path) }
+        .map_err(|e| Failure::input(e.to_string()))?;
+    warn_all(&warnings);
+    Ok(w)
+}
+
+/// Runs `map`.
+pub fn run(args: MapArgs) -> Result<(), Failure> {
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?;
+    }
+    let objective = zz_search::network::objective_from_str(&args.opt)
+        .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    let mapping_type = match args.mapping_type.as_str() {
+        "uneven" => MappingType::Uneven,
+        "even" => MappingType::Even,
+        other => return Err(Failure::input(format!("--mapping-type: expected even or uneven, got `{other}`"))),
+    };
+    let (acc, w1) = zz_inputs::read_accelerator(&args.accelerator).map_err(|e| Failure::input(e.to_string()))?;
+    warn_all(&w1);
+    let workload = read_workload(&args.workload)?;
+    let (mapping, w2) = zz_inputs::read_mapping(&args.mapping).map_err(|e| Failure::input(e.to_string()))?;
+    warn_all(&w2);
+    zz_inputs::check_mapping_against_accelerator(&mapping, &args.mapping.display().to_string(), &acc)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let opts = SearchOptions {
+        spatial: SpatialOptions { nb_mappings: args.spatial_mappings, mixed: args.mixed_spatial },
+        loma: LomaOptions { lpf_limit: args.lpf_limit, mapping_type, objective },
+    };
+    let bar = if !args.quiet && std::io::stderr().is_terminal() {
+        let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        b.set_style(ProgressStyle::with_template("{spinner} {pos} mappings evaluated ({per_sec}) {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        Some(b)
+    } else {
+        None
+    };
+    let progress = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let result = zz_search::search_network(&workload, &acc, &mapping, &opts, &progress)
+        .map_err(|e| Failure::input(format!("{}: {e}", args.workload.display())))?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let wl_name = args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
+    print!("{}", zz_report::summary(&report));
+    if !args.quiet {
+        for l in &report.layers {
+            println!();
+            print!("{}", zz_report::loop_nest_table(l));
+        }
+    }
+    if let Some(p) = &args.json {
+        zz_report::write_json(&report, p).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+    }
+    if let Some(dir) = &args.output {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
+        zz_report::write_json(&report, dir.join("results.json")).map_err(|e| Failure::other(e.to_string()))?;
+        zz_report::bar_chart_breakdown(&report, dir.join("breakdown.png")).map_err(|e| Failure::other(e.to_string()))?;
+        zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg")).map_err(|e| Failure::other(e.to_string()))?;
+        eprintln!("wrote {}", dir.join("breakdown.png").display());
+    }
+    Ok(())
+}
