@@ -5,5 +5,7 @@
 //! and produce a [`Warning`] naming both lines.
 
 pub mod error;
+pub mod onnx;
 
 pub use error::{InputError, Warning};
+pub use onnx::{read_workload_onnx, read_workload_onnx_bytes};
