@@ -1,0 +1,153 @@
+//! YAML readers: accelerator (3.9 and legacy ≤3.8 schemas), mapping and workload files.
+//!
+//! Each reader parses the text into a located tree ([`node`]), then validates it against
+//! the reference's schema with typed, located accessors ([`fields`]). Every failure is an
+//! [`InputError`] with the file, 1-based line and column, the key path and what was
+//! expected; duplicated keys keep the last value and add a [`Warning`].
+//!
+//! ```
+//! let text = "- name: default\n  spatial_mapping: {D1: [\"K, 32\"]}\n";
+//! let (mapping, warnings) = zz_inputs::yaml::read_mapping_str("m.yaml", text).unwrap();
+//! assert_eq!(mapping.entries[0].name, "default");
+//! assert!(warnings.is_empty());
+//! ```
+
+mod accelerator;
+mod check;
+mod equation;
+mod fields;
+mod legacy;
+mod mapping;
+mod node;
+mod workload;
+
+use std::path::Path;
+
+use zz_ir::accelerator::Accelerator;
+use zz_ir::mapping::Mapping;
+use zz_ir::workload::Workload;
+
+use crate::error::{InputError, Warning};
+
+pub use mapping::{EntrySpans, MappingSpans, STREAM_ONLY_KEYS, ZIGZAG_ENTRY_KEYS};
+pub use node::Pos;
+pub use workload::OPERATOR_TYPES;
+
+use fields::Doc;
+
+/// Reads a file as UTF-8 text; failures are reported at line 0.
+fn read_text(path: &Path) -> Result<(String, String), InputError> {
+    let name = path.display().to_string();
+    let fail = |message: String| InputError {
+        file: name.clone(),
+        line: 0,
+        column: 0,
+        key: "-".into(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "the file is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok((name, text))
+}
+
+/// Parses `text` and runs `read` on the tree.
+fn with_doc<T>(
+    name: &str,
+    text: &str,
+    read: impl FnOnce(&mut Doc, &node::Node) -> Result<T, InputError>,
+) -> Result<(T, Vec<Warning>), InputError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (root, warnings) = node::parse(name, text)?;
+    let mut doc = Doc::new(name, warnings);
+    let value = read(&mut doc, &root)?;
+    Ok((value, doc.warnings))
+}
+
+/// Reads an accelerator file (3.9 schema, legacy ≤3.8 schema, or a mix per memory).
+pub fn read_accelerator(path: &Path) -> Result<(Accelerator, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    read_accelerator_str(&name, &text)
+}
+
+/// Reads accelerator YAML text; `name` is used in messages.
+pub fn read_accelerator_str(
+    name: &str,
+    text: &str,
+) -> Result<(Accelerator, Vec<Warning>), InputError> {
+    with_doc(name, text, accelerator::read)
+}
+
+/// Reads a ZigZag mapping file.
+pub fn read_mapping(path: &Path) -> Result<(Mapping, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    read_mapping_str(&name, &text)
+}
+
+/// Reads ZigZag mapping YAML text; `name` is used in messages.
+pub fn read_mapping_str(name: &str, text: &str) -> Result<(Mapping, Vec<Warning>), InputError> {
+    read_mapping_with_spans_str(name, text).map(|(m, _, w)| (m, w))
+}
+
+/// Reads a ZigZag mapping file and the source positions of its entries.
+pub fn read_mapping_with_spans(
+    path: &Path,
+) -> Result<(Mapping, MappingSpans, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    read_mapping_with_spans_str(&name, &text)
+}
+
+/// Reads ZigZag mapping YAML text and the source positions of its entries.
+pub fn read_mapping_with_spans_str(
+    name: &str,
+    text: &str,
+) -> Result<(Mapping, MappingSpans, Vec<Warning>), InputError> {
+    with_doc(name, text, mapping::read).map(|((m, s), w)| (m, s, w))
+}
+
+/// Reads a workload file.
+pub fn read_workload_yaml(path: &Path) -> Result<(Workload, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    read_workload_yaml_str(&name, &text)
+}
+
+/// Reads workload YAML text; `name` is used in messages.
+pub fn read_workload_yaml_str(
+    name: &str,
+    text: &str,
+) -> Result<(Workload, Vec<Warning>), InputError> {
+    with_doc(name, text, workload::read)
+}
+
+/// Checks a mapping against an accelerator: OA dimensions exist, each OA dimension's
+/// unrolling product fits its size, and every linked memory operand is stored somewhere.
+///
+/// Positions come from re-reading `mapping_file` when it is a readable mapping with the
+/// same entries; otherwise errors are reported at line 0. Use
+/// [`check_mapping_against_accelerator_with_spans`] when the spans are at hand.
+pub fn check_mapping_against_accelerator(
+    mapping: &Mapping,
+    mapping_file: &str,
+    acc: &Accelerator,
+) -> Result<(), InputError> {
+    let spans = read_mapping_with_spans(Path::new(mapping_file))
+        .ok()
+        .filter(|(m, _, _)| m == mapping)
+        .map(|(_, s, _)| s)
+        .unwrap_or_default();
+    check::check_with_spans(mapping, &spans, mapping_file, acc)
+}
+
+/// As [`check_mapping_against_accelerator`], with the entry positions given.
+pub fn check_mapping_against_accelerator_with_spans(
+    mapping: &Mapping,
+    spans: &MappingSpans,
+    mapping_file: &str,
+    acc: &Accelerator,
+) -> Result<(), InputError> {
+    check::check_with_spans(mapping, spans, mapping_file, acc)
+}
