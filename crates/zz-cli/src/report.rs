@@ -26,6 +26,7 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
     let layer = &workload.layers[r.index];
     let info = &r.info;
     let c = &r.cost;
+    let stationary = zz_cost::temporal::stationary_levels(info, &r.temporal);
     let ops: Vec<&str> = info.operands.iter().map(|o| o.name.as_str()).collect();
     let mem_names = |x: usize| -> Vec<String> {
         acc.memories.iter().filter(|m| m.operands.contains(&r.bind.mem_op[x])).map(|m| m.name.clone()).collect()
@@ -65,7 +66,7 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
             .map(|(oa, loops)| (oa.clone(), loops.iter().map(|(d, f)| (d.clone(), *f as f64)).collect()))
             .collect(),
         spatial_mapping_internal: per_op(&ops, |x| r.spatial.int.levels[x].iter().map(|l| loops_f(info, l)).collect()),
-        temporal_mapping: per_op(&ops, |x| c.temporal_stationary[x].iter().map(|l| loops_u(info, l)).collect()),
+        temporal_mapping: per_op(&ops, |x| stationary[x].iter().map(|l| loops_u(info, l)).collect()),
         spatial_mappings_evaluated: r.spatial_mappings,
         temporal_mappings_evaluated: r.temporal_evaluated as usize,
     }

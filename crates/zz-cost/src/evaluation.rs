@@ -47,13 +47,13 @@ pub struct CostEvaluation {
     /// Memory energy.
     pub mem_energy: f64,
     /// Energy per operand per memory level.
-    pub mem_energy_breakdown: Vec<SmallVec<[f64; 4]>>,
+    pub mem_energy_breakdown: SmallVec<[SmallVec<[f64; 4]>; 3]>,
     /// Energy per operand per memory level per direction.
-    pub mem_energy_breakdown_further: Vec<SmallVec<[[f64; 4]; 4]>>,
+    pub mem_energy_breakdown_further: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]>,
     /// Word accesses per operand per memory level per direction.
-    pub memory_word_access: Vec<SmallVec<[[f64; 4]; 4]>>,
+    pub memory_word_access: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]>,
     /// Shared memory utilisation per operand per memory level.
-    pub mem_utili_shared: Vec<SmallVec<[f64; 4]>>,
+    pub mem_utili_shared: SmallVec<[SmallVec<[f64; 4]>; 3]>,
     /// Stall (positive) or zero, combined over ports.
     pub stall_slack_comb: f64,
     /// Data on-loading cycles.
@@ -80,8 +80,6 @@ pub struct CostEvaluation {
     pub mac_utilization1: f64,
     /// `ideal_cycle / latency_total2`.
     pub mac_utilization2: f64,
-    /// Stationary temporal loops per operand per level (what reports show).
-    pub temporal_stationary: Vec<Vec<crate::spatial::LevelLoops>>,
 }
 
 struct Activity {
@@ -181,8 +179,8 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     let cpo = ctx.cycles_per_op;
 
     // Utilisation (fractional mapping).
-    let mut ui: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
-    let mut ei: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
+    let mut ui: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
+    let mut ei: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
         let levels = &hw.levels[m_op.index()];
@@ -210,7 +208,7 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     }
 
     // Word accesses and energy (fractional mapping).
-    let mut access: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    let mut access: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
         let mut per_level = SmallVec::new();
@@ -245,8 +243,8 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     }
     let mac_energy = hw.unit_energy * layer.total_macs as f64;
     let mut mem_energy = 0.0;
-    let mut breakdown: Vec<SmallVec<[f64; 4]>> = Vec::with_capacity(n_ops);
-    let mut further: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    let mut breakdown: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
+    let mut further: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
         let mut b = SmallVec::new();
@@ -267,7 +265,7 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     }
 
     // Double buffering (mutates the shared effective utilisation).
-    let mut db: Vec<SmallVec<[bool; 5]>> = Vec::with_capacity(n_ops);
+    let mut db: SmallVec<[SmallVec<[bool; 5]>; 3]> = SmallVec::new();
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
         let mut v: SmallVec<[bool; 5]> = SmallVec::new();
@@ -293,8 +291,8 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     }
 
     // Allowed and real transfer cycles (integer mapping).
-    let mut allowed: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
-    let mut real: Vec<SmallVec<[[f64; 4]; 4]>> = Vec::with_capacity(n_ops);
+    let mut allowed: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
+    let mut real: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
         let mut al_v = SmallVec::new();
@@ -320,7 +318,7 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
 
     // Port activities and stall/slack.
     let mut ss_comb: f64 = 0.0;
-    let mut acts: Vec<Activity> = Vec::new();
+    let mut acts: SmallVec<[Activity; 8]> = SmallVec::new();
     for mem in &hw.memories {
         for port in &mem.ports {
             acts.clear();
@@ -492,6 +490,5 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
         mac_utilization0: ideal_cycle / lat0,
         mac_utilization1: ideal_cycle / lat1,
         mac_utilization2: ideal_cycle / lat2,
-        temporal_stationary: ta.operands.iter().map(|o| o.stationary.clone()).collect(),
     })
 }

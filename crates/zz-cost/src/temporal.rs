@@ -17,7 +17,7 @@ pub struct TemporalMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OperandTemporal {
     /// Loops per memory level after the stationarity merge-down.
-    pub stationary: Vec<LevelLoops>,
+    pub stationary: SmallVec<[LevelLoops; 4]>,
     /// Product of the irrelevant loops at the bottom of level 0 (MAC-level stationarity).
     pub mac_stationary: f64,
     /// Cycles of the current and lower levels, per memory level.
@@ -32,18 +32,18 @@ pub struct OperandTemporal {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemporalAnalysis {
     /// Per operand.
-    pub operands: Vec<OperandTemporal>,
+    pub operands: SmallVec<[OperandTemporal; 3]>,
     /// Total temporal cycles (identical for all operands).
     pub total_cycles: f64,
 }
 
 /// Moves, for every level, the leading irrelevant loops down into the level below, to a fixed point.
-fn merge_down(layer: &LayerInfo, op: usize, levels: &[LevelLoops]) -> (Vec<LevelLoops>, f64) {
+fn merge_down(layer: &LayerInfo, op: usize, levels: &[LevelLoops]) -> (SmallVec<[LevelLoops; 4]>, f64) {
     let ir = layer.operands[op].ir_mask;
     let is_ir = |l: &Loop| ir & (1u128 << l.dim) != 0;
-    let mut cur: Vec<LevelLoops> = levels.to_vec();
+    let mut cur: SmallVec<[LevelLoops; 4]> = levels.iter().cloned().collect();
     loop {
-        let mut new: Vec<LevelLoops> = vec![LevelLoops::new(); cur.len()];
+        let mut new: SmallVec<[LevelLoops; 4]> = (0..cur.len()).map(|_| LevelLoops::new()).collect();
         let mut mac = 1.0;
         for (lv, loops) in cur.iter().enumerate() {
             let k = loops.iter().take_while(|l| is_ir(l)).count();
@@ -67,7 +67,7 @@ fn merge_down(layer: &LayerInfo, op: usize, levels: &[LevelLoops]) -> (Vec<Level
 impl TemporalAnalysis {
     /// Analyses a temporal mapping. Fails when operands disagree on the total cycle count.
     pub fn new(layer: &LayerInfo, tm: &TemporalMapping) -> Result<Self, String> {
-        let mut operands = Vec::with_capacity(tm.levels.len());
+        let mut operands: SmallVec<[OperandTemporal; 3]> = SmallVec::new();
         for (op, levels) in tm.levels.iter().enumerate() {
             let (stationary, mac_stationary) = merge_down(layer, op, levels);
             let mut cycles_cabl = SmallVec::new();
@@ -121,4 +121,9 @@ impl TemporalAnalysis {
         }
         Ok(TemporalAnalysis { operands, total_cycles: total })
     }
+}
+
+/// The temporal mapping after the stationarity merge-down (what ZigZag reports and prints).
+pub fn stationary_levels(layer: &LayerInfo, tm: &TemporalMapping) -> Vec<Vec<LevelLoops>> {
+    (0..tm.levels.len()).map(|op| merge_down(layer, op, &tm.levels[op]).0.into_vec()).collect()
 }

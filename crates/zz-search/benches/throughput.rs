@@ -75,7 +75,8 @@ fn main() {
     let dt = start.elapsed().as_secs_f64();
     println!("allocation + evaluation (1 thread): {:.0} orderings/s [checksum {sink:.0}]", n as f64 / dt);
     // Whole network, all threads.
-    for lpf in [6usize, 8] {
+    let lpfs_net: &[usize] = if std::env::var_os("ZZ_BENCH_QUICK").is_some() { &[] } else { &[6, 8] };
+    for &lpf in lpfs_net {
         let opts = SearchOptions { spatial: SpatialOptions::default(), loma: LomaOptions { lpf_limit: lpf, ..Default::default() }, ..Default::default() };
         let start = Instant::now();
         let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).unwrap();
