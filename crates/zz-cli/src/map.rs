@@ -32,6 +32,10 @@ pub struct MapArgs {
     /// Also generate mixed spatial mappings (several layer dims on one array dim).
     #[arg(long)]
     pub mixed_spatial: bool,
+    /// Keep data between layers in lower memories when they fit (ZigZag `exploit_data_locality`).
+    /// Always on with --mixed-spatial, as in ZigZag.
+    #[arg(long)]
+    pub exploit_data_locality: bool,
     /// Temporal mapping type: uneven (default) or even.
     #[arg(long, default_value = "uneven")]
     pub mapping_type: String,
@@ -89,6 +93,7 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     let opts = SearchOptions {
         spatial: SpatialOptions { nb_mappings: args.spatial_mappings, mixed: args.mixed_spatial },
         loma: LomaOptions { lpf_limit: args.lpf_limit, mapping_type, objective },
+        exploit_data_locality: args.exploit_data_locality,
     };
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

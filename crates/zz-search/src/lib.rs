@@ -2,8 +2,10 @@
 //!
 //! [`spatial_generation`] proposes spatial mappings, [`loma`] enumerates loop orderings
 //! ([`lpf`], [`permutations`]) and keeps the best temporal mapping, and [`network`] runs
-//! every layer of a workload and sums the results, all with the reference's tie-breaking.
+//! every layer of a workload and sums the results, all with the reference's tie-breaking;
+//! [`locality`] implements the optional inter-layer data-locality reduction of the hierarchy.
 
+pub mod locality;
 pub mod loma;
 pub mod lpf;
 pub mod network;

@@ -1,9 +1,12 @@
 //! The per-network driver: for every compute layer in the reference's topological order,
 //! generate spatial mappings, search temporal mappings, keep the best, and sum the layers
-//! as the reference's `SumStage` does.
+//! as the reference's `SumStage` does. With inter-layer data locality enabled, each layer is
+//! searched on its own reduced accelerator (see [`crate::locality`]).
 
+use crate::locality;
 use crate::loma::{self, LomaOptions, Objective};
 use crate::spatial_generation::{self, SpatialOptions, UserSpatial};
+use std::sync::Arc;
 use zz_cost::{CostError, CostEvaluation, HierarchyInfo, LayerInfo, OperandBinding, SpatialSetup, TemporalMapping};
 use zz_ir::accelerator::Accelerator;
 use zz_ir::mapping::{Mapping, MappingEntry};
@@ -16,6 +19,19 @@ pub struct SearchOptions {
     pub spatial: SpatialOptions,
     /// Temporal search.
     pub loma: LomaOptions,
+    /// Exploit inter-layer data locality (reference `exploit_data_locality`): evaluate each
+    /// layer on the accelerator reduced by [`crate::locality`]. Also implied by
+    /// `spatial.mixed`, see [`SearchOptions::locality_enabled`].
+    pub exploit_data_locality: bool,
+}
+
+impl SearchOptions {
+    /// Whether the locality stages run: as in the reference API, they are inserted when
+    /// `exploit_data_locality` **or** mixed spatial-mapping generation
+    /// (`enable_mix_spatial_mapping`) is requested.
+    pub fn locality_enabled(&self) -> bool {
+        self.exploit_data_locality || self.spatial.mixed
+    }
 }
 
 /// The chosen mapping and cost of one layer.
@@ -39,6 +55,9 @@ pub struct LayerResult {
     pub orderings_generated: u64,
     /// Temporal mappings evaluated over all spatial mappings.
     pub temporal_evaluated: u64,
+    /// The reduced accelerator the layer was evaluated on when inter-layer locality is
+    /// enabled (`None`: the original accelerator).
+    pub accelerator: Option<Arc<Accelerator>>,
 }
 
 /// Network totals, summed in layer order as the reference's `CumulativeCME`.
@@ -144,10 +163,12 @@ pub fn search_layer(
                 spatial_mappings: 0,
                 orderings_generated: 0,
                 temporal_evaluated: 0,
+                accelerator: None,
             });
         }
     }
-    let mut b = best.ok_or_else(|| CostError::Mapping { layer: info.name.clone(), message: "no spatial mapping".into() })?;
+    let mut b =
+        best.ok_or_else(|| CostError::Mapping { layer: info.name.clone(), message: "no spatial mapping".into() })?;
     b.spatial_mappings = n_sm;
     b.orderings_generated = generated;
     b.temporal_evaluated = evaluated;
@@ -163,6 +184,7 @@ pub fn search_network(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<NetworkResult, LayerError> {
     let hw = HierarchyInfo::new(acc);
+    let plan = if opts.locality_enabled() { Some(locality::search(workload, acc, mapping)?) } else { None };
     let mut layers = Vec::new();
     let mut totals = Totals::default();
     for idx in workload.topological_order() {
@@ -172,10 +194,22 @@ pub fn search_network(
         }
         let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };
         let entry = mapping.entry_for(&layer.name, &layer.operator_type).ok_or_else(|| {
-            lerr(CostError::Mapping { layer: layer.name.clone(), message: "no mapping entry and no `default` entry".into() })
+            lerr(CostError::Mapping {
+                layer: layer.name.clone(),
+                message: "no mapping entry and no `default` entry".into(),
+            })
         })?;
         let info = LayerInfo::new(layer).map_err(lerr)?;
-        let r = search_layer(info, idx, &hw, entry, opts, progress).map_err(lerr)?;
+        let r = match plan.as_ref().and_then(|p| p.levels(idx)) {
+            Some(levels) => {
+                let reduced = Arc::new(locality::reduced_accelerator(acc, levels));
+                let layer_hw = HierarchyInfo::new(&reduced);
+                let mut r = search_layer(info, idx, &layer_hw, entry, opts, progress).map_err(lerr)?;
+                r.accelerator = Some(reduced);
+                r
+            }
+            None => search_layer(info, idx, &hw, entry, opts, progress).map_err(lerr)?,
+        };
         totals.add(&r.cost);
         layers.push(r);
     }
