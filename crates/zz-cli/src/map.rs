@@ -39,6 +39,21 @@ pub struct MapArgs {
     /// Temporal mapping type: uneven (default) or even.
     #[arg(long, default_value = "uneven")]
     pub mapping_type: String,
+    /// Temporal search engine: loma (exhaustive over loop orderings) or salsa (simulated annealing).
+    #[arg(long, default_value = "loma")]
+    pub engine: String,
+    /// Seed of the SALSA annealing chains (the reference is unseeded).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// SALSA steps per chain.
+    #[arg(long, default_value_t = 1000)]
+    pub salsa_iterations: usize,
+    /// SALSA chains (run in parallel; the best is kept).
+    #[arg(long, default_value_t = 1)]
+    pub salsa_chains: usize,
+    /// What SALSA chains minimise: energy (reference default, whatever --opt says) or latency.
+    #[arg(long, default_value = "energy")]
+    pub salsa_criterion: String,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -94,6 +109,24 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         spatial: SpatialOptions { nb_mappings: args.spatial_mappings, mixed: args.mixed_spatial },
         loma: LomaOptions { lpf_limit: args.lpf_limit, mapping_type, objective },
         exploit_data_locality: args.exploit_data_locality,
+        salsa: match args.engine.as_str() {
+            "loma" => None,
+            "salsa" => Some(zz_search::salsa::SalsaOptions {
+                iterations: args.salsa_iterations,
+                criterion: match args.salsa_criterion.as_str() {
+                    "energy" => zz_search::salsa::SalsaCriterion::Energy,
+                    "latency" => zz_search::salsa::SalsaCriterion::Latency,
+                    other => {
+                        return Err(Failure::input(format!("--salsa-criterion: expected energy or latency, got `{other}`")));
+                    }
+                },
+                chains: args.salsa_chains,
+                seed: args.seed,
+                mapping_type,
+                ..Default::default()
+            }),
+            other => return Err(Failure::input(format!("--engine: expected loma or salsa, got `{other}`"))),
+        },
     };
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());

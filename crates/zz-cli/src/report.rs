@@ -29,7 +29,8 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
     let stationary = zz_cost::temporal::stationary_levels(info, &r.temporal);
     let ops: Vec<&str> = info.operands.iter().map(|o| o.name.as_str()).collect();
     let mem_names = |x: usize| -> Vec<String> {
-        acc.memories.iter().filter(|m| m.operands.contains(&r.bind.mem_op[x])).map(|m| m.name.clone()).collect()
+        let hw = r.accelerator.as_deref().unwrap_or(acc);
+        hw.memories.iter().filter(|m| m.operands.contains(&r.bind.mem_op[x])).map(|m| m.name.clone()).collect()
     };
     LayerReport {
         id: layer.id,

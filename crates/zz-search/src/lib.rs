@@ -10,6 +10,7 @@ pub mod loma;
 pub mod lpf;
 pub mod network;
 pub mod permutations;
+pub mod salsa;
 pub mod spatial_generation;
 
 pub use loma::{LomaOptions, Objective};

@@ -23,6 +23,8 @@ pub struct SearchOptions {
     /// layer on the accelerator reduced by [`crate::locality`]. Also implied by
     /// `spatial.mixed`, see [`SearchOptions::locality_enabled`].
     pub exploit_data_locality: bool,
+    /// Temporal search engine: LOMA (exhaustive, default) or SALSA (seeded annealing).
+    pub salsa: Option<crate::salsa::SalsaOptions>,
 }
 
 impl SearchOptions {
@@ -145,7 +147,13 @@ pub fn search_layer(
     let n_sm = candidates.len();
     for sm in candidates {
         let setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
-        let r = loma::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, progress)?;
+        let r = match &opts.salsa {
+            // A complete user ordering is used as given by either engine.
+            Some(salsa) if loma::complete_ordering(&info, &setup, &entry.temporal_ordering).is_none() => {
+                crate::salsa::search(&info, hw, &bind, &setup, salsa, progress)?
+            }
+            _ => loma::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, progress)?,
+        };
         generated += r.orderings_generated;
         evaluated += r.evaluated;
         let replace = match &best {

@@ -117,6 +117,7 @@ fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64), String> {
         spatial: SpatialOptions { nb_mappings: row.nb_spatial, mixed: row.mixed },
         loma: LomaOptions { lpf_limit: row.lpf_limit, mapping_type, objective },
         exploit_data_locality: row.locality,
+        salsa: None,
     };
     let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).map_err(|e| e.to_string())?;
     Ok((r.totals.energy_total, r.totals.latency_total2))

@@ -1,0 +1,160 @@
+//! SALSA: simulated annealing over loop orderings (reference `SalsaEngine`), with an
+//! explicit seed.
+//!
+//! The state is an ordering of the full prime factorisation of the temporal loops (no
+//! `lpf_limit` merging, as in the reference). Each step swaps two positions, re-allocates
+//! and re-evaluates, and accepts with probability `exp((c_cur / c_next - 1) / T)` at
+//! temperature `T = T0 * 0.995^step`. The reference is unseeded (different results on every
+//! run); here every chain draws from a ChaCha stream seeded with `seed + chain`, so a run is
+//! reproducible for a given seed whatever the thread count.
+
+use crate::loma::{Objective, TemporalSearchResult};
+use crate::lpf::loop_prime_factors;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use zz_cost::{Allocator, CostError, CostEvaluation, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding, SpatialSetup};
+
+/// What each annealing chain minimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SalsaCriterion {
+    /// `energy_total` (the reference default).
+    #[default]
+    Energy,
+    /// `latency_total0` (latency without on/off-loading, as the reference does).
+    Latency,
+}
+
+/// SALSA parameters (reference defaults).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SalsaOptions {
+    /// Annealing steps per chain.
+    pub iterations: usize,
+    /// Start temperature.
+    pub start_temperature: f64,
+    /// Criterion of the chains (the reference ignores the run's objective here).
+    pub criterion: SalsaCriterion,
+    /// Independent chains (the reference's `salsa_number_of_core`).
+    pub chains: usize,
+    /// Seed of the first chain.
+    pub seed: u64,
+    /// Allocation type.
+    pub mapping_type: MappingType,
+}
+
+impl Default for SalsaOptions {
+    fn default() -> Self {
+        SalsaOptions {
+            iterations: 1000,
+            start_temperature: 0.05,
+            criterion: SalsaCriterion::Energy,
+            chains: 1,
+            seed: 0,
+            mapping_type: MappingType::Uneven,
+        }
+    }
+}
+
+fn criterion(c: SalsaCriterion, e: &CostEvaluation) -> f64 {
+    match c {
+        SalsaCriterion::Energy => e.energy_total,
+        SalsaCriterion::Latency => e.latency_total0,
+    }
+}
+
+struct ChainResult {
+    best: Option<(CostEvaluation, zz_cost::TemporalMapping)>,
+    evaluated: u64,
+}
+
+fn run_chain(
+    ctx: &zz_cost::EvalContext<'_>,
+    alloc: &Allocator<'_>,
+    lpfs: &[Loop],
+    opts: &SalsaOptions,
+    chain: u64,
+) -> Result<ChainResult, CostError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(chain));
+    let n = lpfs.len();
+    let mut state: Vec<Loop> = lpfs.to_vec();
+    let mut evaluated = 0u64;
+    // Start from a random ordering that fits (the reference would hang on one that does not).
+    let mut current = None;
+    for _ in 0..1000 {
+        for i in (1..n).rev() {
+            let j = rng.random_range(0..=i);
+            state.swap(i, j);
+        }
+        if let Ok(tm) = alloc.allocate(&state) {
+            let e = zz_cost::evaluate(ctx, &tm)?;
+            evaluated += 1;
+            current = Some((e, tm));
+            break;
+        }
+    }
+    let Some(mut cur) = current else { return Ok(ChainResult { best: None, evaluated }) };
+    let mut best = cur.clone();
+    let mut cur_state = state.clone();
+    for it in 0..opts.iterations {
+        let t = opts.start_temperature * 0.995f64.powi(it as i32);
+        let i = rng.random_range(0..n);
+        let j = rng.random_range(0..n);
+        let mut next_state = cur_state.clone();
+        next_state.swap(i, j);
+        let u: f64 = rng.random();
+        let Ok(tm) = alloc.allocate(&next_state) else { continue };
+        let e = zz_cost::evaluate(ctx, &tm)?;
+        evaluated += 1;
+        let (c_cur, c_next) = (criterion(opts.criterion, &cur.0), criterion(opts.criterion, &e));
+        if u < ((c_cur / c_next - 1.0) / t).exp() {
+            cur_state = next_state;
+            cur = (e, tm);
+            if criterion(opts.criterion, &cur.0) < criterion(opts.criterion, &best.0) {
+                best = cur.clone();
+            }
+        }
+    }
+    Ok(ChainResult { best: Some(best), evaluated })
+}
+
+/// Runs SALSA for one spatial mapping and returns the best temporal mapping found.
+pub fn search(
+    layer: &LayerInfo,
+    hw: &HierarchyInfo,
+    bind: &OperandBinding,
+    setup: &SpatialSetup,
+    opts: &SalsaOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<TemporalSearchResult, CostError> {
+    let ctx = setup.context(layer, hw, bind);
+    let alloc = Allocator::new(layer, hw, bind, &setup.frac.levels, opts.mapping_type);
+    let temporal = setup.temporal_loop_sizes(layer);
+    let lpfs: Vec<Loop> =
+        loop_prime_factors(&temporal, None, 0u8).into_iter().map(|(d, s)| Loop { dim: d, size: s as f64 }).collect();
+    let chains: Vec<Result<ChainResult, CostError>> =
+        (0..opts.chains.max(1) as u64).into_par_iter().map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c)).collect();
+    let mut best: Option<(CostEvaluation, zz_cost::TemporalMapping)> = None;
+    let mut evaluated = 0;
+    // Keep the best over chains in chain order, with the reference's tie-break.
+    let objective = match opts.criterion {
+        SalsaCriterion::Energy => Objective::Energy,
+        SalsaCriterion::Latency => Objective::Latency,
+    };
+    for c in chains {
+        let c = c?;
+        evaluated += c.evaluated;
+        if let Some((e, tm)) = c.best {
+            if best.as_ref().is_none_or(|(b, _)| objective.better(&e, b)) {
+                best = Some((e, tm));
+            }
+        }
+    }
+    progress(evaluated);
+    match best {
+        Some((best, mapping)) => Ok(TemporalSearchResult { best, mapping, orderings_generated: evaluated, evaluated }),
+        None => Err(CostError::Mapping {
+            layer: layer.name.clone(),
+            message: "SALSA found no loop ordering that fits the memory hierarchy".into(),
+        }),
+    }
+}
