@@ -6,7 +6,7 @@ use crate::error::CostError;
 use crate::hierarchy::HierarchyInfo;
 use crate::layer_info::LayerInfo;
 use crate::spatial::{LevelLoops, Loop, OperandBinding};
-use crate::temporal::TemporalMapping;
+use crate::temporal::{LoopNest, MAX_LEVELS, MAX_LOOPS, MAX_OPS, TemporalMapping};
 use smallvec::SmallVec;
 use zz_ir::accelerator::MemOperand;
 
@@ -66,6 +66,25 @@ impl<'a> Allocator<'a> {
 
     /// Allocates an ordering (innermost loop first).
     pub fn allocate(&self, ordering: &[Loop]) -> Result<TemporalMapping, AllocationFailure> {
+        self.allocate_nest(ordering).map(|n| n.to_mapping())
+    }
+
+    /// Allocates an ordering into the compact [`LoopNest`] form (no heap allocation).
+    pub fn allocate_nest(&self, ordering: &[Loop]) -> Result<LoopNest, AllocationFailure> {
+        if ordering.len() > MAX_LOOPS || self.layer.operands.len() > MAX_OPS {
+            return Err(AllocationFailure::MemoryTooSmall(format!(
+                "(ordering of {} loops exceeds the supported {MAX_LOOPS})",
+                ordering.len()
+            )));
+        }
+        let mut nest = LoopNest {
+            loops: [Loop { dim: 0, size: 1.0 }; MAX_LOOPS],
+            len: ordering.len() as u8,
+            n_ops: self.layer.operands.len() as u8,
+            n_levels: [0; MAX_OPS],
+            cuts: [[0; MAX_LEVELS + 1]; MAX_OPS],
+        };
+        nest.loops[..ordering.len()].copy_from_slice(ordering);
         let layer = self.layer;
         let n_ops = layer.operands.len();
         let n_loop = layer.n_loop();
@@ -74,7 +93,6 @@ impl<'a> Allocator<'a> {
         let mut acc: SmallVec<[[f64; 32]; 3]> = SmallVec::from_elem([1.0; 32], n_ops);
         let mut n_alloc: SmallVec<[usize; 3]> = SmallVec::from_elem(0, n_ops);
         let mut level: SmallVec<[usize; 3]> = SmallVec::from_elem(1, n_ops);
-        let mut out: Vec<Vec<LevelLoops>> = (0..n_ops).map(|_| Vec::new()).collect();
         for x in 0..n_ops {
             for lp in &self.spatial[x][0] {
                 acc[x][lp.dim as usize] *= lp.size;
@@ -192,13 +210,17 @@ impl<'a> Allocator<'a> {
                 let take = best[k];
                 let start = n_alloc[x];
                 let end = (start + take).min(ordering.len());
-                let mut lv = LevelLoops::new();
                 for l in &ordering[start..end] {
                     acc[x][l.dim as usize] *= l.size;
-                    lv.push(*l);
                 }
                 n_alloc[x] = end;
-                out[x].push(lv);
+                let lvl = nest.n_levels[x] as usize;
+                if lvl >= MAX_LEVELS {
+                    return Err(AllocationFailure::HierarchyTooSmall(format!("(more than {MAX_LEVELS} levels)")));
+                }
+                nest.cuts[x][lvl] = start as u8;
+                nest.cuts[x][lvl + 1] = end as u8;
+                nest.n_levels[x] += 1;
                 if let Some(sp) = self.spatial[x].get(level[x]) {
                     for l in sp {
                         acc[x][l.dim as usize] *= l.size;
@@ -210,7 +232,7 @@ impl<'a> Allocator<'a> {
                 level[x] += 1;
             }
         }
-        Ok(TemporalMapping { levels: out })
+        Ok(nest)
     }
 
     /// The even-mapping rule: a loop position allocated now for one operand must not be left

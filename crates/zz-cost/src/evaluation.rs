@@ -9,7 +9,7 @@ use crate::layer_info::LayerInfo;
 use crate::mapping_analysis::MappingAnalysis;
 use crate::numeric::py_ceil;
 use crate::spatial::{OperandBinding, SpatialAnalysis};
-use crate::temporal::{TemporalAnalysis, TemporalMapping};
+use crate::temporal::{LoopNest, MAX_LEVELS, MAX_OPS, TemporalAnalysis, TemporalMapping};
 use smallvec::SmallVec;
 use zz_ir::accelerator::{Direction, MemOperand};
 
@@ -37,8 +37,50 @@ pub struct EvalContext<'a> {
     pub cycles_per_op: f64,
 }
 
+/// A value per operand per memory level; `v[op]` is the slice of the operand's levels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PerLevel<T: Copy> {
+    data: [[T; MAX_LEVELS]; MAX_OPS],
+    len: [u8; MAX_OPS],
+}
+
+impl<T: Copy + Default> Default for PerLevel<T> {
+    fn default() -> Self {
+        PerLevel { data: [[T::default(); MAX_LEVELS]; MAX_OPS], len: [0; MAX_OPS] }
+    }
+}
+
+impl<T: Copy + Default> PerLevel<T> {
+    fn with_levels(levels: &[usize]) -> Self {
+        let mut p = Self::default();
+        for (k, &n) in levels.iter().enumerate() {
+            p.len[k] = n as u8;
+        }
+        p
+    }
+
+    /// Number of operands with values.
+    pub fn n_operands(&self) -> usize {
+        self.len.iter().take_while(|&&l| l > 0).count()
+    }
+}
+
+impl<T: Copy> std::ops::Index<usize> for PerLevel<T> {
+    type Output = [T];
+    fn index(&self, op: usize) -> &[T] {
+        &self.data[op][..self.len[op] as usize]
+    }
+}
+
+impl<T: Copy> std::ops::IndexMut<usize> for PerLevel<T> {
+    fn index_mut(&mut self, op: usize) -> &mut [T] {
+        let n = self.len[op] as usize;
+        &mut self.data[op][..n]
+    }
+}
+
 /// The result of one evaluation; field names follow the reference.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct CostEvaluation {
     /// MAC + memory energy.
     pub energy_total: f64,
@@ -47,13 +89,13 @@ pub struct CostEvaluation {
     /// Memory energy.
     pub mem_energy: f64,
     /// Energy per operand per memory level.
-    pub mem_energy_breakdown: SmallVec<[SmallVec<[f64; 4]>; 3]>,
+    pub mem_energy_breakdown: PerLevel<f64>,
     /// Energy per operand per memory level per direction.
-    pub mem_energy_breakdown_further: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]>,
+    pub mem_energy_breakdown_further: PerLevel<[f64; 4]>,
     /// Word accesses per operand per memory level per direction.
-    pub memory_word_access: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]>,
+    pub memory_word_access: PerLevel<[f64; 4]>,
     /// Shared memory utilisation per operand per memory level.
-    pub mem_utili_shared: SmallVec<[SmallVec<[f64; 4]>; 3]>,
+    pub mem_utili_shared: PerLevel<f64>,
     /// Stall (positive) or zero, combined over ports.
     pub stall_slack_comb: f64,
     /// Data on-loading cycles.
@@ -113,16 +155,40 @@ fn muw_union(acts: &[Activity]) -> Result<f64, CostError> {
             )));
         }
     }
-    // Busy slots of [0, pmax): slot t is busy if t mod period_i < allowed_i for some activity.
-    // Walk from boundary to boundary: between two window starts/ends the status is constant.
+    let busy = busy_slots(acts.iter().map(|a| (a.period as u64, a.allowed as u64)), pmax);
+    Ok(busy as f64 * acts[maxi].pc)
+}
+
+/// Number of slots `t` in `[0, pmax)` with `t mod period < allowed` for some `(period, allowed)`;
+/// every period divides `pmax`.
+///
+/// When the periods form a divisibility chain (the usual case: they are prefix products of
+/// one loop nest) the free slots are counted recursively in O(2^n); otherwise the time line
+/// is walked from window boundary to window boundary.
+pub fn busy_slots(windows: impl Iterator<Item = (u64, u64)>, pmax: u64) -> u64 {
+    let mut w: SmallVec<[(u64, u64); 8]> = windows.collect();
+    w.sort_by_key(|x| x.0);
+    let chain = w.windows(2).all(|p| p[1].0 % p[0].0 == 0);
+    if chain && w.len() <= 12 {
+        // free(k, x): slots in [0, x) free of windows 0..k.
+        fn free(w: &[(u64, u64)], x: u64) -> u64 {
+            let Some((&(p, a), rest)) = w.split_last() else { return x };
+            if a >= p {
+                return 0;
+            }
+            let per_period = free(rest, p) - free(rest, a);
+            let (q, r) = (x / p, x % p);
+            let partial = if r <= a { 0 } else { free(rest, r) - free(rest, a) };
+            q * per_period + partial
+        }
+        return pmax - free(&w, pmax);
+    }
     let mut busy = 0u64;
     let mut t = 0u64;
     while t < pmax {
         let mut is_busy = false;
         let mut next = pmax;
-        for a in acts {
-            let p = a.period as u64;
-            let al = a.allowed as u64;
+        for &(p, al) in &w {
             let r = t % p;
             if r < al {
                 is_busy = true;
@@ -136,7 +202,7 @@ fn muw_union(acts: &[Activity]) -> Result<f64, CostError> {
         }
         t = next;
     }
-    Ok(busy as f64 * acts[maxi].pc)
+    busy
 }
 
 /// 3.9.1 `reduce_ordered`: reduce the largest entries first towards their minimum, within `s`.
@@ -169,27 +235,50 @@ fn reduce_ordered(c: &mut [f64], m: &[f64], mut s: f64) -> Result<(), CostError>
 
 /// Evaluates one temporal mapping.
 pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvaluation, CostError> {
+    let nest = tm.to_nest().map_err(CostError::Invariant)?;
+    evaluate_nest(ctx, &nest)
+}
+
+/// Evaluates one temporal mapping given as a [`LoopNest`] (the allocation-free hot path).
+pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvaluation, CostError> {
     let layer = ctx.layer;
     let hw = ctx.hw;
     let bind = ctx.bind;
-    let ta = TemporalAnalysis::new(layer, tm).map_err(CostError::Invariant)?;
+    if layer.operands.len() > MAX_OPS {
+        return Err(CostError::Invariant(format!("at most {MAX_OPS} operands are supported")));
+    }
+    let ta = TemporalAnalysis::new(layer, nest).map_err(CostError::Invariant)?;
     let fm = MappingAnalysis::new(layer, ctx.spatial_frac, &ta, true);
-    let im = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
+    // The integer variant differs only when some spatial unrolling is fractional.
+    let im_own;
+    let im = if ctx.spatial_int.levels == ctx.spatial_frac.levels {
+        &fm
+    } else {
+        im_own = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
+        &im_own
+    };
     let n_ops = layer.operands.len();
     let cpo = ctx.cycles_per_op;
 
+    let levels: [usize; MAX_OPS] = std::array::from_fn(|op| if op < n_ops { bind.n_levels[op] } else { 0 });
+    if levels.iter().any(|&n| n > MAX_LEVELS) {
+        return Err(CostError::Invariant(format!("at most {MAX_LEVELS} memory levels per operand are supported")));
+    }
     // Utilisation (fractional mapping).
-    let mut ui: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
-    let mut ei: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
+    let mut ui = PerLevel::<f64>::with_levels(&levels[..n_ops]);
+    let mut ei = PerLevel::<f64>::with_levels(&levels[..n_ops]);
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
-        let levels = &hw.levels[m_op.index()];
+        let mems = &hw.levels[m_op.index()];
         let o = &fm.operands[op];
-        ui.push((0..levels.len()).map(|m| o.bit_u[m + 1] / hw.memories[levels[m]].size).collect());
-        ei.push((0..levels.len()).map(|m| o.eff_bit[m + 1] / hw.memories[levels[m]].size).collect());
+        for m in 0..levels[op] {
+            let size = hw.memories[mems[m]].size;
+            ui[op][m] = o.bit_u[m + 1] / size;
+            ei[op][m] = o.eff_bit[m + 1] / size;
+        }
     }
-    let mut us = ui.clone();
-    let mut es = ei.clone();
+    let mut us = ui;
+    let mut es = ei;
     for grp in &hw.sharing {
         let mut s1 = 0.0;
         let mut s2 = 0.0;
@@ -208,11 +297,15 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     }
 
     // Word accesses and energy (fractional mapping).
-    let mut access: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
+    let mut access = PerLevel::<[f64; 4]>::with_levels(&levels[..n_ops]);
+    let mut breakdown = PerLevel::<f64>::with_levels(&levels[..n_ops]);
+    let mut further = PerLevel::<[f64; 4]>::with_levels(&levels[..n_ops]);
+    let mac_energy = hw.unit_energy * layer.total_macs as f64;
+    let mut mem_energy = 0.0;
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
-        let mut per_level = SmallVec::new();
-        for (m, u) in fm.operands[op].records.iter().enumerate() {
+        for m in 0..levels[op] {
+            let u = &fm.operands[op].records[m];
             let mem = hw.memory(m_op, m);
             let uc = ctx.spatial_frac.unit_count[op][m + 1];
             let mut a = [0.0; 4];
@@ -237,44 +330,32 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
                     }
                 }
             }
-            per_level.push(a);
-        }
-        access.push(per_level);
-    }
-    let mac_energy = hw.unit_energy * layer.total_macs as f64;
-    let mut mem_energy = 0.0;
-    let mut breakdown: SmallVec<[SmallVec<[f64; 4]>; 3]> = SmallVec::new();
-    let mut further: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
-    for op in 0..n_ops {
-        let m_op = bind.mem_op[op];
-        let mut b = SmallVec::new();
-        let mut f = SmallVec::new();
-        for (m, a) in access[op].iter().enumerate() {
-            let mem = hw.memory(m_op, m);
+            access[op][m] = a;
             let rh = a[TH] * mem.r_cost;
             let wh = a[FH] * mem.w_cost;
             let rl = a[TL] * mem.r_cost;
             let wl = a[FL] * mem.w_cost;
             let tot = (rh + rl) + (wh + wl);
-            b.push(tot);
-            f.push([rl, wl, rh, wh]);
-            mem_energy += tot;
+            breakdown[op][m] = tot;
+            further[op][m] = [rl, wl, rh, wh];
         }
-        breakdown.push(b);
-        further.push(f);
+    }
+    // reference order: operand by operand, level by level
+    for op in 0..n_ops {
+        for m in 0..levels[op] {
+            mem_energy += breakdown[op][m];
+        }
     }
 
     // Double buffering (mutates the shared effective utilisation).
-    let mut db: SmallVec<[SmallVec<[bool; 5]>; 3]> = SmallVec::new();
+    let mut db = [[false; MAX_LEVELS + 1]; MAX_OPS];
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
-        let mut v: SmallVec<[bool; 5]> = SmallVec::new();
-        v.push(false);
-        for m in 0..es[op].len() {
+        for m in 0..levels[op] {
             if es[op][m] <= 0.5 {
-                v.push(true);
+                db[op][m + 1] = true;
             } else if ei[op][m] <= 1.0 - es[op][m] {
-                v.push(true);
+                db[op][m + 1] = true;
                 let add = ei[op][m];
                 if let Some(grp) = hw.sharing.iter().find(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m)) {
                     for &(mo2, lv2) in grp {
@@ -283,37 +364,27 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
                         }
                     }
                 }
-            } else {
-                v.push(false);
             }
         }
-        db.push(v);
     }
 
     // Allowed and real transfer cycles (integer mapping).
-    let mut allowed: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
-    let mut real: SmallVec<[SmallVec<[[f64; 4]; 4]>; 3]> = SmallVec::new();
+    let mut allowed = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
+    let mut real = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
     for op in 0..n_ops {
         let m_op = bind.mem_op[op];
-        let mut al_v = SmallVec::new();
-        let mut re_v = SmallVec::new();
-        for (m, u) in im.operands[op].records.iter().enumerate() {
+        for m in 0..levels[op] {
+            let u = &im.operands[op].records[m];
             let low_src = if db[op][m] { &u.pd } else { &u.win };
             let high_src = if db[op][m + 1] { &u.pd } else { &u.win };
-            let mut al = [0.0; 4];
-            let mut re = [0.0; 4];
             let mem = hw.memory(m_op, m);
             for d in 0..4 {
                 let src = if d == TH || d == FH { high_src } else { low_src };
-                al[d] = py_ceil(src[d] * cpo);
+                allowed[op][m][d] = py_ceil(src[d] * cpo);
                 let bw = mem.bandwidth(m_op, Direction::ALL[d]).map(|(_, mx)| mx).unwrap_or(0.0);
-                re[d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
+                real[op][m][d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
             }
-            al_v.push(al);
-            re_v.push(re);
         }
-        allowed.push(al_v);
-        real.push(re_v);
     }
 
     // Port activities and stall/slack.
@@ -429,9 +500,9 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
             })
     };
     let n_in = n_ops - 1;
-    let mut indiv: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
-    let mut half: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
-    let mut shared: SmallVec<[f64; 2]> = SmallVec::from_elem(0.0, n_in);
+    let mut indiv = [0.0; MAX_OPS];
+    let mut half = [0.0; MAX_OPS];
+    let mut shared = [0.0; MAX_OPS];
     for i in 0..n_in {
         let x = i + 1;
         let m_levels = bind.n_levels[x];
@@ -491,4 +562,29 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
         mac_utilization1: ideal_cycle / lat1,
         mac_utilization2: ideal_cycle / lat2,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::busy_slots;
+
+    fn brute(w: &[(u64, u64)], pmax: u64) -> u64 {
+        (0..pmax).filter(|t| w.iter().any(|&(p, a)| t % p < a)).count() as u64
+    }
+
+    #[test]
+    fn busy_slots_match_a_slot_by_slot_count() {
+        let cases: &[&[(u64, u64)]] = &[
+            &[(4, 1), (16, 3)],
+            &[(1, 0), (8, 2), (64, 5), (64, 64)],
+            &[(2, 1), (6, 2), (12, 5)],
+            &[(4, 3), (6, 1), (12, 2)],
+            &[(3, 0), (9, 0), (27, 0)],
+            &[(5, 7), (10, 1)],
+        ];
+        for w in cases {
+            let pmax = w.iter().map(|x| x.0).max().unwrap();
+            assert_eq!(busy_slots(w.iter().copied(), pmax), brute(w, pmax), "{w:?}");
+        }
+    }
 }

@@ -1,14 +1,13 @@
 //! Mapping analysis (reference `Mapping`): combines the spatial loops of one variant
 //! (fractional or integer) with the temporal mapping and derives, per operand and memory
 //! level, data sizes, partial-sum precisions and the per-direction transfer records
-//! (reference `DataMovePattern`).
+//! (reference `DataMovePattern`). Fixed-size arrays: nothing is allocated.
 
 use crate::decouple::Decoupler;
 use crate::layer_info::LayerInfo;
 use crate::numeric::{py_floordiv, py_int, py_round};
 use crate::spatial::SpatialAnalysis;
-use crate::temporal::TemporalAnalysis;
-use smallvec::SmallVec;
+use crate::temporal::{MAX_LEVELS, MAX_OPS, TemporalAnalysis};
 use zz_ir::accelerator::Direction;
 
 const TL: usize = Direction::RdOutToLow as usize;
@@ -31,120 +30,117 @@ pub struct TransferRecord {
     pub da: [f64; 4],
     /// Window in which the transfer must happen without double buffering.
     pub win: [f64; 4],
-    /// Instantaneous bandwidth (used by Stream).
-    pub ibw: [f64; 4],
 }
 
 /// Analysis of one operand.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OperandMapping {
+    /// Number of memory levels.
+    pub n_levels: usize,
     /// Elements held by one instance at each architectural level.
-    pub elem_u: SmallVec<[f64; 5]>,
+    pub elem_u: [f64; MAX_LEVELS + 1],
     /// Bits held by one instance at each architectural level.
-    pub bit_u: SmallVec<[f64; 5]>,
+    pub bit_u: [f64; MAX_LEVELS + 1],
     /// Effective bits (streamed outer relevant loops excluded).
-    pub eff_bit: SmallVec<[f64; 5]>,
+    pub eff_bit: [f64; MAX_LEVELS + 1],
     /// Transfer records per memory level.
-    pub records: SmallVec<[TransferRecord; 4]>,
+    pub records: [TransferRecord; MAX_LEVELS],
 }
 
 /// Mapping analysis of all operands for one spatial variant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingAnalysis {
     /// Per layer operand (0 = output).
-    pub operands: SmallVec<[OperandMapping; 3]>,
+    pub operands: [OperandMapping; MAX_OPS],
 }
 
 impl MappingAnalysis {
     /// Analyses one variant. `same_data_no_access` is the reference's
     /// `access_same_data_considered_as_no_access` (True in every API path).
-    pub fn new(layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis, same_data_no_access: bool) -> Self {
+    pub fn new(layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) -> Self {
+        let empty = OperandMapping {
+            n_levels: 0,
+            elem_u: [0.0; MAX_LEVELS + 1],
+            bit_u: [0.0; MAX_LEVELS + 1],
+            eff_bit: [0.0; MAX_LEVELS + 1],
+            records: [TransferRecord::default(); MAX_LEVELS],
+        };
+        let mut out = MappingAnalysis { operands: [empty; MAX_OPS] };
         let n_ops = layer.operands.len();
         let total = ta.total_cycles;
-        let mut operands: SmallVec<[OperandMapping; 3]> = SmallVec::new();
-        // Output first: its psum flags decide its precisions.
         for op in 0..n_ops {
             let t = &ta.operands[op];
             let sm = &sp.levels[op];
-            let m_levels = t.stationary.len();
+            let m_levels = t.n_levels;
             let a_len = m_levels + 1;
-            // c1 products
-            let mut r1: SmallVec<[f64; 5]> = SmallVec::new();
-            let mut i1: SmallVec<[f64; 5]> = SmallVec::new();
-            let mut flag: SmallVec<[bool; 5]> = SmallVec::new();
+            let res = &mut out.operands[op];
+            res.n_levels = m_levels;
+            // c1 = [temporal level a-1] ++ [spatial level a]; c2 = [temporal level a-1] ++ [spatial level a-1].
+            let mut i1 = [1.0; MAX_LEVELS + 1];
+            let mut flag = [false; MAX_LEVELS + 1];
+            let mut r2 = [1.0; MAX_LEVELS + 1];
             let mut dec = Decoupler::new(layer, op);
-            for a in 0..a_len {
-                let temporal = if a == 0 { None } else { Some(&t.stationary[a - 1]) };
-                let it = temporal.into_iter().flat_map(|l| l.iter().copied()).chain(sm[a].iter().copied());
-                let p = dec.level_products(it);
-                r1.push(p.r);
-                i1.push(p.ir);
-                flag.push(p.ir_above_one);
-            }
-            // c2 products (levels 0..=M of [[]] + [seed[a+1] ++ sm[a]])
-            let mut r2: SmallVec<[f64; 5]> = SmallVec::new();
             let mut dec2 = Decoupler::new(layer, op);
-            r2.push(1.0);
-            let _ = dec2.level_products(std::iter::empty());
-            for a in 1..a_len {
-                let temporal = if a <= m_levels { Some(&t.stationary[a - 1]) } else { None };
-                let it = temporal.into_iter().flat_map(|l| l.iter().copied()).chain(sm[a - 1].iter().copied());
-                let p = dec2.level_products(it);
-                r2.push(p.r);
+            for a in 0..a_len {
+                let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(op, a - 1) };
+                let p = dec.level_products(temporal.iter().copied().chain(sm[a].iter().copied()));
+                i1[a] = p.ir;
+                flag[a] = p.ir_above_one;
+                if a > 0 {
+                    r2[a] = dec2.level_products(temporal.iter().copied().chain(sm[a - 1].iter().copied())).r;
+                }
             }
-            let _ = &r1;
             // precisions per architectural level
-            let mut prec: SmallVec<[f64; 5]> = SmallVec::new();
-            let mut psum: SmallVec<[bool; 5]> = SmallVec::new();
+            let mut prec = [0.0; MAX_LEVELS + 1];
+            let mut psum = [false; MAX_LEVELS + 1];
             if op == 0 {
-                for k in 0..a_len {
-                    psum.push(flag[k + 1..].iter().any(|&f| f));
+                let mut any_above = false;
+                for k in (0..a_len).rev() {
+                    psum[k] = any_above;
+                    any_above |= flag[k];
                 }
                 for k in 0..a_len {
-                    prec.push(if psum[k] { layer.operands[0].precision as f64 } else { layer.final_precision as f64 });
+                    prec[k] = if psum[k] { layer.operands[0].precision as f64 } else { layer.final_precision as f64 };
                 }
             } else {
-                prec.extend(std::iter::repeat_n(layer.operands[op].precision as f64, a_len));
+                prec[..a_len].fill(layer.operands[op].precision as f64);
             }
-            let mut elem_u: SmallVec<[f64; 5]> = SmallVec::new();
-            let mut bit_u: SmallVec<[f64; 5]> = SmallVec::new();
-            let mut eff_bit: SmallVec<[f64; 5]> = SmallVec::new();
+            let mut p = 1.0;
             for a in 0..a_len {
-                let mut p = 1.0;
-                for v in &r2[..=a] {
-                    p *= v;
-                }
+                p *= r2[a];
                 let e = py_round(py_round(p));
-                elem_u.push(e);
+                res.elem_u[a] = e;
                 let b = e * prec[a];
-                bit_u.push(b);
-                eff_bit.push(py_floordiv(b, t.top_r[a]));
+                res.bit_u[a] = b;
+                res.eff_bit[a] = py_floordiv(b, t.top_r[a]);
             }
             // cycles per level and boost
-            let mut cyc: SmallVec<[f64; 5]> = SmallVec::new();
-            cyc.push(if op != 0 && same_data_no_access { t.mac_stationary } else { 1.0 });
-            cyc.extend(t.cycles_cabl.iter().copied());
+            let mut cyc = [1.0; MAX_LEVELS + 1];
+            cyc[0] = if op != 0 && same_data_no_access { t.mac_stationary } else { 1.0 };
+            cyc[1..a_len].copy_from_slice(&t.cycles_cabl[..m_levels]);
             let boost = &sp.boost[op];
-            let low: SmallVec<[f64; 5]> = (0..a_len).map(|a| elem_u[a] * prec[a] / cyc[a]).collect();
-            let high: SmallVec<[f64; 5]> = (0..a_len).map(|a| low[a] * boost[a]).collect();
-            let mut records: SmallVec<[TransferRecord; 4]> = SmallVec::new();
+            let mut low = [0.0; MAX_LEVELS + 1];
+            let mut high = [0.0; MAX_LEVELS + 1];
+            for a in 0..a_len {
+                low[a] = res.elem_u[a] * prec[a] / cyc[a];
+                high[a] = low[a] * boost[a];
+            }
+            let elem_u = res.elem_u;
             if op == 0 {
                 // caal[a] = prod(i1[a..=M]), then 1, 1
-                let mut caal: SmallVec<[f64; 7]> = SmallVec::new();
+                let mut caal = [1.0; MAX_LEVELS + 3];
                 for a in 0..a_len {
-                    let mut p = 1.0;
-                    for v in &i1[a..] {
-                        p *= v;
+                    let mut q = 1.0;
+                    for v in &i1[a..a_len] {
+                        q *= v;
                     }
-                    caal.push(p);
+                    caal[a] = q;
                 }
-                caal.push(1.0);
-                caal.push(1.0);
                 let size_o = layer.operands[0].size_elem;
                 let p_o = layer.operands[0].precision as f64;
                 let p_f = layer.final_precision as f64;
                 for m in 0..m_levels {
-                    let mut u = TransferRecord::default();
+                    let u = &mut res.records[m];
                     let rtl = py_int(size_o * (caal[m + 1] - 1.0));
                     let wfh = py_int(size_o * (caal[m + 2] - 1.0));
                     if rtl != 0.0 {
@@ -179,14 +175,13 @@ impl MappingAnalysis {
                         u.pc[FH] = u.pc[TH];
                         u.da[FH] = u.da[TH];
                     }
-                    records.push(u);
                 }
             } else {
-                let p = layer.operands[op].precision as f64;
+                let pr = layer.operands[op].precision as f64;
                 for m in 0..m_levels {
-                    let mut u = TransferRecord::default();
-                    u.prec[TL] = p;
-                    u.prec[FH] = p;
+                    let u = &mut res.records[m];
+                    u.prec[TL] = pr;
+                    u.prec[FH] = pr;
                     u.bw[TL] = py_int(high[m]);
                     u.bw[FH] = py_int(low[m + 1]);
                     u.pd[TL] = py_int(cyc[m]);
@@ -195,19 +190,19 @@ impl MappingAnalysis {
                     u.pc[FH] = py_int(py_floordiv(total, cyc[m + 1]));
                     u.da[TL] = elem_u[m] * boost[m];
                     u.da[FH] = elem_u[m + 1];
-                    records.push(u);
                 }
             }
-            for (m, u) in records.iter_mut().enumerate() {
+            for m in 0..m_levels {
+                let u = &mut res.records[m];
                 let cur = py_int(t.top_ir[m]);
                 let nxt = py_int(t.top_ir[m + 1]);
                 let sc = [cur, cur, nxt, nxt];
                 for d in 0..4 {
-                    u.ibw[d] = py_int(u.bw[d] * sc[d]);
                     u.win[d] = py_int(u.pd[d] / sc[d]);
                 }
             }
-            if let Some(top) = records.last_mut() {
+            if m_levels > 0 {
+                let top = &mut res.records[m_levels - 1];
                 for d in [TH, FH] {
                     top.prec[d] = 0.0;
                     top.bw[d] = 0.0;
@@ -215,11 +210,16 @@ impl MappingAnalysis {
                     top.pc[d] = 0.0;
                     top.da[d] = 0.0;
                     top.win[d] = 0.0;
-                    top.ibw[d] = 0.0;
                 }
             }
-            operands.push(OperandMapping { elem_u, bit_u, eff_bit, records });
         }
-        MappingAnalysis { operands }
+        out
+    }
+
+    /// Instantaneous bandwidth of a record direction (reference `REQ_MEM_BW_INST`, used by Stream).
+    pub fn instantaneous_bandwidth(&self, ta: &TemporalAnalysis<'_>, op: usize, m: usize, d: Direction) -> f64 {
+        let t = &ta.operands[op];
+        let scale = if d == Direction::RdOutToLow || d == Direction::WrInByLow { t.top_ir[m] } else { t.top_ir[m + 1] };
+        py_int(self.operands[op].records[m].bw[d.index()] * py_int(scale))
     }
 }

@@ -1,10 +1,21 @@
 //! Temporal mappings: the loops allocated to each memory level of each operand, and the
 //! quantities derived from them (reference `TemporalMapping`): the stationarity merge-down,
 //! cycles per level, total cycles, and the outermost relevant / irrelevant loop products.
+//!
+//! Every operand's levels are consecutive slices of one loop ordering, so a mapping is
+//! stored compactly as a [`LoopNest`]: the ordering plus, per operand, the level boundaries.
+//! The merge-down only moves boundaries (the loops keep their order), which makes the
+//! analysis allocation-free.
 
 use crate::layer_info::LayerInfo;
 use crate::spatial::{LevelLoops, Loop};
-use smallvec::SmallVec;
+
+/// Maximum number of temporal loops in an ordering.
+pub const MAX_LOOPS: usize = 48;
+/// Maximum number of memory levels of one operand.
+pub const MAX_LEVELS: usize = 6;
+/// Maximum number of layer operands (output + two inputs).
+pub const MAX_OPS: usize = 3;
 
 /// Temporal loops per operand (layer operand index) per memory level, innermost first.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -13,117 +24,196 @@ pub struct TemporalMapping {
     pub levels: Vec<Vec<LevelLoops>>,
 }
 
+/// A temporal mapping as one ordering with per-operand level boundaries.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoopNest {
+    /// The ordering, innermost first.
+    pub loops: [Loop; MAX_LOOPS],
+    /// Number of loops.
+    pub len: u8,
+    /// Number of operands.
+    pub n_ops: u8,
+    /// Memory levels per operand.
+    pub n_levels: [u8; MAX_OPS],
+    /// `cuts[op][m]` = index of the first loop of level `m`; `cuts[op][n_levels]` = `len`.
+    pub cuts: [[u8; MAX_LEVELS + 1]; MAX_OPS],
+}
+
+impl LoopNest {
+    /// Loops of level `m` of operand `op`.
+    #[inline]
+    pub fn level(&self, op: usize, m: usize) -> &[Loop] {
+        &self.loops[self.cuts[op][m] as usize..self.cuts[op][m + 1] as usize]
+    }
+
+    /// The per-level form.
+    pub fn to_mapping(&self) -> TemporalMapping {
+        TemporalMapping {
+            levels: (0..self.n_ops as usize)
+                .map(|op| (0..self.n_levels[op] as usize).map(|m| self.level(op, m).iter().copied().collect()).collect())
+                .collect(),
+        }
+    }
+}
+
+impl TemporalMapping {
+    /// The compact form; fails when operands do not share one ordering or sizes exceed the bounds.
+    pub fn to_nest(&self) -> Result<LoopNest, String> {
+        let n_ops = self.levels.len();
+        if n_ops == 0 || n_ops > MAX_OPS {
+            return Err(format!("a temporal mapping needs 1 to {MAX_OPS} operands, got {n_ops}"));
+        }
+        let flat = |op: usize| self.levels[op].iter().flat_map(|l| l.iter().copied());
+        let len = flat(0).count();
+        if len > MAX_LOOPS {
+            return Err(format!("more than {MAX_LOOPS} temporal loops"));
+        }
+        let mut nest = LoopNest {
+            loops: [Loop { dim: 0, size: 1.0 }; MAX_LOOPS],
+            len: len as u8,
+            n_ops: n_ops as u8,
+            n_levels: [0; MAX_OPS],
+            cuts: [[0; MAX_LEVELS + 1]; MAX_OPS],
+        };
+        for (k, l) in flat(0).enumerate() {
+            nest.loops[k] = l;
+        }
+        for op in 0..n_ops {
+            if !flat(op).eq(flat(0)) {
+                return Err("operands do not share one loop ordering".into());
+            }
+            let nl = self.levels[op].len();
+            if nl > MAX_LEVELS {
+                return Err(format!("more than {MAX_LEVELS} memory levels"));
+            }
+            nest.n_levels[op] = nl as u8;
+            let mut c = 0;
+            for m in 0..nl {
+                nest.cuts[op][m] = c as u8;
+                c += self.levels[op][m].len();
+            }
+            nest.cuts[op][nl] = c as u8;
+        }
+        Ok(nest)
+    }
+}
+
 /// Derived temporal quantities of one operand.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OperandTemporal {
-    /// Loops per memory level after the stationarity merge-down.
-    pub stationary: SmallVec<[LevelLoops; 4]>,
+    /// Level boundaries after the stationarity merge-down.
+    pub cuts: [u8; MAX_LEVELS + 1],
+    /// Number of memory levels.
+    pub n_levels: usize,
     /// Product of the irrelevant loops at the bottom of level 0 (MAC-level stationarity).
     pub mac_stationary: f64,
     /// Cycles of the current and lower levels, per memory level.
-    pub cycles_cabl: SmallVec<[f64; 4]>,
+    pub cycles_cabl: [f64; MAX_LEVELS],
     /// Outermost consecutive relevant-loop product per architectural level (entry 0 = 1).
-    pub top_r: SmallVec<[f64; 5]>,
+    pub top_r: [f64; MAX_LEVELS + 1],
     /// Outermost consecutive irrelevant-loop product per architectural level (entry 0 = 1).
-    pub top_ir: SmallVec<[f64; 5]>,
+    pub top_ir: [f64; MAX_LEVELS + 1],
 }
 
-/// Temporal analysis of a temporal mapping.
+/// Temporal analysis of a loop nest.
 #[derive(Clone, Debug, PartialEq)]
-pub struct TemporalAnalysis {
+pub struct TemporalAnalysis<'a> {
+    /// The analysed nest.
+    pub nest: &'a LoopNest,
     /// Per operand.
-    pub operands: SmallVec<[OperandTemporal; 3]>,
+    pub operands: [OperandTemporal; MAX_OPS],
     /// Total temporal cycles (identical for all operands).
     pub total_cycles: f64,
 }
 
-/// Moves, for every level, the leading irrelevant loops down into the level below, to a fixed point.
-fn merge_down(layer: &LayerInfo, op: usize, levels: &[LevelLoops]) -> (SmallVec<[LevelLoops; 4]>, f64) {
-    let ir = layer.operands[op].ir_mask;
-    let is_ir = |l: &Loop| ir & (1u128 << l.dim) != 0;
-    let mut cur: SmallVec<[LevelLoops; 4]> = levels.iter().cloned().collect();
-    loop {
-        let mut new: SmallVec<[LevelLoops; 4]> = (0..cur.len()).map(|_| LevelLoops::new()).collect();
-        let mut mac = 1.0;
-        for (lv, loops) in cur.iter().enumerate() {
-            let k = loops.iter().take_while(|l| is_ir(l)).count();
-            for l in &loops[..k] {
-                if lv == 0 {
-                    mac *= l.size;
-                    new[0].push(*l);
-                } else {
-                    new[lv - 1].push(*l);
-                }
-            }
-            new[lv].extend(loops[k..].iter().copied());
-        }
-        if new == cur {
-            return (cur, mac);
-        }
-        cur = new;
+impl<'a> TemporalAnalysis<'a> {
+    /// Stationary loops of level `m` of operand `op`.
+    #[inline]
+    pub fn stationary(&self, op: usize, m: usize) -> &[Loop] {
+        let c = &self.operands[op].cuts;
+        &self.nest.loops[c[m] as usize..c[m + 1] as usize]
     }
-}
 
-impl TemporalAnalysis {
-    /// Analyses a temporal mapping. Fails when operands disagree on the total cycle count.
-    pub fn new(layer: &LayerInfo, tm: &TemporalMapping) -> Result<Self, String> {
-        let mut operands: SmallVec<[OperandTemporal; 3]> = SmallVec::new();
-        for (op, levels) in tm.levels.iter().enumerate() {
-            let (stationary, mac_stationary) = merge_down(layer, op, levels);
-            let mut cycles_cabl = SmallVec::new();
-            let mut acc = 1.0;
-            let mut its: SmallVec<[f64; 4]> = SmallVec::new();
-            for l in &stationary {
-                let mut it = 1.0;
-                for lp in l {
-                    it *= lp.size;
-                }
-                its.push(it);
-            }
-            for m in 0..stationary.len() {
-                // prod(it[..=m]) computed afresh, as the reference does.
-                acc = 1.0;
-                for v in &its[..=m] {
-                    acc *= v;
-                }
-                cycles_cabl.push(acc);
-            }
-            let _ = acc;
+    /// Analyses a loop nest. Fails when operands disagree on the total cycle count.
+    pub fn new(layer: &LayerInfo, nest: &'a LoopNest) -> Result<Self, String> {
+        let empty = OperandTemporal {
+            cuts: [0; MAX_LEVELS + 1],
+            n_levels: 0,
+            mac_stationary: 1.0,
+            cycles_cabl: [1.0; MAX_LEVELS],
+            top_r: [1.0; MAX_LEVELS + 1],
+            top_ir: [1.0; MAX_LEVELS + 1],
+        };
+        let mut operands = [empty; MAX_OPS];
+        let loops = &nest.loops[..nest.len as usize];
+        let mut total = None;
+        for op in 0..nest.n_ops as usize {
             let o = &layer.operands[op];
-            let mut top_r: SmallVec<[f64; 5]> = SmallVec::from_elem(1.0, stationary.len() + 1);
-            let mut top_ir: SmallVec<[f64; 5]> = SmallVec::from_elem(1.0, stationary.len() + 1);
-            for (m, l) in stationary.iter().enumerate() {
-                for lp in l.iter().rev() {
-                    if o.r_mask & (1u128 << lp.dim) != 0 {
-                        top_r[m + 1] *= lp.size;
+            let is_ir = |k: usize| o.ir_mask & (1u128 << loops[k].dim) != 0;
+            let n = nest.n_levels[op] as usize;
+            let t = &mut operands[op];
+            t.n_levels = n;
+            t.cuts = nest.cuts[op];
+            // Merge-down: each boundary moves past the irrelevant loops that start its level,
+            // bounded by the (final) boundary above it.
+            for m in (1..n).rev() {
+                let bound = t.cuts[m + 1] as usize;
+                let mut c = t.cuts[m] as usize;
+                while c < bound && is_ir(c) {
+                    c += 1;
+                }
+                t.cuts[m] = c as u8;
+            }
+            let mut mac = 1.0;
+            let mut k = 0;
+            let end0 = if n > 0 { t.cuts[1] as usize } else { 0 };
+            while k < end0 && is_ir(k) {
+                mac *= loops[k].size;
+                k += 1;
+            }
+            t.mac_stationary = mac;
+            let mut acc = 1.0;
+            for m in 0..n {
+                let (a, b) = (t.cuts[m] as usize, t.cuts[m + 1] as usize);
+                let mut it = 1.0;
+                for l in &loops[a..b] {
+                    it *= l.size;
+                }
+                acc *= it;
+                t.cycles_cabl[m] = acc;
+                for l in loops[a..b].iter().rev() {
+                    if o.r_mask & (1u128 << l.dim) != 0 {
+                        t.top_r[m + 1] *= l.size;
                     } else {
                         break;
                     }
                 }
-                for lp in l.iter().rev() {
-                    if o.ir_mask & (1u128 << lp.dim) != 0 {
-                        top_ir[m + 1] *= lp.size;
+                for l in loops[a..b].iter().rev() {
+                    if o.ir_mask & (1u128 << l.dim) != 0 {
+                        t.top_ir[m + 1] *= l.size;
                     } else {
                         break;
                     }
                 }
             }
-            operands.push(OperandTemporal { stationary, mac_stationary, cycles_cabl, top_r, top_ir });
-        }
-        let total = operands.first().and_then(|o| o.cycles_cabl.last().copied()).unwrap_or(1.0);
-        for o in &operands {
-            if o.cycles_cabl.last().copied().unwrap_or(1.0) != total {
-                return Err(format!(
-                    "temporal mapping covers a different number of cycles per operand ({} vs {total})",
-                    o.cycles_cabl.last().copied().unwrap_or(1.0)
-                ));
+            let tot = if n > 0 { t.cycles_cabl[n - 1] } else { 1.0 };
+            match total {
+                None => total = Some(tot),
+                Some(x) if x != tot => {
+                    return Err(format!("temporal mapping covers a different number of cycles per operand ({tot} vs {x})"));
+                }
+                _ => {}
             }
         }
-        Ok(TemporalAnalysis { operands, total_cycles: total })
+        Ok(TemporalAnalysis { nest, operands, total_cycles: total.unwrap_or(1.0) })
     }
 }
 
 /// The temporal mapping after the stationarity merge-down (what ZigZag reports and prints).
 pub fn stationary_levels(layer: &LayerInfo, tm: &TemporalMapping) -> Vec<Vec<LevelLoops>> {
-    (0..tm.levels.len()).map(|op| merge_down(layer, op, &tm.levels[op]).0.into_vec()).collect()
+    let Ok(nest) = tm.to_nest() else { return tm.levels.clone() };
+    let Ok(ta) = TemporalAnalysis::new(layer, &nest) else { return tm.levels.clone() };
+    (0..nest.n_ops as usize)
+        .map(|op| (0..nest.n_levels[op] as usize).map(|m| ta.stationary(op, m).iter().copied().collect()).collect())
+        .collect()
 }

@@ -43,7 +43,7 @@ fn main() {
     let temporal = setup.temporal_loop_sizes(&info);
     let lpfs = zz_search::lpf::loop_prime_factors(&temporal, Some(6), 0u8);
     let tms: Vec<_> = MultisetPermutations::new(lpfs)
-        .filter_map(|o| alloc.allocate(&o.iter().map(|&(d, s)| Loop { dim: d, size: s as f64 }).collect::<Vec<_>>()).ok())
+        .filter_map(|o| alloc.allocate_nest(&o.iter().map(|&(d, s)| Loop { dim: d, size: s as f64 }).collect::<Vec<_>>()).ok())
         .collect();
     println!("layer {layer_name} on {}: {} temporal mappings", acc.name, tms.len());
     // Single-thread cost-model evaluations.
@@ -52,7 +52,7 @@ fn main() {
     let mut sink = 0.0;
     while start.elapsed().as_secs_f64() < 2.0 {
         for tm in &tms {
-            sink += zz_cost::evaluate(&ctx, tm).unwrap().latency_total2;
+            sink += zz_cost::evaluation::evaluate_nest(&ctx, tm).unwrap().latency_total2;
             n += 1;
         }
     }
@@ -66,8 +66,8 @@ fn main() {
     let mut n = 0u64;
     while start.elapsed().as_secs_f64() < 2.0 {
         for o in &orders {
-            if let Ok(tm) = alloc.allocate(o) {
-                sink += zz_cost::evaluate(&ctx, &tm).unwrap().energy_total;
+            if let Ok(nest) = alloc.allocate_nest(o) {
+                sink += zz_cost::evaluation::evaluate_nest(&ctx, &nest).unwrap().energy_total;
             }
             n += 1;
         }

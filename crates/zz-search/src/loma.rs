@@ -10,6 +10,7 @@ use crate::lpf::loop_prime_factors;
 use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
 use zz_cost::{AllocationFailure, Allocator, CostError, CostEvaluation, LayerInfo, Loop, MappingType, SpatialSetup, TemporalMapping};
+use zz_cost::temporal::LoopNest;
 use zz_cost::{HierarchyInfo, OperandBinding};
 use zz_ir::mapping::TemporalOrderingEntry;
 
@@ -163,7 +164,7 @@ pub fn search(
     let mut buf = Vec::new();
     let mut generated: u64 = 0;
     let mut evaluated: u64 = 0;
-    let mut best: Option<(CostEvaluation, TemporalMapping)> = None;
+    let mut best: Option<(CostEvaluation, LoopNest)> = None;
     let mut first_error: Option<CostError> = None;
     loop {
         batch.clear();
@@ -178,10 +179,10 @@ pub fn search(
         if batch.is_empty() {
             break;
         }
-        let results: Vec<Option<Result<(CostEvaluation, TemporalMapping), CostError>>> = batch
+        let results: Vec<Option<Result<(CostEvaluation, LoopNest), CostError>>> = batch
             .par_iter()
-            .map(|ord| match alloc.allocate(ord) {
-                Ok(tm) => Some(zz_cost::evaluate(&ctx, &tm).map(|e| (e, tm))),
+            .map(|ord| match alloc.allocate_nest(ord) {
+                Ok(nest) => Some(zz_cost::evaluation::evaluate_nest(&ctx, &nest).map(|e| (e, nest))),
                 Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
             })
             .collect();
@@ -210,7 +211,9 @@ pub fn search(
         return Err(e);
     }
     match best {
-        Some((best, mapping)) => Ok(TemporalSearchResult { best, mapping, orderings_generated: generated, evaluated }),
+        Some((best, nest)) => {
+            Ok(TemporalSearchResult { best, mapping: nest.to_mapping(), orderings_generated: generated, evaluated })
+        }
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling, or the temporal ordering constraints cannot be met)".into(),
