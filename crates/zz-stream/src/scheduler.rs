@@ -320,6 +320,15 @@ pub struct MemoryUsage {
     pub stored_at_end: Vec<TensorId>,
 }
 
+/// Activity over time of one link.
+#[derive(Clone, Debug)]
+pub struct LinkUsage {
+    /// `(time, bits/cycle in use)` breakpoints of the activity step function; the last one is at infinity.
+    pub activity: Vec<(Time, i64)>,
+    /// Maximum activity (blocks use the CNs' average DRAM bandwidth, so it can exceed the link bandwidth).
+    pub peak: i64,
+}
+
 /// The result of [`schedule`].
 #[derive(Clone, Debug)]
 pub struct Schedule {
@@ -337,6 +346,8 @@ pub struct Schedule {
     pub communication_events: Vec<CommunicationEvent>,
     /// Per memory instance (indexed like [`crate::schedule_input::Topology::memories`]).
     pub memories: Vec<MemoryUsage>,
+    /// Per link (indexed like [`crate::schedule_input::Topology::links`]).
+    pub links: Vec<LinkUsage>,
     /// Sub-tensors created by cutting DRAM tensors to the slice a CN needs; their [`TensorId`]s follow the
     /// input tensors.
     pub sub_tensors: Vec<Tensor>,
@@ -1352,8 +1363,18 @@ impl<'a> Sched<'a> {
                 stored_at_end: m.stored.iter().map(|&(o, _)| o).collect(),
             })
             .collect();
+        let links = self
+            .links
+            .iter()
+            .map(|l| {
+                let activity = l.activity_timeline();
+                let peak = activity.iter().map(|a| a.1).max().unwrap_or(0);
+                LinkUsage { activity, peak }
+            })
+            .collect();
         Schedule {
             cns,
+            links,
             execution_order: self.execution_order,
             transfers: self.transfers,
             blocks: self.blocks,

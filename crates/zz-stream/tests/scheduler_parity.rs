@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::Value;
 use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::schedule_input::fixture::{from_fixture, options_from_fixture};
-use zz_stream::scheduler::{Schedule, TransferCause, schedule};
+use zz_stream::scheduler::{EventKind, RemovalCause, Schedule, TransferCause, schedule};
 
 const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
 
@@ -146,6 +146,117 @@ fn compare(json: &Value, input: &ScheduleInput, s: &Schedule) -> Vec<String> {
     let ev = json["schedule"]["communication_events"].as_array().unwrap();
     if ev.len() != s.communication_events.len() {
         push(format!("{} communication events vs reference {}", s.communication_events.len(), ev.len()));
+    }
+    let ev_kind = |k: EventKind| if k == EventKind::Transfer { "transfer" } else { "block" };
+    for (i, (a, r)) in s.communication_events.iter().zip(ev).enumerate() {
+        let tensors: Vec<String> = a.tasks.iter().map(|t| tensor_key(input, s, t.tensor)).collect();
+        let rt: Vec<&str> = r["tasks"].as_array().unwrap().iter().map(|t| t["tensor"].as_str().unwrap()).collect();
+        let same = ev_kind(a.kind) == r["type"].as_str().unwrap()
+            && a.start == num(&r["start"])
+            && a.end == num(&r["end"])
+            && a.sender as u64 == r["sender"].as_u64().unwrap()
+            && a.receiver as u64 == r["receiver"].as_u64().unwrap()
+            && rel_close(a.energy, num(&r["energy"]))
+            && tensors == rt;
+        if !same {
+            push(format!("communication event #{i} differs: {a:?} vs reference {r}"));
+        }
+    }
+    // removal requests; the order in which one tensor is released from several memories follows Python's set
+    // order (hash-seed dependent in the reference), so they are compared as a sorted list per step
+    let rm = json["schedule"]["removals"].as_array().unwrap();
+    let mut mine: Vec<(i64, String)> = s
+        .removals
+        .iter()
+        .map(|a| {
+            let cause = match a.cause {
+                RemovalCause::Eviction => "EVICTION",
+                RemovalCause::SinkLayer => "SINK_LAYER",
+                RemovalCause::Released => "NO_LOG",
+            };
+            let key = format!(
+                "{} core {} {} {}->{} wb {} {cause}",
+                tensor_key(input, s, a.tensor),
+                a.core,
+                a.memory_operand,
+                a.requested,
+                a.removed,
+                a.write_back
+            );
+            (a.step.map_or(-1, |x| x as i64), key)
+        })
+        .collect();
+    let mut theirs: Vec<(i64, String)> = rm
+        .iter()
+        .map(|r| {
+            let key = format!(
+                "{} core {} {} {}->{} wb {} {}",
+                r["tensor"].as_str().unwrap(),
+                r["core"],
+                r["memory_operand"].as_str().unwrap(),
+                num(&r["t_requested"]),
+                num(&r["t_removed"]),
+                r["write_back_requested"],
+                r["cause"].as_str().unwrap()
+            );
+            (r["step"].as_i64().unwrap(), key)
+        })
+        .collect();
+    mine.sort();
+    theirs.sort();
+    if mine.len() != theirs.len() {
+        push(format!("{} removals vs reference {}", mine.len(), theirs.len()));
+    }
+    if let Some((a, b)) = mine.iter().zip(&theirs).find(|(a, b)| a != b) {
+        push(format!("removal differs: step {} {} vs reference step {} {}", a.0, a.1, b.0, b.1));
+    }
+    // link activity timelines (only in fixtures with trace)
+    if let Some(links) = json["schedule"]["links"].as_array() {
+        for r in links {
+            let l = r["link"].as_u64().unwrap() as usize;
+            let tl: Vec<(f64, i64)> = r["activity_timeline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (num(&p[0]), p[1].as_i64().unwrap()))
+                .collect();
+            if s.links[l].activity != tl {
+                push(format!(
+                    "activity timeline of link {l} differs ({} vs {} breakpoints)",
+                    s.links[l].activity.len(),
+                    tl.len()
+                ));
+            }
+        }
+    }
+    // memory timelines and contents at the end
+    let key_of = |m: usize| {
+        let mem = &input.topology.memories[m];
+        let cores: Vec<String> = mem.cores.iter().map(|c| c.to_string()).collect();
+        format!("{}@{}", mem.name, cores.join(","))
+    };
+    for r in json["memory"]["instances"].as_array().unwrap() {
+        let key = r["instance"].as_str().unwrap();
+        let Some(m) = (0..input.topology.memories.len()).find(|&m| key_of(m) == key) else {
+            push(format!("memory {key} missing"));
+            continue;
+        };
+        if let Some(tl) = r["timeline"].as_array() {
+            let tl: Vec<(f64, i64)> = tl.iter().map(|p| (num(&p[0]), p[1].as_i64().unwrap())).collect();
+            if s.memories[m].timeline != tl {
+                push(format!(
+                    "usage timeline of {key} differs ({} vs {} breakpoints)",
+                    s.memories[m].timeline.len(),
+                    tl.len()
+                ));
+            }
+        }
+        let mut stored: Vec<String> = s.memories[m].stored_at_end.iter().map(|&t| tensor_key(input, s, t)).collect();
+        stored.sort();
+        let rs: Vec<&str> = r["stored_at_end"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        if stored != rs {
+            push(format!("tensors stored in {key} at the end differ ({} vs {})", stored.len(), rs.len()));
+        }
     }
     // memory peaks
     let peaks = json["totals"]["peak_memory_usage_per_instance"].as_object().unwrap();

@@ -58,6 +58,19 @@ impl LinkState {
         true
     }
 
+    /// The activity step function as `(time, bits/cycle)` breakpoints (the last one at infinity).
+    pub fn activity_timeline(&self) -> Vec<(Time, i64)> {
+        let mut acc = 0;
+        self.ts
+            .iter()
+            .zip(&self.deltas)
+            .map(|(&t, &d)| {
+                acc += d;
+                (t, acc)
+            })
+            .collect()
+    }
+
     /// All windows `(start, end)` from `earliest` on, of length >= `duration`, during which `required` more
     /// bits/cycle fit under the bandwidth; `None` if there is none.
     pub fn idle_windows(&self, required: f64, duration: f64, earliest: Time) -> Option<Vec<(Time, Time)>> {
