@@ -440,7 +440,8 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     // Data on-/off-loading per port.
     let out_mo = bind.mem_op[0];
     // loading[(layer op, level, dir)] = (cycles, shared)
-    let mut load: SmallVec<[(u8, u8, u8, f64, bool); 24]> = SmallVec::new();
+    // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
+    let mut load: [[[Option<(f64, bool)>; 4]; MAX_LEVELS]; MAX_OPS] = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
     let total_cycles = ta.total_cycles;
     for mem in &hw.memories {
         for port in &mem.ports {
@@ -477,19 +478,15 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                 reduce_ordered(&mut tots, &mins, surplus)?;
             }
             for (k, &(x, lv, d)) in c1.iter().enumerate() {
-                load.push((x as u8, lv as u8, d as u8, tots[k], port.shared_by_two_inputs));
+                load[x][lv][d] = Some((tots[k], port.shared_by_two_inputs));
             }
             for &(x, lv, d) in &cn {
-                load.push((x as u8, lv as u8, d as u8, real[x][lv][d], port.shared_by_two_inputs));
+                load[x][lv][d] = Some((real[x][lv][d], port.shared_by_two_inputs));
             }
         }
     }
     let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {
-        load.iter()
-            .rev()
-            .find(|e| e.0 as usize == x && e.1 as usize == lv && e.2 as usize == d)
-            .map(|e| (e.3, e.4))
-            .ok_or_else(|| {
+        load.get(x).and_then(|l| l.get(lv)).and_then(|l| l[d]).ok_or_else(|| {
                 let mo = bind.mem_op[x];
                 CostError::MissingPort {
                     memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),

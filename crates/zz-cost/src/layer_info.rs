@@ -41,6 +41,10 @@ pub struct DerivedDim {
     pub coef_b: i64,
     /// Full size (given, or computed and reduced by the padding).
     pub total: i64,
+    /// `coef_a / gcd(coef_a, coef_b)` (precomputed for [`pr_dimension_size`]).
+    pub a_reduced: i64,
+    /// `coef_b / gcd(coef_a, coef_b)`.
+    pub b_reduced: i64,
 }
 
 /// Relevancy of one operand to the loop dimensions.
@@ -125,6 +129,8 @@ impl LayerInfo {
                     b,
                     coef_b: rel.coef_b as i64,
                     total: 0,
+                    a_reduced: 0,
+                    b_reduced: 0,
                 });
             }
             let pid = PR_BASE + derived.iter().position(|p| p.name == rel.derived).unwrap_or(0) as Dim;
@@ -132,6 +138,9 @@ impl LayerInfo {
         }
         // Full sizes of derived dims: given (ONNX) or computed minus padding.
         for p in derived.iter_mut() {
+            let g = gcd(p.coef_a, p.coef_b).max(1);
+            p.a_reduced = p.coef_a / g;
+            p.b_reduced = p.coef_b / g;
             let given = layer
                 .pr_sizes
                 .as_ref()
@@ -247,7 +256,9 @@ impl LayerInfo {
     #[inline]
     pub fn derived_size(&self, k: usize, size_a: f64, size_b: f64) -> f64 {
         let p = &self.derived[k];
-        let v = pr_dimension_size(p.coef_a, py_int(size_a) as i64, p.coef_b, py_int(size_b) as i64);
+        let (a, b) = (py_int(size_a) as i64, py_int(size_b) as i64);
+        // pr_dimension_size with the gcd-reduced coefficients precomputed
+        let v = a * b - (b - p.a_reduced).max(0) * (a - p.b_reduced);
         p.total.min(v) as f64
     }
 
