@@ -43,6 +43,12 @@ pub struct ScheduleOptions {
     /// written back to DRAM. The reference requires out-degree 0 including the intra-layer ordering edges, so
     /// a tiled last layer never counts and its outputs stay on chip.
     pub sink_layers_ignore_intra_edges: bool,
+    /// Fix: look memories up with the memory operand the tensor is (or will be) stored under, and read/remove a
+    /// tensor from the memory that actually holds it. The reference uses the tensor's producer-side operand
+    /// (`O` for activations) for the "already there" check, the eviction candidates, the sender's read energy
+    /// and the release of unneeded tensors, which is only right when a core keeps `I1` and `O` in one memory
+    /// (true for all example cores, where this option changes nothing).
+    pub fix_memory_operands: bool,
 }
 
 impl Default for ScheduleOptions {
@@ -52,6 +58,7 @@ impl Default for ScheduleOptions {
             layer_sync: true,
             exact_memory_timesteps: false,
             sink_layers_ignore_intra_edges: false,
+            fix_memory_operands: false,
         }
     }
 }
@@ -582,9 +589,11 @@ impl<'a> Sched<'a> {
         self.paths[from * self.ncores + to].as_deref().ok_or(ScheduleError::NoPath(from, to))
     }
 
-    fn core_contains(&self, obj: ObjId, core: CoreId) -> Res<bool> {
+    /// Whether `core` holds `obj` in the memory for `op` (see [`ScheduleOptions::fix_memory_operands`]).
+    fn core_contains(&self, obj: ObjId, core: CoreId, op: MemOperand) -> Res<bool> {
         // reference quirk: the memory is looked up with the tensor's (producer-side) memory operand
-        let m = self.inst(core, self.objs[obj].memop)?;
+        let lookup = if self.opts.fix_memory_operands { op } else { self.objs[obj].memop };
+        let m = self.inst(core, lookup)?;
         Ok(self.mems[m].contains(self.objs[obj].eq))
     }
 
@@ -592,6 +601,12 @@ impl<'a> Sched<'a> {
     fn storing(&self, obj: ObjId, core: Option<CoreId>) -> Res<(MemoryId, Time)> {
         let eq = self.objs[obj].eq;
         match core {
+            Some(c) if self.opts.fix_memory_operands => {
+                let tops = &self.inp.topology.cores[c].top_memories;
+                tops.iter()
+                    .find_map(|tm| self.mems[tm.memory].present.get(&eq).map(|s| (tm.memory, s.available_since)))
+                    .ok_or_else(|| ScheduleError::TensorNotOnCore { tensor: self.tname(obj), core: c })
+            }
             Some(c) => {
                 let m = self.inst(c, self.objs[obj].memop)?;
                 match self.mems[m].present.get(&eq) {
@@ -692,7 +707,7 @@ impl<'a> Sched<'a> {
         let m_add = self.inst(core, op)?;
         let enough = self.mems[m_add].timestep_for_addition(self.objs[obj].size, t);
         // reference quirk: the eviction candidates are taken from the memory of the tensor's own memory operand
-        let m_evict = self.inst(core, self.objs[obj].memop)?;
+        let m_evict = if self.opts.fix_memory_operands { m_add } else { self.inst(core, self.objs[obj].memop)? };
         let evict = self.find_evictions(m_evict, obj, enough, avoid)?;
         if core == self.offchip && !evict.is_empty() {
             return Err(ScheduleError::OffchipEviction { tensor: self.tname(obj), memory: self.mname(m_evict) });
@@ -720,7 +735,7 @@ impl<'a> Sched<'a> {
         cause: RemovalCause,
     ) -> Res<Time> {
         let mut t_rm = t;
-        if write_back && !self.core_contains(obj, self.offchip)? {
+        if write_back && !self.core_contains(obj, self.offchip, op)? {
             let tc = match cause {
                 RemovalCause::SinkLayer => TransferCause::SinkLayer,
                 _ => TransferCause::Eviction,
@@ -789,7 +804,7 @@ impl<'a> Sched<'a> {
         frac: f64,
         cause: Option<TransferCause>,
     ) -> Res<Time> {
-        if self.core_contains(obj, receiver)? {
+        if self.core_contains(obj, receiver, op)? {
             return Ok(earliest);
         }
         let (_, avail) = self.storing(obj, sender)?;
@@ -850,14 +865,19 @@ impl<'a> Sched<'a> {
                     tasks,
                 });
             }
-            memory_energy = self.transfer_memory_energy(obj, sender, receiver, op)?;
+            memory_energy = self.transfer_memory_energy(obj, sender, m_src, receiver, op)?;
         }
         if sender != self.offchip {
             let not_on_producer = sender != self.inp.cns[self.objs[obj].origin].core;
             let (m, _) = self.storing(obj, Some(sender))?;
             if not_on_producer && self.instance_priority(obj, m) == 0 {
-                let memop = self.objs[obj].memop;
-                self.remove_tensor(obj, sender, memop, end)?;
+                if self.opts.fix_memory_operands {
+                    let (eq, size) = (self.objs[obj].eq, self.objs[obj].size);
+                    self.mems[m_src].remove(eq, size, end);
+                } else {
+                    let memop = self.objs[obj].memop;
+                    self.remove_tensor(obj, sender, memop, end)?;
+                }
             }
         }
         let cause =
@@ -881,11 +901,22 @@ impl<'a> Sched<'a> {
         Ok(end)
     }
 
-    fn transfer_memory_energy(&self, obj: ObjId, sender: CoreId, receiver: CoreId, op: MemOperand) -> Res<f64> {
+    fn transfer_memory_energy(
+        &self,
+        obj: ObjId,
+        sender: CoreId,
+        m_src: MemoryId,
+        receiver: CoreId,
+        op: MemOperand,
+    ) -> Res<f64> {
         let size = self.objs[obj].size as f64;
         let mems = &self.inp.topology.memories;
         // reference quirk: the sender side uses the tensor's own memory operand
-        let s = &mems[self.inst(sender, self.objs[obj].memop)?];
+        let s = if self.opts.fix_memory_operands {
+            &mems[m_src]
+        } else {
+            &mems[self.inst(sender, self.objs[obj].memop)?]
+        };
         let r = &mems[self.inst(receiver, op)?];
         let se = s.read_cost * (s.port_bw_min / s.port_bw_max) * (size / s.port_bw_min).ceil();
         let re = r.write_cost * (r.port_bw_min / r.port_bw_max) * (size / r.port_bw_min).ceil();
@@ -1044,7 +1075,7 @@ impl<'a> Sched<'a> {
                     if !cn.constant_operands.contains(&i) || !self.opts.prefetch_operands.contains(&operand.name) {
                         continue;
                     }
-                    if !self.core_contains(operand.tensor, cn.core)? {
+                    if !self.core_contains(operand.tensor, cn.core, operand.memory_operand)? {
                         self.transfer(operand.tensor, cn.core, operand.memory_operand, 0.0, &[], None, 1.0, None)?;
                     }
                 }
@@ -1092,8 +1123,8 @@ impl<'a> Sched<'a> {
     }
 
     /// Cuts a DRAM tensor to the slice of the CN's intra-core-tiled dimensions (a new tensor object in DRAM).
-    fn split_if_needed(&mut self, obj: ObjId, cn: CnId, core: CoreId) -> Res<ObjId> {
-        if self.core_contains(obj, core)? {
+    fn split_if_needed(&mut self, obj: ObjId, op: MemOperand, cn: CnId, core: CoreId) -> Res<ObjId> {
+        if self.core_contains(obj, core, op)? {
             return Ok(obj);
         }
         let inp = self.inp;
@@ -1205,8 +1236,8 @@ impl<'a> Sched<'a> {
         let full: SmallVec<[ObjId; 8]> = needed.iter().map(|e| e.0).collect();
         let ops: SmallVec<[MemOperand; 8]> = needed.iter().map(|e| e.1).collect();
         let mut subs: SmallVec<[ObjId; 8]> = SmallVec::with_capacity(full.len());
-        for &o in &full {
-            subs.push(self.split_if_needed(o, cn, core)?);
+        for (&o, &op) in full.iter().zip(&ops) {
+            subs.push(self.split_if_needed(o, op, cn, core)?);
         }
         self.reset_too_large(cn, &subs, &ops, core);
         let frac = 1.0 / c.total_inter_core_splits as f64;
@@ -1328,9 +1359,24 @@ impl<'a> Sched<'a> {
                     t_rm = ends.fold(None, |acc: Option<Time>, e| Some(acc.map_or(e, |a| max_t(a, e)))).unwrap_or(end);
                 }
                 let core0 = cores[0];
-                // reference quirk: removed via the tensor's own memory operand on the memory's first core
                 let memop = self.objs[o].memop;
-                self.removal(o, core0, memop, t_rm, frac, false, RemovalCause::Released)?;
+                if self.opts.fix_memory_operands {
+                    let (eq, size) = (self.objs[o].eq, self.objs[o].size);
+                    self.mems[m].remove(eq, size, t_rm);
+                    self.removals.push(Removal {
+                        step: self.step,
+                        tensor: o,
+                        core: core0,
+                        memory_operand: memop,
+                        requested: t_rm,
+                        removed: t_rm,
+                        write_back: false,
+                        cause: RemovalCause::Released,
+                    });
+                } else {
+                    // reference quirk: removed via the tensor's own memory operand on the memory's first core
+                    self.removal(o, core0, memop, t_rm, frac, false, RemovalCause::Released)?;
+                }
             }
         }
         Ok(())
