@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 2 bad input (file, line:column, key and what was expected are
 //! printed), 1 any other failure.
 
+mod compare;
 mod map;
 mod report;
 
@@ -20,6 +21,8 @@ struct Cli {
 enum Command {
     /// Map a workload onto a single-core accelerator and report energy and latency.
     Map(map::MapArgs),
+    /// Compare several (accelerator, mapping) pairs on one workload, side by side.
+    Compare(compare::CompareArgs),
 }
 
 /// A failure with its exit code.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
     };
     let res = match cli.command {
         Command::Map(args) => map::run(args),
+        Command::Compare(args) => compare::run(args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

@@ -240,3 +240,31 @@ fn zigzag_test_suite_values_through_the_cli() {
     assert!(failures.is_empty(), "{failures:#?}");
     assert_eq!(total, 33);
 }
+
+#[test]
+fn compare_tutorial_lab3_accelerators() {
+    let Some(r) = reference() else {
+        eprintln!("SKIPPED: ../shared/reference absent; lab 3 comparison not checked");
+        return;
+    };
+    let lab = r.join("zigzag-tutorial");
+    let dir = tmp("compare-lab3");
+    let mut cmd = bin();
+    cmd.current_dir(&lab).args(["compare", "-w", "lab3/inputs/workload/resnet18_first_layer.onnx"]);
+    for i in 1..=3 {
+        cmd.args(["-a", &format!("lab3/inputs/hardware/accelerator{i}.yaml"), "-m", &format!("lab3/inputs/mapping/accelerator{i}.yaml")]);
+    }
+    let o = cmd.arg("--output").arg(&dir).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap()).unwrap();
+    for i in 1..=3 {
+        let fx: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(lab.join(format!("oracle/lab3_acc{i}.json"))).unwrap()).unwrap();
+        let d = &v["designs"][i - 1];
+        let (e, l) = (d["energy"].as_f64().unwrap(), d["latency"].as_f64().unwrap());
+        eprintln!("lab3 accelerator{i}: {e} pJ, {l} cycles");
+        assert!(close(e, fx["totals"]["energy"].as_f64().unwrap(), 1e-9));
+        assert!(close(l, fx["totals"]["latency"].as_f64().unwrap(), 1e-9));
+    }
+    assert!(std::fs::metadata(dir.join("comparison.png")).map(|m| m.len() > 1000).unwrap_or(false));
+}
