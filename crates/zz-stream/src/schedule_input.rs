@@ -289,7 +289,7 @@ impl ScheduleInput {
             if cn.total_inter_core_splits == 0 {
                 return err(format!("CN {i}: total_inter_core_splits is 0"));
             }
-            if !(cn.runtime >= 0.0) {
+            if cn.runtime.is_nan() || cn.runtime < 0.0 {
                 return err(format!("CN {i}: negative or NaN runtime"));
             }
         }

@@ -387,6 +387,12 @@ struct Obj {
     prio: SmallVec<[(MemoryId, i64); 4]>,
 }
 
+/// Bandwidth requests per link: each link with the tensors it carries and their bits/cycle.
+type LinkRequests = Vec<(LinkId, SmallVec<[(ObjId, f64); 4]>)>;
+
+/// Interning key of tensor equality: layer, layer operand, loop ranges.
+type EqKey = (u32, String, Vec<(i64, i64)>);
+
 /// Predecessor/successor entry: the other CN and the consumer memory operand (`None` for intra-layer edges).
 type Adj = (CnId, Option<MemOperand>);
 
@@ -408,7 +414,7 @@ struct Sched<'a> {
 
     objs: Vec<Obj>,
     sub_tensors: Vec<Tensor>,
-    eq_ids: FxHashMap<(u32, String, Vec<(i64, i64)>), EqId>,
+    eq_ids: FxHashMap<EqKey, EqId>,
 
     mems: Vec<MemState>,
     links: Vec<LinkState>,
@@ -617,10 +623,10 @@ impl<'a> Sched<'a> {
             None => {
                 let mut best: Option<(MemoryId, Time)> = None;
                 for (m, mem) in self.mems.iter().enumerate() {
-                    if let Some(s) = mem.present.get(&eq) {
-                        if best.is_none_or(|(_, t)| s.available_since < t) {
-                            best = Some((m, s.available_since));
-                        }
+                    if let Some(s) = mem.present.get(&eq)
+                        && best.is_none_or(|(_, t)| s.available_since < t)
+                    {
+                        best = Some((m, s.available_since));
                     }
                 }
                 best.ok_or_else(|| ScheduleError::TensorNotFound(self.tname(obj)))
@@ -685,7 +691,7 @@ impl<'a> Sched<'a> {
             })
             .collect();
         // ties on importance are ordered by size (the tensor comparison), otherwise stable
-        evictable.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        evictable.sort_by_key(|e| (e.0, e.1));
         let mut sum: i64 = 0;
         for (i, e) in evictable.iter().enumerate() {
             sum += e.1 as i64;
@@ -760,7 +766,7 @@ impl<'a> Sched<'a> {
     // ---- communication ----------------------------------------------------------------------------------------
 
     /// Earliest start >= `start` at which all `entries` (link, tensors with bandwidths) fit for `duration`.
-    fn idle_window(&self, entries: &[(LinkId, SmallVec<[(ObjId, f64); 4]>)], start: Time, duration: Time) -> Res<Time> {
+    fn idle_window(&self, entries: &LinkRequests, start: Time, duration: Time) -> Res<Time> {
         let mut inter: Vec<(Time, Time)> = Vec::new();
         for (i, (l, bws)) in entries.iter().enumerate() {
             let link = &self.links[*l];
@@ -816,7 +822,7 @@ impl<'a> Sched<'a> {
 
         // earliest window on the path
         let path = self.path(sender, receiver)?;
-        let mut entries: Vec<(LinkId, SmallVec<[(ObjId, f64); 4]>)> = Vec::new();
+        let mut entries: LinkRequests = Vec::new();
         for &l in path {
             if !entries.iter().any(|e| e.0 == l) {
                 let bw = (frac * self.links[l].bandwidth).ceil();
@@ -942,12 +948,9 @@ impl<'a> Sched<'a> {
                 .ok_or_else(|| ScheduleError::MissingOffchipBandwidth { cn: self.cname(cn), operand: op })?;
             Ok(if op == MemOperand::O { b.wr_in_by_low } else { b.rd_out_to_low })
         };
-        let mut entries: Vec<(LinkId, SmallVec<[(ObjId, f64); 4]>)> = Vec::new();
+        let mut entries: LinkRequests = Vec::new();
         let push =
-            |entries: &mut Vec<(LinkId, SmallVec<[(ObjId, f64); 4]>)>, l: LinkId, obj: ObjId, bw: f64| match entries
-                .iter_mut()
-                .find(|e| e.0 == l)
-            {
+            |entries: &mut LinkRequests, l: LinkId, obj: ObjId, bw: f64| match entries.iter_mut().find(|e| e.0 == l) {
                 Some(e) => e.1.push((obj, bw)),
                 None => entries.push((l, smallvec::smallvec![(obj, bw)])),
             };

@@ -49,7 +49,7 @@ impl LinkState {
             return false;
         }
         let prev = self.seen.entry(tensor).or_default();
-        if prev.iter().any(|&s| s == start) {
+        if prev.contains(&start) {
             return false;
         }
         prev.push(start);
