@@ -19,7 +19,7 @@ mod attrs;
 mod equation;
 pub mod proto;
 mod shapes;
-mod wire;
+pub mod wire;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

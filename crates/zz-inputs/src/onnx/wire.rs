@@ -17,14 +17,14 @@ const MAX_GROUP_DEPTH: usize = 100;
 
 /// Where things are in a well-formed file.
 #[derive(Debug, Default)]
-pub(crate) struct Layout {
+pub struct Layout {
     /// Byte offset of each `graph.node` entry (its tag), in file order.
     pub node_offsets: Vec<usize>,
 }
 
 /// A structural protobuf error at a byte offset.
 #[derive(Debug)]
-pub(crate) struct WireError {
+pub struct WireError {
     /// 0-based byte offset of the offending tag or value.
     pub offset: usize,
     /// What is wrong there.
@@ -32,7 +32,7 @@ pub(crate) struct WireError {
 }
 
 /// Scans a serialized `ModelProto`.
-pub(crate) fn scan_model(bytes: &[u8]) -> Result<Layout, WireError> {
+pub fn scan_model(bytes: &[u8]) -> Result<Layout, WireError> {
     let mut layout = Layout::default();
     walk(
         bytes,

@@ -9,6 +9,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use zz_ir::mapping::UserSpatialMapping;
 use zz_ir::accelerator::{
     Accelerator, Direction, MemOperand, Memory, MemoryPort, OperationalArray, PortType,
 };
@@ -20,6 +21,8 @@ use super::legacy;
 use super::node::{Node, Pos};
 
 const TOP_KEYS: &[&str] = &["name", "memories", "operational_array", "dataflows"];
+/// Top-level keys of a Stream core file (Stream's core validator adds `type`).
+const STREAM_CORE_TOP_KEYS: &[&str] = &["name", "type", "memories", "operational_array", "dataflows"];
 
 const OA_KEYS: &[&str] = &[
     "dimensions",
@@ -72,16 +75,50 @@ struct ImcSettings {
 
 /// Reads an accelerator from a parsed document.
 pub fn read(doc: &mut Doc, root: &Node) -> Result<Accelerator, InputError> {
+    read_with(doc, root, false).map(|(acc, _)| acc)
+}
+
+/// What a Stream core file adds to a ZigZag accelerator file.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StreamCoreExtras {
+    /// The required `type` key: `compute` or `memory`.
+    pub core_type: String,
+    /// The core's `dataflows` (per OA dimension, ordered `(layer dim, unrolling)` pairs), if given.
+    pub dataflows: Option<UserSpatialMapping>,
+    /// Position of the `type` key's value.
+    pub type_pos: Pos,
+}
+
+/// Reads a Stream core file: a ZigZag accelerator with a required `type` (`compute` or
+/// `memory`, as Stream's core validator demands) whose `dataflows` are returned.
+pub fn read_stream_core(doc: &mut Doc, root: &Node) -> Result<(Accelerator, StreamCoreExtras), InputError> {
+    read_with(doc, root, true)
+}
+
+fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, StreamCoreExtras), InputError> {
     let root = Item::root(root);
     if root.is_null() {
         return Err(doc.error(&root, "the file is empty; expected an accelerator mapping with keys name, memories, operational_array"));
     }
-    let top = doc.map(&root, TOP_KEYS)?;
+    let top = if stream { doc.map(&root, STREAM_CORE_TOP_KEYS)? } else { doc.map(&root, TOP_KEYS)? };
+    let mut extras = StreamCoreExtras::default();
+    if stream {
+        let it = top.req(doc, "type")?;
+        let t = doc.str(&it)?;
+        if t != "compute" && t != "memory" {
+            return Err(doc.error(&it, format!("expected `compute` or `memory`, found \"{t}\"")));
+        }
+        extras.core_type = t.to_owned();
+        extras.type_pos = it.pos();
+    }
     let name = top.req_str(doc, "name")?.to_owned();
     let (operational_array, imc) =
         read_operational_array(doc, &top.req(doc, "operational_array")?)?;
     if let Some(dataflows) = top.get("dataflows") {
         check_dataflows(doc, &dataflows)?;
+        if !dataflows.is_null() {
+            extras.dataflows = Some(read_dataflows(doc, &dataflows)?);
+        }
     }
 
     let memories_item = top.req(doc, "memories")?;
@@ -96,11 +133,37 @@ pub fn read(doc: &mut Doc, root: &Node) -> Result<Accelerator, InputError> {
     if let Some(imc) = &imc {
         check_imc_cells(doc, &memories_item, &entries, &memories, imc)?;
     }
-    Ok(Accelerator {
-        name,
-        operational_array,
-        memories,
-    })
+    Ok((
+        Accelerator {
+            name,
+            operational_array,
+            memories,
+        },
+        extras,
+    ))
+}
+
+/// The `dataflows` as a spatial mapping (already checked by [`check_dataflows`]); a repeated
+/// layer dimension keeps its last factor at its first position, as a Python dict does.
+fn read_dataflows(doc: &Doc, item: &Item<'_>) -> Result<UserSpatialMapping, InputError> {
+    let f = doc.map(item, &["D1", "D2", "D3", "D4"])?;
+    let mut out: UserSpatialMapping = Vec::new();
+    for (key, _) in f.keys() {
+        let Some(list) = f.get(key) else { continue };
+        let mut loops: Vec<(String, u64)> = Vec::new();
+        for (s, it) in doc.str_list(&list)? {
+            let (dim, factor) = s.split_once(", ").unwrap_or((s, ""));
+            let factor: u64 = factor
+                .parse()
+                .map_err(|_| doc.error(&it, format!("expected \"<DIM>, <factor>\" with an integer factor, found \"{s}\"")))?;
+            match loops.iter_mut().find(|(d, _)| d == dim) {
+                Some(e) => e.1 = factor,
+                None => loops.push((dim.to_owned(), factor)),
+            }
+        }
+        out.push((key.to_owned(), loops));
+    }
+    Ok(out)
 }
 
 fn read_operational_array(

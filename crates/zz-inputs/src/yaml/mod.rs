@@ -15,10 +15,10 @@
 mod accelerator;
 mod check;
 mod equation;
-mod fields;
+pub mod fields;
 mod legacy;
 mod mapping;
-mod node;
+pub mod node;
 mod workload;
 
 use std::path::Path;
@@ -29,14 +29,15 @@ use zz_ir::workload::Workload;
 
 use crate::error::{InputError, Warning};
 
+pub use accelerator::StreamCoreExtras;
 pub use mapping::{EntrySpans, MappingSpans, STREAM_ONLY_KEYS, ZIGZAG_ENTRY_KEYS};
 pub use node::Pos;
 pub use workload::OPERATOR_TYPES;
 
 use fields::Doc;
 
-/// Reads a file as UTF-8 text; failures are reported at line 0.
-fn read_text(path: &Path) -> Result<(String, String), InputError> {
+/// Reads a file as UTF-8 text; failures are reported at line 0. Returns (name for messages, text).
+pub fn read_text(path: &Path) -> Result<(String, String), InputError> {
     let name = path.display().to_string();
     let fail = |message: String| InputError {
         file: name.clone(),
@@ -55,8 +56,9 @@ fn read_text(path: &Path) -> Result<(String, String), InputError> {
     Ok((name, text))
 }
 
-/// Parses `text` and runs `read` on the tree.
-fn with_doc<T>(
+/// Parses `text` (a leading BOM is ignored) and runs `read` on the located tree; readers of
+/// other YAML formats (e.g. Stream's) use this with [`fields`] and [`node`].
+pub fn with_doc<T>(
     name: &str,
     text: &str,
     read: impl FnOnce(&mut Doc, &node::Node) -> Result<T, InputError>,
@@ -80,6 +82,21 @@ pub fn read_accelerator_str(
     text: &str,
 ) -> Result<(Accelerator, Vec<Warning>), InputError> {
     with_doc(name, text, accelerator::read)
+}
+
+/// Reads a Stream core file (a ZigZag accelerator with a required `type` and optional
+/// `dataflows`, which are returned).
+pub fn read_stream_core(path: &Path) -> Result<(Accelerator, StreamCoreExtras, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    read_stream_core_str(&name, &text)
+}
+
+/// Reads Stream core YAML text; `name` is used in messages.
+pub fn read_stream_core_str(
+    name: &str,
+    text: &str,
+) -> Result<(Accelerator, StreamCoreExtras, Vec<Warning>), InputError> {
+    with_doc(name, text, accelerator::read_stream_core).map(|((a, e), w)| (a, e, w))
 }
 
 /// Reads a ZigZag mapping file.
