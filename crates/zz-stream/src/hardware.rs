@@ -1,1 +1,611 @@
-//! (in progress) owned by the CN-generation work.
+//! Stream's multi-core accelerator (classic Stream, commit 21e5ad80 input format).
+//!
+//! An accelerator YAML lists its cores by file (`cores: {0: core_a.yaml, ...}`), the id of
+//! the off-chip (DRAM) core, the connectivity (`core_connectivity`: point-to-point links
+//! and buses, each with a bandwidth and an optional energy per transferred bit-cycle) and
+//! groups of cores whose top-level memories are one shared instance
+//! (`core_memory_sharing`). Each core file is a ZigZag accelerator with a required `type`
+//! (`compute` or `memory`) and optional `dataflows` (the core's spatial mapping).
+//!
+//! The reader reproduces the reference's validation and graph construction:
+//! * core files resolve like Stream does: a name containing `./` relative to the
+//!   accelerator file, a name containing `/` relative to the working directory (or, for
+//!   `stream/inputs/...`, below a configurable Stream inputs folder), a bare name searched
+//!   in folders named `*hardware*` below the accelerator's folder and then below the Stream
+//!   inputs folder;
+//! * a `link` entry creates one link object per direction, a `bus` entry one shared link
+//!   object for all ordered pairs of its cores;
+//! * a later entry for the same ordered core pair replaces the earlier edge's link (the
+//!   reference stores links as graph-edge attributes), see [`StreamAccelerator::pair_link`];
+//! * the core graph's node order is the order in which cores first appear in the edges;
+//!   shortest paths follow the reference's breadth-first order.
+//!
+//! Shared memories: the reference at 21e5ad80 rejects every sharing group with ZigZag ≥ 3.8
+//! (port identities make identical memories compare unequal); this reader accepts groups
+//! whose top memories are identical in value, which is what the oracle's
+//! `--align-shared-memory-ports` workaround reproduces.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use zz_inputs::InputError;
+use zz_inputs::Warning;
+use zz_inputs::yaml::fields::{Doc, Item};
+use zz_inputs::yaml::node::{Node, Pos, Value};
+use zz_ir::accelerator::{Accelerator, MemOperand, Memory};
+use zz_ir::mapping::UserSpatialMapping;
+
+/// The `type` of a core file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreType {
+    /// A core with an operational array.
+    Compute,
+    /// A memory-only core (the off-chip DRAM controller).
+    Memory,
+}
+
+/// One core of the accelerator.
+#[derive(Clone, Debug)]
+pub struct Core {
+    /// Core id (key of `cores`).
+    pub id: usize,
+    /// `name` of the core file.
+    pub name: String,
+    /// `type` of the core file.
+    pub core_type: CoreType,
+    /// The resolved core file (for messages).
+    pub file: String,
+    /// The core as a single-core (ZigZag) accelerator.
+    pub accelerator: Arc<Accelerator>,
+    /// The core's `dataflows` (its spatial mapping), if given.
+    pub dataflows: Option<UserSpatialMapping>,
+    /// Memory-sharing group id: the first core of its `core_memory_sharing` group, else its own id.
+    pub shared_mem_group_id: usize,
+}
+
+impl Core {
+    /// Number of MAC units (0 for the off-chip core).
+    pub fn total_unit_count(&self) -> u64 {
+        self.accelerator.operational_array.total_unit_count()
+    }
+
+    /// Indices (into `accelerator.memories`) of the top-level memories, in file order: memories
+    /// that are the last level of every operand they store.
+    pub fn top_memories(&self) -> Vec<usize> {
+        let mems = &self.accelerator.memories;
+        (0..mems.len())
+            .filter(|&i| mems[i].operands.iter().all(|op| !mems[i + 1..].iter().any(|m| m.operands.contains(op))))
+            .collect()
+    }
+
+    /// Index of the top-level memory of a memory operand.
+    pub fn top_memory_of(&self, op: MemOperand) -> Option<usize> {
+        self.accelerator.memories.iter().rposition(|m| m.operands.contains(&op))
+    }
+
+    /// Number of memory levels of each memory operand.
+    pub fn nb_levels(&self, op: MemOperand) -> usize {
+        self.accelerator.memories.iter().filter(|m| m.operands.contains(&op)).count()
+    }
+}
+
+/// Point-to-point link or bus.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// One direction between two cores.
+    Link,
+    /// Shared by every ordered pair of its cores.
+    Bus,
+}
+
+/// A communication link object (one per direction for links, one per bus entry).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    /// Index in [`StreamAccelerator::links`] (creation order).
+    pub id: usize,
+    /// Link or bus.
+    pub kind: LinkKind,
+    /// Sending core (`None` = "Any", a bus).
+    pub sender: Option<usize>,
+    /// Receiving core (`None` = "Any", a bus).
+    pub receiver: Option<usize>,
+    /// Bandwidth in bits per cycle.
+    pub bandwidth: f64,
+    /// Energy per cycle of activity.
+    pub unit_energy_cost: f64,
+    /// Bus id (0, 1, ... per bus entry); `None` for links.
+    pub bus_id: Option<usize>,
+    /// Index of the `core_connectivity` entry that created it.
+    pub entry: usize,
+}
+
+/// The multi-core accelerator.
+#[derive(Clone, Debug)]
+pub struct StreamAccelerator {
+    /// `name`.
+    pub name: String,
+    /// Cores by id (index = id).
+    pub cores: Vec<Core>,
+    /// Id of the off-chip (DRAM) core.
+    pub offchip_core_id: usize,
+    /// Every link object, in creation order (links replaced by a later entry are kept here).
+    pub links: Vec<Link>,
+    /// Directed edges `(sender, receiver, link id)` in the core graph's edge order (the
+    /// first insertion of a pair fixes its position, a later entry replaces the link).
+    pub edges: Vec<(usize, usize, usize)>,
+    /// Core ids in the core graph's node order (order of first appearance in the edges).
+    pub node_order: Vec<usize>,
+    /// `core_memory_sharing` groups.
+    pub memory_sharing: Vec<Vec<usize>>,
+    /// Number of distinct memory-sharing group ids.
+    pub nb_shared_mem_groups: usize,
+}
+
+impl StreamAccelerator {
+    /// The core with this id.
+    pub fn core(&self, id: usize) -> Option<&Core> {
+        self.cores.get(id)
+    }
+
+    /// The off-chip core.
+    pub fn offchip_core(&self) -> &Core {
+        &self.cores[self.offchip_core_id]
+    }
+
+    /// The link currently attached to the directed edge `a → b` (after overwrites).
+    pub fn pair_link(&self, a: usize, b: usize) -> Option<usize> {
+        self.edges.iter().find(|e| e.0 == a && e.1 == b).map(|e| e.2)
+    }
+
+    /// Link ids in use (attached to some edge), ascending.
+    pub fn used_links(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.edges.iter().map(|e| e.2).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    fn successors(&self, a: usize) -> impl Iterator<Item = usize> + '_ {
+        self.edges.iter().filter(move |e| e.0 == a).map(|e| e.1)
+    }
+
+    /// All shortest core paths from `a` to `b`, in the reference's (networkx) order; `[a]` for
+    /// `a == b`; empty when unreachable.
+    pub fn all_shortest_paths(&self, a: usize, b: usize) -> Vec<Vec<usize>> {
+        let n = self.cores.len();
+        // Breadth-first predecessor lists (networkx `predecessor`).
+        let mut seen: Vec<Option<usize>> = vec![None; n];
+        let mut pred: Vec<Option<Vec<usize>>> = vec![None; n];
+        seen[a] = Some(0);
+        pred[a] = Some(Vec::new());
+        let mut level = 0;
+        let mut next = vec![a];
+        while !next.is_empty() {
+            level += 1;
+            let this = std::mem::take(&mut next);
+            for v in this {
+                for w in self.successors(v) {
+                    match seen[w] {
+                        None => {
+                            pred[w] = Some(vec![v]);
+                            seen[w] = Some(level);
+                            next.push(w);
+                        }
+                        Some(l) if l == level => {
+                            if let Some(p) = pred[w].as_mut() {
+                                p.push(v);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if pred[b].is_none() {
+            return Vec::new();
+        }
+        // networkx `_build_paths_from_predecessors`.
+        let mut out = Vec::new();
+        let mut on_stack = vec![false; n];
+        on_stack[b] = true;
+        let mut stack: Vec<(usize, usize)> = vec![(b, 0)];
+        while let Some(&(node, i)) = stack.last() {
+            if node == a && i == 0 {
+                out.push(stack.iter().rev().map(|e| e.0).collect());
+            }
+            let preds = pred[node].as_deref().unwrap_or(&[]);
+            if i < preds.len() {
+                if let Some(top) = stack.last_mut() {
+                    top.1 = i + 1;
+                }
+                let nx = preds[i];
+                if on_stack[nx] {
+                    continue;
+                }
+                on_stack[nx] = true;
+                stack.push((nx, 0));
+            } else {
+                on_stack[node] = false;
+                stack.pop();
+            }
+        }
+        out
+    }
+
+    /// The links along the first shortest path from `a` to `b` (empty for `a == b`).
+    pub fn path_links(&self, a: usize, b: usize) -> Vec<usize> {
+        let paths = self.all_shortest_paths(a, b);
+        let Some(p) = paths.first() else { return Vec::new() };
+        p.windows(2).filter_map(|w| self.pair_link(w[0], w[1])).collect()
+    }
+
+    /// Whether two distinct cores are in one memory-sharing group (their top memories are one instance).
+    pub fn shares_top_memory(&self, a: usize, b: usize) -> bool {
+        a != b && self.cores[a].shared_mem_group_id == self.cores[b].shared_mem_group_id
+    }
+}
+
+/// Total weight (`I2`) capacity of the compute cores in bits: the sum of the top `I2` memory
+/// sizes of every core except the off-chip one (used to form fused layer stacks).
+pub fn total_weight_capacity(acc: &StreamAccelerator) -> u64 {
+    acc.cores
+        .iter()
+        .filter(|c| c.id != acc.offchip_core_id)
+        .filter_map(|c| c.top_memory_of(MemOperand::I2).map(|m| c.accelerator.memories[m].size))
+        .sum()
+}
+
+/// Where core files named in an accelerator file are looked for.
+#[derive(Clone, Debug, Default)]
+pub struct CoreResolver {
+    /// The folder that plays the role of Stream's `stream/inputs/` (holding `examples/` and
+    /// `testing/`), if any.
+    pub stream_inputs: Option<PathBuf>,
+}
+
+const TOP_KEYS: &[&str] =
+    &["name", "cores", "offchip_core_id", "unit_energy_cost", "core_connectivity", "core_memory_sharing"];
+const CONNECTION_KEYS: &[&str] = &["type", "cores", "bandwidth", "unit_energy_cost"];
+
+fn filename_ok(s: &str) -> bool {
+    // ^(?:\./)?(?:[A-Za-z0-9_\-]+/)*[A-Za-z0-9_\-]+(?:\.ya?ml)?$
+    let s = s.strip_prefix("./").unwrap_or(s);
+    let s = s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")).unwrap_or(s);
+    let word = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    s.split('/').all(word)
+}
+
+fn find_in_hardware_dirs(name: &str, top: &Path) -> Option<PathBuf> {
+    // os.walk top-down with sorted sub-folders; only folders whose path contains "hardware".
+    let mut stack = vec![top.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        if dir.to_string_lossy().contains("hardware") {
+            let cand = dir.join(name);
+            if cand.is_file() {
+                return Some(cand);
+            }
+        }
+        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let mut subs: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+        subs.sort();
+        stack.extend(subs.into_iter().rev());
+    }
+    None
+}
+
+impl CoreResolver {
+    /// Resolves a core file name given in the accelerator file at `acc_dir`.
+    pub fn resolve(&self, name: &str, acc_dir: &Path) -> Option<PathBuf> {
+        let path = if name.contains("./") {
+            Some(acc_dir.join(name))
+        } else if name.contains('/') {
+            let p = PathBuf::from(name);
+            if p.is_file() {
+                Some(p)
+            } else {
+                match (&self.stream_inputs, name.strip_prefix("stream/inputs/")) {
+                    (Some(root), Some(rest)) => Some(root.join(rest)),
+                    _ => None,
+                }
+            }
+        } else {
+            find_in_hardware_dirs(name, acc_dir)
+                .or_else(|| self.stream_inputs.as_ref().and_then(|r| find_in_hardware_dirs(name, r)))
+        };
+        path.filter(|p| p.is_file())
+    }
+}
+
+/// Reads a Stream accelerator file and its core files.
+pub fn read_stream_accelerator(
+    path: &Path,
+    resolver: &CoreResolver,
+) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
+    let (name, text) = zz_inputs::yaml::read_text(path)?;
+    let acc_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let ((acc, core_warnings), mut warnings) =
+        zz_inputs::yaml::with_doc(&name, &text, |doc, root| read_doc(doc, root, &acc_dir, resolver))?;
+    warnings.extend(core_warnings);
+    Ok((acc, warnings))
+}
+
+struct ConnEntry {
+    kind: LinkKind,
+    cores: Vec<usize>,
+    bandwidth: f64,
+    unit_energy_cost: f64,
+}
+
+fn read_doc(
+    doc: &mut Doc,
+    root: &Node,
+    acc_dir: &Path,
+    resolver: &CoreResolver,
+) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
+    let root = Item::root(root);
+    if root.is_null() {
+        return Err(doc.error(&root, "the file is empty; expected a Stream accelerator with keys name, cores, offchip_core_id, core_connectivity"));
+    }
+    let top = doc.map(&root, TOP_KEYS)?;
+    let name = top.req_str(doc, "name")?.to_owned();
+    let unit_energy_cost = match top.get("unit_energy_cost") {
+        Some(it) => non_negative(doc, &it)?,
+        None => 0.0,
+    };
+
+    // cores: {id: file}
+    let cores_item = top.req(doc, "cores")?;
+    let Value::Map(entries) = &cores_item.node.value else {
+        return Err(doc.expected(&cores_item, "a mapping from core id to core file"));
+    };
+    let mut files: Vec<(usize, Pos, String, Item<'_>)> = Vec::new();
+    for e in entries {
+        let key_item = Item { node: &e.key, path: format!("cores.{}", e.key.key_text()) };
+        let id = match e.key.value {
+            Value::Int(i) if i >= 0 => i as usize,
+            _ => return Err(doc.expected(&key_item, "a non-negative integer core id")),
+        };
+        let value = Item { node: &e.value, path: key_item.path.clone() };
+        let file = doc.str(&value)?;
+        if !filename_ok(file) {
+            return Err(doc.error(
+                &value,
+                format!("expected a core file name (letters, digits, `_`, `-`, optional folders and `.yaml`), found \"{file}\""),
+            ));
+        }
+        files.push((id, e.key.pos, file.to_owned(), value));
+    }
+    if files.is_empty() {
+        return Err(doc.error(&cores_item, "expected at least one core"));
+    }
+    let max_id = files.iter().map(|f| f.0).max().unwrap_or(0);
+    if files.len() != max_id + 1 {
+        return Err(doc.error(
+            &cores_item,
+            format!(
+                "core ids must be 0..{} without gaps; found {:?}",
+                files.len() - 1,
+                files.iter().map(|f| f.0).collect::<Vec<_>>()
+            ),
+        ));
+    }
+    let off_item = top.req(doc, "offchip_core_id")?;
+    let offchip_core_id = doc.u64(&off_item)? as usize;
+    if !files.iter().any(|f| f.0 == offchip_core_id) {
+        return Err(doc.error(&off_item, format!("offchip_core_id {offchip_core_id} is not a key of `cores`")));
+    }
+
+    // core_connectivity
+    let conn_item = top.req(doc, "core_connectivity")?;
+    let mut conns: Vec<ConnEntry> = Vec::new();
+    for it in doc.seq(&conn_item)? {
+        let f = doc.map(&it, CONNECTION_KEYS)?;
+        let kind = match f.get("type") {
+            None => LinkKind::Link,
+            Some(t) => match doc.str(&t)? {
+                "link" => LinkKind::Link,
+                "bus" => LinkKind::Bus,
+                other => return Err(doc.error(&t, format!("expected `link` or `bus`, found \"{other}\""))),
+            },
+        };
+        let cores_it = f.req(doc, "cores")?;
+        let mut ids = Vec::new();
+        for c in doc.seq(&cores_it)? {
+            let id = doc.u64(&c)? as usize;
+            if !files.iter().any(|f| f.0 == id) {
+                return Err(doc.error(&c, format!("unknown core id {id}; expected a key of `cores`")));
+            }
+            ids.push(id);
+        }
+        if ids.len() < 2 {
+            return Err(doc.error(&cores_it, "expected at least 2 core ids"));
+        }
+        if kind == LinkKind::Link && ids.len() != 2 {
+            return Err(doc.error(&cores_it, "a `link` connects exactly 2 cores; use `type: bus` for more"));
+        }
+        let bw_it = f.req(doc, "bandwidth")?;
+        let bandwidth = non_negative(doc, &bw_it)?;
+        if bandwidth <= 0.0 {
+            return Err(doc.error(&bw_it, "expected a bandwidth > 0"));
+        }
+        let uec = match f.get("unit_energy_cost") {
+            Some(u) => non_negative(doc, &u)?,
+            None => unit_energy_cost,
+        };
+        conns.push(ConnEntry { kind, cores: ids, bandwidth, unit_energy_cost: uec });
+    }
+
+    // core_memory_sharing
+    let mut memory_sharing: Vec<Vec<usize>> = Vec::new();
+    let mut sharing_items = Vec::new();
+    if let Some(ms) = top.get("core_memory_sharing") {
+        for it in doc.seq(&ms)? {
+            let s = doc.str(&it)?;
+            let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+            let ids: Option<Vec<usize>> = parts.iter().map(|p| p.parse::<usize>().ok()).collect();
+            let Some(ids) = ids.filter(|v| v.len() >= 2) else {
+                return Err(doc.error(
+                    &it,
+                    format!("expected at least two comma-separated core ids (e.g. \"0, 1\"), found \"{s}\""),
+                ));
+            };
+            for &id in &ids {
+                if !files.iter().any(|f| f.0 == id) {
+                    return Err(doc.error(&it, format!("unknown core id {id}; expected a key of `cores`")));
+                }
+            }
+            for (i, &x) in ids.iter().enumerate() {
+                for &y in &ids[i + 1..] {
+                    if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y)) {
+                        return Err(doc.error(
+                            &it,
+                            format!(
+                                "cores {x} and {y} share memory and must not also be connected in `core_connectivity`"
+                            ),
+                        ));
+                    }
+                }
+            }
+            memory_sharing.push(ids);
+            sharing_items.push(it);
+        }
+    }
+
+    // Core files.
+    files.sort_by_key(|f| f.0);
+    let mut cores = Vec::with_capacity(files.len());
+    let mut warnings = Vec::new();
+    for (id, _, file, item) in &files {
+        let Some(path) = resolver.resolve(file, acc_dir) else {
+            return Err(doc.error(item, format!("core file \"{file}\" not found (looked relative to the accelerator file, the working directory and the Stream inputs folder)")));
+        };
+        let (acc, extras, w) = zz_inputs::yaml::read_stream_core(&path)?;
+        warnings.extend(w);
+        let core_type = if extras.core_type == "memory" { CoreType::Memory } else { CoreType::Compute };
+        let shared = memory_sharing.iter().find(|g| g.contains(id)).map(|g| g[0]).unwrap_or(*id);
+        cores.push(Core {
+            id: *id,
+            name: acc.name.clone(),
+            core_type,
+            file: path.display().to_string(),
+            accelerator: Arc::new(acc),
+            dataflows: extras.dataflows,
+            shared_mem_group_id: shared,
+        });
+    }
+    // Shared memories must be identical.
+    for (g, it) in memory_sharing.iter().zip(&sharing_items) {
+        let first = &cores[g[0]];
+        let tops_a: Vec<&Memory> = first.top_memories().iter().map(|&i| &first.accelerator.memories[i]).collect();
+        for &b in &g[1..] {
+            let cb = &cores[b];
+            let tops_b: Vec<&Memory> = cb.top_memories().iter().map(|&i| &cb.accelerator.memories[i]).collect();
+            if tops_a != tops_b {
+                return Err(doc.error(
+                    it,
+                    format!("cores {} and {b} share memory but their top-level memories differ; they must be identical (same name, size, costs, ports)", g[0]),
+                ));
+            }
+        }
+    }
+    let nb_shared_mem_groups = {
+        let mut ids: Vec<usize> = cores.iter().map(|c| c.shared_mem_group_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+
+    // Links and the core graph.
+    let mut links: Vec<Link> = Vec::new();
+    let mut edges: Vec<(usize, usize, usize)> = Vec::new();
+    let mut node_order: Vec<usize> = Vec::new();
+    let mut add_edge = |a: usize, b: usize, l: usize, edges: &mut Vec<(usize, usize, usize)>| {
+        for c in [a, b] {
+            if !node_order.contains(&c) {
+                node_order.push(c);
+            }
+        }
+        match edges.iter_mut().find(|e| e.0 == a && e.1 == b) {
+            // reference quirk: a later connectivity entry overwrites the edge attribute of an existing pair.
+            Some(e) => e.2 = l,
+            None => edges.push((a, b, l)),
+        }
+    };
+    let mut bus_id = 0;
+    for (ci, c) in conns.iter().enumerate() {
+        match c.kind {
+            LinkKind::Link => {
+                let (a, b) = (c.cores[0], c.cores[1]);
+                for (s, r) in [(a, b), (b, a)] {
+                    let id = links.len();
+                    links.push(Link {
+                        id,
+                        kind: LinkKind::Link,
+                        sender: Some(s),
+                        receiver: Some(r),
+                        bandwidth: c.bandwidth,
+                        unit_energy_cost: c.unit_energy_cost,
+                        bus_id: None,
+                        entry: ci,
+                    });
+                    add_edge(s, r, id, &mut edges);
+                }
+            }
+            LinkKind::Bus => {
+                let id = links.len();
+                links.push(Link {
+                    id,
+                    kind: LinkKind::Bus,
+                    sender: None,
+                    receiver: None,
+                    bandwidth: c.bandwidth,
+                    unit_energy_cost: c.unit_energy_cost,
+                    bus_id: Some(bus_id),
+                    entry: ci,
+                });
+                bus_id += 1;
+                for (i, &a) in c.cores.iter().enumerate() {
+                    for &b in &c.cores[i + 1..] {
+                        add_edge(a, b, id, &mut edges);
+                        add_edge(b, a, id, &mut edges);
+                    }
+                }
+            }
+        }
+    }
+    Ok((
+        StreamAccelerator {
+            name,
+            cores,
+            offchip_core_id,
+            links,
+            edges,
+            node_order,
+            memory_sharing,
+            nb_shared_mem_groups,
+        },
+        warnings,
+    ))
+}
+
+fn non_negative(doc: &Doc, it: &Item<'_>) -> Result<f64, InputError> {
+    let v = doc.f64(it)?;
+    if v < 0.0 {
+        return Err(doc.error(it, format!("expected a number >= 0, found {v}")));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames() {
+        assert!(filename_ok("./cores/a.yaml"));
+        assert!(filename_ok("stream/inputs/testing/hardware/cores/testing_core1.yaml"));
+        assert!(filename_ok("tpu_like"));
+        assert!(!filename_ok("a b.yaml"));
+        assert!(!filename_ok("../x.yaml"));
+    }
+}

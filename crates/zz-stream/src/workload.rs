@@ -1,1 +1,1034 @@
-//! (in progress) owned by the CN-generation work.
+//! Stream's layer graph: computation nodes (layers that run on a core) and the non-computation
+//! nodes between them that only carry dependencies (dummy, reshape, flatten, transpose).
+//!
+//! Two readers:
+//! * [`read_stream_workload_yaml`]: a ZigZag-style workload YAML (Stream at 21e5ad80 has no
+//!   working YAML reader; like the oracle, every layer becomes a computation node built the
+//!   way the ONNX path builds them);
+//! * [`read_stream_workload_onnx`]: Stream's own ONNX operator parsers, which differ from
+//!   ZigZag's: `Conv` has a group dimension `G` in every equation and drops `C`/`K` of size 1,
+//!   `Relu`-like single-input operators and `Add`/`Mul` become element-wise computation nodes
+//!   over `[B, H, D, K]`, pooling operators become pooling nodes (`W` precision 0), `Gemm`
+//!   and `MatMul` use `[B, H, D, C, K]`, and `Reshape`, `Flatten` and `Transpose` propagate
+//!   dependencies element by element. Other operators are dummy (pass-through) nodes;
+//!   operators Stream parses but this port does not support yet (`Concat`, `Split`, `Slice`,
+//!   `Gather`, `Softmax`, `Einsum`, `ReduceMean`, `SSM`, `LpNormalization`) are rejected.
+//!
+//! Each computation node gets its mapping entry (by name, then operator type, then `default`):
+//! allowed cores, intra-/inter-core tiling (missing tilings come from `default`) and the
+//! spatial mapping, replaced by the cores' common `dataflows` when all allowed cores have the
+//! same ones (as the reference does).
+
+use std::path::Path;
+
+use prost::Message;
+use zz_inputs::onnx::proto::{AttributeProto, ModelProto, NodeProto, TensorProto, ValueInfoProto};
+use zz_inputs::{InputError, Warning};
+use zz_ir::mapping::UserSpatialMapping;
+use zz_ir::workload::{DimensionRelation, EquationOperand, Layer, LayerKind};
+
+use crate::hardware::StreamAccelerator;
+use crate::mapping::{StreamMapping, Tiling};
+
+/// A layer that runs on a core.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComputationLayer {
+    /// The layer as ZigZag sees it (loop dims in definition order, relations, padding,
+    /// precisions, `operand_source` with the node's own id for constant operands). `pr_sizes`
+    /// always holds the full sizes of the derived dimensions (given or computed).
+    pub layer: Layer,
+    /// Stream's lower-case node type (`conv`, `pooling`, `gemm`, `relu`, `add`, ...).
+    pub op_type: String,
+    /// Producer node id of each variable input operand, in the reference's dict order.
+    pub input_operand_source: Vec<(String, usize)>,
+    /// Operands read from memory only (weights; the input of a first layer).
+    pub constant_operands: Vec<String>,
+    /// Operands treated as variable for dependencies but constant for fetching (KV caches).
+    pub partially_constant_operands: Vec<String>,
+    /// Cores the node may run on.
+    pub core_allocation: Vec<usize>,
+    /// Intra-core tiling from the mapping (before normalisation).
+    pub intra_core_tiling: Tiling,
+    /// Inter-core tiling from the mapping (before normalisation).
+    pub inter_core_tiling: Tiling,
+    /// Spatial mapping used for cores without `dataflows`.
+    pub spatial_mapping: Option<UserSpatialMapping>,
+    /// Reshape of the `I`/`O` dependency tensors back to the ONNX layout (`(B, -1, X, Y)`),
+    /// present when the node has `B`, `OX`, `OY`, `IX` and `IY`.
+    pub operand_tensor_reshape: Option<Vec<(String, Vec<i64>)>>,
+}
+
+/// What a node of the layer graph is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// A computation node.
+    Computation(Box<ComputationLayer>),
+    /// Pass-through (zero cost) node.
+    Dummy,
+    /// ONNX `Reshape` to `shape` (the output shape).
+    Reshape {
+        /// Target shape.
+        shape: Vec<i64>,
+    },
+    /// ONNX `Flatten` at `axis` (Stream's default `-1` when absent).
+    Flatten {
+        /// Axis.
+        axis: i64,
+    },
+    /// ONNX `Transpose` with `perm` (reverse when absent).
+    Transpose {
+        /// Permutation.
+        perm: Option<Vec<i64>>,
+    },
+}
+
+/// A node of the layer graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamNode {
+    /// Node id (YAML `id`; ONNX: index among the nodes that have inputs).
+    pub id: usize,
+    /// Name (may be empty for ONNX nodes without a name).
+    pub name: String,
+    /// ONNX operator type / YAML `operator_type`.
+    pub operator_type: String,
+    /// Kind and payload.
+    pub kind: NodeKind,
+    /// Producer node id per input operand (`I`, `W`), in the reference's dict order.
+    pub input_operand_source: Vec<(String, usize)>,
+}
+
+impl StreamNode {
+    /// The computation layer, if this is a computation node.
+    pub fn computation(&self) -> Option<&ComputationLayer> {
+        match &self.kind {
+            NodeKind::Computation(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// The layer graph.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct StreamWorkload {
+    /// Nodes in insertion order.
+    pub nodes: Vec<StreamNode>,
+    /// Edges `(producer index, consumer index)` into `nodes`, in insertion order, no duplicates.
+    pub edges: Vec<(usize, usize)>,
+}
+
+impl StreamWorkload {
+    /// Index of the node with this id.
+    pub fn index_of(&self, id: usize) -> Option<usize> {
+        self.nodes.iter().position(|n| n.id == id)
+    }
+
+    /// Successor indices of node `i` in edge-insertion order.
+    pub fn successors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.edges.iter().filter(move |e| e.0 == i).map(|e| e.1)
+    }
+
+    /// Predecessor indices of node `i` in edge-insertion order.
+    pub fn predecessors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.edges.iter().filter(move |e| e.1 == i).map(|e| e.0)
+    }
+
+    /// Node indices in networkx `topological_sort` order (Kahn generations).
+    pub fn topological_order(&self) -> Vec<usize> {
+        let n = self.nodes.len();
+        let mut indeg = vec![0usize; n];
+        for &(_, b) in &self.edges {
+            indeg[b] += 1;
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut generation: Vec<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+        while !generation.is_empty() {
+            let mut next = Vec::new();
+            for &v in &generation {
+                order.push(v);
+                for c in self.successors(v) {
+                    indeg[c] -= 1;
+                    if indeg[c] == 0 {
+                        next.push(c);
+                    }
+                }
+            }
+            generation = next;
+        }
+        order
+    }
+
+    /// Shortest (fewest edges) path of node indices from `a` to `b`, breadth-first in edge
+    /// order (networkx `shortest_path`); `None` if unreachable.
+    pub fn shortest_path(&self, a: usize, b: usize) -> Option<Vec<usize>> {
+        let n = self.nodes.len();
+        let mut pred: Vec<Option<usize>> = vec![None; n];
+        let mut seen = vec![false; n];
+        seen[a] = true;
+        let mut queue = std::collections::VecDeque::from([a]);
+        while let Some(v) = queue.pop_front() {
+            if v == b {
+                break;
+            }
+            for w in self.successors(v) {
+                if !seen[w] {
+                    seen[w] = true;
+                    pred[w] = Some(v);
+                    queue.push_back(w);
+                }
+            }
+        }
+        if !seen[b] {
+            return None;
+        }
+        let mut path = vec![b];
+        let mut cur = b;
+        while let Some(p) = pred[cur] {
+            path.push(p);
+            cur = p;
+        }
+        path.reverse();
+        Some(path)
+    }
+
+    fn add(&mut self, node: StreamNode, err: impl Fn(String) -> InputError) -> Result<(), InputError> {
+        let idx = self.nodes.len();
+        for (_, src) in &node.input_operand_source {
+            let Some(p) = self.index_of(*src) else {
+                return Err(err(format!("operand source {src} is not an earlier node of the workload")));
+            };
+            if !self.edges.contains(&(p, idx)) {
+                self.edges.push((p, idx));
+            }
+        }
+        self.nodes.push(node);
+        Ok(())
+    }
+}
+
+/// Full sizes of the derived (partially relevant) dimensions: given sizes, else
+/// `pr_dimension_size − padding`, one per distinct derived dimension in relation order.
+pub fn pr_layer_dim_sizes(layer: &Layer) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for rel in &layer.relations {
+        let given = layer.pr_sizes.as_ref().and_then(|v| v.iter().find(|(n, _)| *n == rel.derived).map(|(_, s)| *s));
+        let size = match given {
+            Some(s) => s,
+            None => {
+                let a = layer.size_of(&rel.a).unwrap_or(1) as i64;
+                let b = layer.size_of(&rel.b).unwrap_or(1) as i64;
+                let full = zz_cost::layer_info::pr_dimension_size(rel.coef_a as i64, a, rel.coef_b as i64, b);
+                let (pb, pe) = layer.padding.iter().find(|(n, _)| *n == rel.derived).map(|(_, v)| *v).unwrap_or((0, 0));
+                (full - pb - pe).max(0) as u64
+            }
+        };
+        match out.iter_mut().find(|(n, _)| *n == rel.derived) {
+            Some(e) => e.1 = size,
+            None => out.push((rel.derived.clone(), size)),
+        }
+    }
+    out
+}
+
+fn default_tensor_reshape(layer: &Layer, pr: &[(String, u64)]) -> Option<Vec<(String, Vec<i64>)>> {
+    let size = |d: &str| layer.size_of(d).map(|s| s as i64);
+    let prs = |d: &str| pr.iter().find(|(n, _)| n == d).map(|(_, s)| *s as i64);
+    let (b, ox, oy, ix, iy) = (size("B")?, size("OX")?, size("OY")?, prs("IX")?, prs("IY")?);
+    Some(vec![("I".into(), vec![b, -1, ix, iy]), ("O".into(), vec![b, -1, ox, oy])])
+}
+
+/// Mapping entry of a node, with Stream's fallbacks and the dataflow override.
+fn resolve_mapping(
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+    name: &str,
+    op_type: &str,
+) -> (Vec<usize>, Tiling, Tiling, Option<UserSpatialMapping>, Vec<String>) {
+    let entry = mapping.entry_for(name, op_type);
+    let default = mapping.default_entry();
+    let intra = if entry.intra_core_tiling.is_empty() {
+        default.intra_core_tiling.clone()
+    } else {
+        entry.intra_core_tiling.clone()
+    };
+    let inter = if entry.inter_core_tiling.is_empty() {
+        default.inter_core_tiling.clone()
+    } else {
+        entry.inter_core_tiling.clone()
+    };
+    // The cores' dataflows replace the spatial mapping when all allowed cores agree.
+    let flows: Vec<Option<&UserSpatialMapping>> =
+        entry.core_allocation.iter().map(|&c| acc.core(c).and_then(|c| c.dataflows.as_ref())).collect();
+    let spatial = match flows.last() {
+        Some(Some(last)) if flows.iter().all(|f| f.as_ref() == Some(last)) => Some((*last).clone()),
+        _ => entry.spatial_mapping.clone(),
+    };
+    (entry.core_allocation.clone(), intra, inter, spatial, entry.layer_dimension_names.clone())
+}
+
+fn check_allocation(
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+    name: &str,
+    op_type: &str,
+) -> Result<(), InputError> {
+    let entry = mapping.entry_for(name, op_type);
+    for &c in &entry.core_allocation {
+        if acc.core(c).is_none() {
+            return Err(InputError {
+                file: mapping.file.clone(),
+                line: entry.pos.line,
+                column: entry.pos.column,
+                key: format!("{}.core_allocation", entry.name),
+                message: format!("core {c} does not exist; the accelerator has cores 0..{}", acc.cores.len() - 1),
+            });
+        }
+    }
+    if entry.core_allocation.is_empty() {
+        return Err(InputError {
+            file: mapping.file.clone(),
+            line: entry.pos.line,
+            column: entry.pos.column,
+            key: format!("{}.core_allocation", entry.name),
+            message: "expected at least one core".into(),
+        });
+    }
+    Ok(())
+}
+
+fn make_computation(
+    layer: Layer,
+    op_type: String,
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+    operator_type_for_mapping: &str,
+) -> ComputationLayer {
+    let (core_allocation, intra, inter, spatial, _) =
+        resolve_mapping(mapping, acc, &layer.name, operator_type_for_mapping);
+    let input_operand_source: Vec<(String, usize)> =
+        layer.operand_source.iter().filter(|(_, s)| *s != layer.id).cloned().collect();
+    let constant_operands: Vec<String> =
+        layer.operand_source.iter().filter(|(_, s)| *s == layer.id).map(|(o, _)| o.clone()).collect();
+    let pr = pr_layer_dim_sizes(&layer);
+    let reshape = default_tensor_reshape(&layer, &pr);
+    let mut layer = layer;
+    layer.pr_sizes = Some(pr);
+    let partially_constant_operands = if layer.name.contains("_cache") { vec!["W".to_string()] } else { Vec::new() };
+    ComputationLayer {
+        layer,
+        op_type,
+        input_operand_source,
+        constant_operands,
+        partially_constant_operands,
+        core_allocation,
+        intra_core_tiling: intra,
+        inter_core_tiling: inter,
+        spatial_mapping: spatial,
+        operand_tensor_reshape: reshape,
+    }
+}
+
+/// Reads a ZigZag-style workload YAML as a Stream workload (every layer a computation node).
+pub fn read_stream_workload_yaml(
+    path: &Path,
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
+    let (wl, warnings) = zz_inputs::read_workload_yaml(path)?;
+    let file = path.display().to_string();
+    let mut out = StreamWorkload::default();
+    for layer in wl.layers {
+        check_allocation(mapping, acc, &layer.name, &layer.operator_type)?;
+        let id = layer.id;
+        let name = layer.name.clone();
+        let operator_type = layer.operator_type.clone();
+        let comp = make_computation(layer, operator_type.to_lowercase(), mapping, acc, &operator_type);
+        let node = StreamNode {
+            id,
+            name: name.clone(),
+            operator_type,
+            input_operand_source: comp.input_operand_source.clone(),
+            kind: NodeKind::Computation(Box::new(comp)),
+        };
+        out.add(node, |m| InputError {
+            file: file.clone(),
+            line: 0,
+            column: 0,
+            key: format!("{name}.operand_source"),
+            message: m,
+        })?;
+    }
+    Ok((out, warnings))
+}
+
+// ------------------------------------------------------------------------------------------
+// ONNX
+
+/// Normalises an equation as ZigZag's layer factory does and splits it into operands:
+/// `+=` → `=`, operands start at token 0 and after every `=`, `*`, `+`; dims upper-cased.
+pub fn parse_equation(eq: &str) -> (String, Vec<EquationOperand>) {
+    let norm = eq.replace("+=", "=").replace("++", "+").replace('*', " * ").replace('=', " = ").replace('+', " + ");
+    let tokens: Vec<String> = {
+        let mut t = Vec::new();
+        let mut cur = String::new();
+        for ch in norm.chars() {
+            if ch.is_ascii_alphanumeric() || ch == ',' || ch == '=' || ch == '*' || ch == '+' {
+                cur.push(ch);
+            } else if !cur.is_empty() {
+                t.push(std::mem::take(&mut cur));
+            }
+        }
+        if !cur.is_empty() {
+            t.push(cur);
+        }
+        t
+    };
+    let mut starts = vec![0usize];
+    for (i, tk) in tokens.iter().enumerate() {
+        if tk == "=" || tk == "*" || tk == "+" {
+            starts.push(i + 1);
+        }
+    }
+    let mut ops = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let end = if k + 1 < starts.len() { starts[k + 1] - 1 } else { tokens.len() };
+        let Some(name) = tokens.get(s) else { continue };
+        let dims = tokens.get(s + 1..end.max(s + 1)).unwrap_or(&[]).iter().map(|d| d.to_uppercase()).collect();
+        ops.push(EquationOperand { name: name.clone(), dims });
+    }
+    (norm, ops)
+}
+
+fn int_attr(a: &AttributeProto) -> Option<Vec<i64>> {
+    // INT = 2, INTS = 7, TENSOR = 4
+    match a.r#type {
+        Some(2) => Some(vec![a.i.unwrap_or(0)]),
+        Some(7) => Some(a.ints.clone()),
+        Some(4) => a.t.as_ref().map(tensor_ints),
+        _ => {
+            if !a.ints.is_empty() {
+                Some(a.ints.clone())
+            } else {
+                a.i.map(|i| vec![i])
+            }
+        }
+    }
+}
+
+fn tensor_ints(t: &TensorProto) -> Vec<i64> {
+    if !t.int64_data.is_empty() {
+        return t.int64_data.clone();
+    }
+    if !t.int32_data.is_empty() {
+        return t.int32_data.iter().map(|&x| x as i64).collect();
+    }
+    if let Some(raw) = &t.raw_data {
+        // INT64 = 7, INT32 = 6
+        if t.data_type == Some(6) {
+            return raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect();
+        }
+        return raw
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect();
+    }
+    Vec::new()
+}
+
+struct OnnxCtx<'a> {
+    file: &'a str,
+    model: &'a ModelProto,
+    offsets: Vec<usize>,
+}
+
+impl OnnxCtx<'_> {
+    fn error(&self, index: usize, node: &NodeProto, message: String) -> InputError {
+        let name = node.name.as_deref().unwrap_or("");
+        let op = node.op_type.as_deref().unwrap_or("");
+        InputError {
+            file: self.file.to_owned(),
+            line: 1,
+            column: self.offsets.get(index).map(|o| o + 1).unwrap_or(1),
+            key: format!("graph.node[{index}] ({op} \"{name}\")"),
+            message,
+        }
+    }
+
+    fn shape(&self, name: &str) -> Option<Vec<i64>> {
+        let g = self.model.graph.as_ref()?;
+        let of = |v: &ValueInfoProto| -> Option<Vec<i64>> {
+            use zz_inputs::onnx::proto::tensor_shape_proto::dimension::Value as D;
+            use zz_inputs::onnx::proto::type_proto::Value as T;
+            match v.r#type.as_ref()?.value.as_ref()? {
+                T::TensorType(t) => Some(
+                    t.shape
+                        .as_ref()
+                        .map(|s| s.dim.iter().map(|d| if let Some(D::DimValue(x)) = d.value { x } else { 0 }).collect())
+                        .unwrap_or_default(),
+                ),
+                _ => None,
+            }
+        };
+        for list in [&g.input, &g.output, &g.value_info] {
+            if let Some(v) = list.iter().find(|v| v.name.as_deref() == Some(name)) {
+                return of(v);
+            }
+        }
+        g.initializer.iter().find(|t| t.name.as_deref() == Some(name)).map(|t| t.dims.clone())
+    }
+}
+
+fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
+    node.attribute.iter().find(|a| a.name.as_deref() == Some(name))
+}
+
+/// Reads an ONNX model with Stream's operator parsers.
+pub fn read_stream_workload_onnx(
+    path: &Path,
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
+    let file = path.display().to_string();
+    let fail = |m: String| InputError { file: file.clone(), line: 1, column: 1, key: "-".into(), message: m };
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the ONNX file: {e}")))?;
+    let layout = zz_inputs::onnx::wire::scan_model(&bytes).map_err(|e| InputError {
+        file: file.clone(),
+        line: 1,
+        column: e.offset + 1,
+        key: "-".into(),
+        message: format!("not a valid ONNX model (damaged protobuf): {}", e.message),
+    })?;
+    let model = ModelProto::decode(bytes.as_slice()).map_err(|e| fail(format!("not a valid ONNX model: {e}")))?;
+    let Some(graph) = model.graph.as_ref() else {
+        return Err(fail("not an ONNX model: `ModelProto.graph` is missing".into()));
+    };
+    let ctx = OnnxCtx { file: &file, model: &model, offsets: layout.node_offsets };
+    let mut out = StreamWorkload::default();
+    // Outputs of each parsed node id, in id order (the reference's `nodes_outputs`).
+    let mut nodes_outputs: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut node_id = 0usize;
+    for (index, node) in graph.node.iter().enumerate() {
+        if node.input.is_empty() {
+            continue;
+        }
+        let op = node.op_type.clone().unwrap_or_default();
+        let name = node.name.clone().unwrap_or_default();
+        let err = |m: String| ctx.error(index, node, m);
+        let preds: Vec<usize> = node
+            .input
+            .iter()
+            .flat_map(|inp| nodes_outputs.iter().filter(move |(_, outs)| outs.contains(inp)).map(|(n, _)| *n))
+            .collect();
+        let p = Parser { ctx: &ctx, index, node, id: node_id, name: &name, preds: &preds, mapping, acc };
+        let sn = match op.as_str() {
+            "Conv" | "QLinearConv" => p.conv()?,
+            "MatMul" | "Gemm" => p.gemm()?,
+            "MaxPool" | "AveragePool" | "GlobalMaxPool" | "GlobalAveragePool" => p.pooling()?,
+            "Add" | "Mul" => p.mul()?,
+            "Exp" | "Relu" | "Gelu" | "Silu" | "Sigmoid" | "Sqrt" | "Div" | "Pow" | "Reciprocal" => p.simd()?,
+            "Reshape" => {
+                let pred = p.single_pred("Reshape")?;
+                let shape = p.out_shape()?;
+                p.propagation(NodeKind::Reshape { shape }, pred)
+            }
+            "Flatten" => {
+                let pred = p.single_pred("Flatten")?;
+                let axis = match attr(node, "axis").and_then(int_attr) {
+                    None => -1,
+                    Some(v) if v.len() == 1 && attr(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
+                    Some(_) => return Err(err("the `axis` attribute must be a single integer".into())),
+                };
+                p.propagation(NodeKind::Flatten { axis }, pred)
+            }
+            "Transpose" => {
+                let pred = p.single_pred("Transpose")?;
+                let perm = attr(node, "perm").map(|a| a.ints.clone());
+                p.propagation(NodeKind::Transpose { perm }, pred)
+            }
+            "SSM" | "Softmax" | "Einsum" | "ReduceMean" | "LpNormalization" | "Gather" | "Concat" | "Split"
+            | "Slice" => {
+                return Err(err(format!(
+                    "operator `{op}` is parsed by Stream but not supported by this port yet; supported: Conv, QLinearConv, Gemm, MatMul, pooling, Add, Mul, element-wise activations, Reshape, Flatten, Transpose (others become pass-through nodes)"
+                )));
+            }
+            _ => {
+                let mut src = Vec::new();
+                if let Some(&a) = preds.first() {
+                    src.push(("I".to_string(), a));
+                }
+                if let Some(&b) = preds.get(1) {
+                    src.push(("W".to_string(), b));
+                }
+                StreamNode {
+                    id: node_id,
+                    name: name.clone(),
+                    operator_type: op.clone(),
+                    kind: NodeKind::Dummy,
+                    input_operand_source: src,
+                }
+            }
+        };
+        out.add(sn, &err)?;
+        nodes_outputs.push((node_id, node.output.clone()));
+        node_id += 1;
+    }
+    if out.nodes.is_empty() {
+        return Err(fail("the ONNX graph has no nodes with inputs".into()));
+    }
+    Ok((out, Vec::new()))
+}
+
+struct Parser<'a> {
+    ctx: &'a OnnxCtx<'a>,
+    index: usize,
+    node: &'a NodeProto,
+    id: usize,
+    name: &'a str,
+    preds: &'a [usize],
+    mapping: &'a StreamMapping,
+    acc: &'a StreamAccelerator,
+}
+
+impl Parser<'_> {
+    fn err(&self, m: String) -> InputError {
+        self.ctx.error(self.index, self.node, m)
+    }
+
+    fn op(&self) -> &str {
+        self.node.op_type.as_deref().unwrap_or("")
+    }
+
+    fn shape_of(&self, tensor: &str) -> Result<Vec<i64>, InputError> {
+        self.ctx.shape(tensor).ok_or_else(|| {
+            self.err(format!(
+                "no shape for tensor \"{tensor}\" in graph.input/output/value_info/initializer; run ONNX shape inference on the model first"
+            ))
+        })
+    }
+
+    fn in_shape(&self) -> Result<Vec<i64>, InputError> {
+        self.shape_of(&self.node.input[0])
+    }
+
+    fn out_shape(&self) -> Result<Vec<i64>, InputError> {
+        let o = self.node.output.first().ok_or_else(|| self.err("the node has no output".into()))?;
+        self.shape_of(o)
+    }
+
+    fn ints_or(&self, name: &str, default: Vec<i64>) -> Vec<i64> {
+        attr(self.node, name).and_then(int_attr).unwrap_or(default)
+    }
+
+    fn int_attr_or(&self, name: &str, default: i64) -> i64 {
+        attr(self.node, name).and_then(int_attr).and_then(|v| v.first().copied()).unwrap_or(default)
+    }
+
+    fn single_pred(&self, what: &str) -> Result<usize, InputError> {
+        match self.preds {
+            [p] => Ok(*p),
+            _ => Err(self
+                .err(format!("an ONNX {what} node must have exactly one producing node, found {}", self.preds.len()))),
+        }
+    }
+
+    fn propagation(&self, kind: NodeKind, pred: usize) -> StreamNode {
+        StreamNode {
+            id: self.id,
+            name: self.name.to_owned(),
+            operator_type: self.op().to_owned(),
+            kind,
+            input_operand_source: vec![("I".into(), pred)],
+        }
+    }
+
+    fn positive(&self, v: i64, what: &str) -> Result<u64, InputError> {
+        if v <= 0 {
+            return Err(self.err(format!("{what} is {v}; expected a positive (known) size")));
+        }
+        Ok(v as u64)
+    }
+
+    /// Activation / weight / intermediate-output precisions (custom attributes or 8/8/16).
+    fn precision(&self) -> Result<Vec<(String, u64)>, InputError> {
+        let act = self.int_attr_or("act_size", 8);
+        let w = self.int_attr_or("weight_size", 8);
+        let out = self.int_attr_or("output_size", 2 * act);
+        let w = if self.preds.len() == 2 { act } else { w };
+        if self.preds.len() > 2 {
+            return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len())));
+        }
+        Ok(vec![
+            ("W".into(), w as u64),
+            ("I".into(), act as u64),
+            ("O_final".into(), act as u64),
+            ("O".into(), out as u64),
+        ])
+    }
+
+    /// ZigZag's operand sources (`W` = second predecessor for two variable inputs).
+    fn sources_zigzag(&self) -> Result<Vec<(String, usize)>, InputError> {
+        Ok(match self.preds {
+            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
+            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+            [a, b] => vec![("W".into(), *b), ("I".into(), *a)],
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+        })
+    }
+
+    /// Stream's operand sources (`W` = first predecessor for two variable inputs).
+    fn sources_stream(&self) -> Result<Vec<(String, usize)>, InputError> {
+        Ok(match self.preds {
+            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
+            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+            [a, b] => vec![("W".into(), *a), ("I".into(), *b)],
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        equation: &str,
+        loop_dims: Vec<(String, u64)>,
+        relations: Vec<DimensionRelation>,
+        padding: Vec<(String, (i64, i64))>,
+        pr_sizes: Option<Vec<(String, u64)>>,
+        precision: Vec<(String, u64)>,
+        operand_source: Vec<(String, usize)>,
+        op_type: &str,
+    ) -> Result<StreamNode, InputError> {
+        let (norm, operands) = parse_equation(equation);
+        for o in &operands {
+            for d in &o.dims {
+                if !loop_dims.iter().any(|(x, _)| x == d) && !relations.iter().any(|r| &r.derived == d) {
+                    return Err(self.err(format!("internal: operand {} uses unknown dimension {d}", o.name)));
+                }
+            }
+        }
+        let layer = Layer {
+            id: self.id,
+            name: self.name.to_owned(),
+            operator_type: self.op().to_owned(),
+            kind: LayerKind::Compute,
+            equation: norm,
+            operands,
+            loop_dims,
+            relations,
+            padding,
+            pr_sizes,
+            precision,
+            operand_source,
+        };
+        if self.mapping.entries.iter().all(|e| e.name != "default") {
+            return Err(self.err("the mapping has no `default` entry".into()));
+        }
+        check_allocation(self.mapping, self.acc, self.name, self.op())?;
+        let comp = make_computation(layer, op_type.to_owned(), self.mapping, self.acc, self.op());
+        Ok(StreamNode {
+            id: self.id,
+            name: self.name.to_owned(),
+            operator_type: self.op().to_owned(),
+            input_operand_source: comp.input_operand_source.clone(),
+            kind: NodeKind::Computation(Box::new(comp)),
+        })
+    }
+
+    fn conv(&self) -> Result<StreamNode, InputError> {
+        let inp = self.in_shape()?;
+        let out = self.out_shape()?;
+        let kernel = attr(self.node, "kernel_shape")
+            .and_then(int_attr)
+            .ok_or_else(|| self.err("missing attribute `kernel_shape`".into()))?;
+        let strides = self.ints_or("strides", vec![1, 1]);
+        let dil = self.ints_or("dilations", vec![1, 1]);
+        let group = self.int_attr_or("group", 1);
+        let pads = self.ints_or("pads", vec![0, 0, 0, 0]);
+        let g = self.positive(group, "`group`")?;
+        let ceil_div = |a: i64, b: u64| (a.max(0) as u64).div_ceil(b);
+        let wdim = if group > 1 { "g" } else { "k" };
+        let one_d = kernel.len() == 1;
+        let need = if one_d { 3 } else { 4 };
+        if inp.len() != need || out.len() != need {
+            return Err(self.err(format!(
+                "a {}-D convolution needs {need}-D input and output shapes, found {inp:?} and {out:?}",
+                if one_d { 1 } else { 2 }
+            )));
+        }
+        if (!one_d && (kernel.len() != 2 || pads.len() != 4 || strides.len() != 2 || dil.len() < 2))
+            || (one_d && (pads.len() < 2 || strides.is_empty() || dil.is_empty()))
+        {
+            return Err(self.err(format!(
+                "unsupported convolution attributes: kernel_shape {kernel:?}, strides {strides:?}, dilations {dil:?}, pads {pads:?}"
+            )));
+        }
+        let b = self.positive(out[0], "the batch size")?;
+        let k = ceil_div(out[1], g);
+        let c = ceil_div(inp[1], g);
+        let fx = self.positive(kernel[0], "kernel_shape[0]")?;
+        let ix = self.positive(inp[2], "the input size")?;
+        let ox = self.positive(out[2], "the output size")?;
+        let (mut loop_dims, mut equation, relations, padding, pr);
+        if one_d {
+            loop_dims = vec![("B", b), ("K", k), ("G", g), ("OX", ox), ("C", c), ("FX", fx)];
+            equation = format!("O[b][g][k][ox]+=W[{wdim}][c][fx]*I[b][g][c][ix]");
+            relations = vec![rel("IX", strides[0], "OX", dil[0], "FX")];
+            padding = vec![("IX".to_string(), (pads[0], pads[1]))];
+            pr = vec![("IX".to_string(), ix)];
+        } else {
+            let fy = self.positive(kernel[1], "kernel_shape[1]")?;
+            let iy = self.positive(inp[3], "the input size")?;
+            let oy = self.positive(out[3], "the output size")?;
+            loop_dims = vec![("B", b), ("K", k), ("G", g), ("OX", ox), ("C", c), ("FX", fx), ("OY", oy), ("FY", fy)];
+            equation = format!("O[b][g][k][oy][ox]+=W[{wdim}][c][fy][fx]*I[b][g][c][iy][ix]");
+            relations = vec![rel("IX", strides[0], "OX", dil[0], "FX"), rel("IY", strides[1], "OY", dil[1], "FY")];
+            padding = vec![("IX".to_string(), (pads[0], pads[2])), ("IY".to_string(), (pads[1], pads[3]))];
+            pr = vec![("IX".to_string(), ix), ("IY".to_string(), iy)];
+        }
+        // Stream drops channel dimensions of size 1 from the loops and the equation.
+        for d in ["C", "K"] {
+            if let Some(i) = loop_dims.iter().position(|(x, s)| *x == d && *s == 1) {
+                loop_dims.remove(i);
+                equation = equation.replace(&format!("[{}]", d.to_lowercase()), "");
+            }
+        }
+        let loop_dims = loop_dims.into_iter().map(|(d, s)| (d.to_string(), s)).collect();
+        self.finish(
+            &equation,
+            loop_dims,
+            relations,
+            padding,
+            Some(pr),
+            self.precision()?,
+            self.sources_zigzag()?,
+            "conv",
+        )
+    }
+
+    fn gemm(&self) -> Result<StreamNode, InputError> {
+        let inp = self.in_shape()?;
+        let out = self.out_shape()?;
+        if inp.len() < 2 || out.len() < 2 || inp[inp.len() - 2] != out[out.len() - 2] {
+            return Err(self.err(format!(
+                "expected matrix shapes whose second-to-last sizes agree, found input {inp:?} and output {out:?}"
+            )));
+        }
+        let weights_const = self.preds.len() <= 1;
+        let (_, _, _, _, names) = resolve_mapping(self.mapping, self.acc, self.name, self.op());
+        let dims: Vec<String> = if names.len() > out.len() {
+            names
+        } else {
+            ["B", "H", "D", "C", "K"].iter().map(|s| s.to_string()).collect()
+        };
+        let nb_batch = inp.len() - 2;
+        if dims.len() < nb_batch + 3 {
+            return Err(self.err(format!(
+                "{}-D inputs need more than 5 layer dimensions; give `layer_dimension_names` in the mapping",
+                inp.len()
+            )));
+        }
+        let batch: Vec<String> = dims[..nb_batch].to_vec();
+        let non: Vec<String> = dims[dims.len() - 3..].to_vec();
+        let mut sizes: Vec<u64> = Vec::new();
+        for &s in &inp[..nb_batch] {
+            sizes.push(self.positive(s, "a batch size")?);
+        }
+        sizes.push(self.positive(out[out.len() - 2], "the output rows")?);
+        sizes.push(self.positive(inp[inp.len() - 1], "the inner size")?);
+        sizes.push(self.positive(out[out.len() - 1], "the output columns")?);
+        let loop_dims: Vec<(String, u64)> = batch.iter().chain(&non).cloned().zip(sizes).collect();
+        let br = |v: &[String]| v.iter().map(|d| format!("[{}]", d.to_lowercase())).collect::<String>();
+        let (rows, inner, cols) = (&non[0], &non[1], &non[2]);
+        let eq_o = br(&[batch.clone(), vec![rows.clone(), cols.clone()]].concat());
+        let eq_i = br(&[batch.clone(), vec![rows.clone(), inner.clone()]].concat());
+        let wb = if weights_const { Vec::new() } else { batch.clone() };
+        let eq_w = br(&[wb, vec![inner.clone(), cols.clone()]].concat());
+        let equation = format!("O{eq_o}+=I{eq_i}*W{eq_w}");
+        let t = self.op().to_lowercase();
+        self.finish(&equation, loop_dims, Vec::new(), Vec::new(), None, self.precision()?, self.sources_zigzag()?, &t)
+    }
+
+    fn pooling(&self) -> Result<StreamNode, InputError> {
+        let ia = self.in_shape()?;
+        let oa = self.out_shape()?;
+        if ia.len() != 4 || oa.len() != 4 {
+            return Err(self.err(format!("pooling needs 4-D input and output shapes, found {ia:?} and {oa:?}")));
+        }
+        let kernel = match self.op() {
+            "MaxPool" | "AveragePool" => attr(self.node, "kernel_shape")
+                .and_then(int_attr)
+                .filter(|k| k.len() >= 2)
+                .ok_or_else(|| self.err("missing or bad attribute `kernel_shape`".into()))?,
+            _ => vec![ia[2], ia[3]],
+        };
+        let strides = self.ints_or("strides", vec![1, 1]);
+        let dil = self.ints_or("dilations", vec![1, 1]);
+        let pads = self.ints_or("pads", vec![0, 0, 0, 0]);
+        if strides.len() < 2 || dil.len() < 2 || pads.len() < 4 {
+            return Err(self.err(format!(
+                "unsupported pooling attributes: strides {strides:?}, dilations {dil:?}, pads {pads:?}"
+            )));
+        }
+        if ia[0] != oa[0] {
+            return Err(self.err("batch size differs between input and output".into()));
+        }
+        if oa[1] != ia[1] {
+            return Err(
+                self.err(format!("input and output channels differ ({} vs {}) for a pooling node", ia[1], oa[1]))
+            );
+        }
+        if self.preds.len() > 1 {
+            return Err(self.err(format!("a pooling node takes one producing node, found {}", self.preds.len())));
+        }
+        let sizes = [oa[0], oa[1], oa[2], oa[3], ia[1], kernel[0], kernel[1]];
+        let names = ["B", "K", "OX", "OY", "C", "FX", "FY"];
+        let mut loop_dims = Vec::new();
+        for (n, s) in names.iter().zip(sizes) {
+            loop_dims.push((n.to_string(), self.positive(s, n)?));
+        }
+        let relations = vec![rel("IX", strides[0], "OX", dil[0], "FX"), rel("IY", strides[1], "OY", dil[1], "FY")];
+        let padding = vec![("IX".to_string(), (pads[0], pads[2])), ("IY".to_string(), (pads[1], pads[3]))];
+        let pr = vec![("IX".to_string(), self.positive(ia[2], "IX")?), ("IY".to_string(), self.positive(ia[3], "IY")?)];
+        let precision = vec![("O".into(), 8), ("O_final".into(), 8), ("W".into(), 0), ("I".into(), 8)];
+        let mut src = Vec::new();
+        if let Some(&p) = self.preds.first() {
+            src.push(("I".to_string(), p));
+        }
+        src.push(("W".to_string(), self.id));
+        self.finish(
+            "O[b][k][oy][ox]+=W[fy][fx]*I[b][k][iy][ix]",
+            loop_dims,
+            relations,
+            padding,
+            Some(pr),
+            precision,
+            src,
+            "pooling",
+        )
+    }
+
+    fn dims_for(&self, n: usize) -> Result<Vec<String>, InputError> {
+        let (_, _, _, _, names) = resolve_mapping(self.mapping, self.acc, self.name, self.op());
+        if n > 4 {
+            return Err(self.err(format!("element-wise operators support at most 4 dimensions, found {n}")));
+        }
+        Ok(if names.len() == n { names } else { ["B", "H", "D", "K"][..n].iter().map(|s| s.to_string()).collect() })
+    }
+
+    fn simd(&self) -> Result<StreamNode, InputError> {
+        let inp = self.in_shape()?;
+        let out = self.out_shape()?;
+        if inp != out {
+            return Err(self.err(format!(
+                "input and output shapes of an element-wise operator must be equal, found {inp:?} and {out:?}"
+            )));
+        }
+        let dims = self.dims_for(out.len())?;
+        let mut loop_dims = Vec::new();
+        for (d, &s) in dims.iter().zip(&out) {
+            loop_dims.push((d.clone(), self.positive(s, d)?));
+        }
+        let eq = dims.iter().map(|d| format!("[{}]", d.to_lowercase())).collect::<String>();
+        let eq_w = if self.preds.len() == 1 { "[]".to_string() } else { eq.clone() };
+        let equation = format!("O{eq}+=I{eq}*W{eq_w}");
+        let t = self.op().to_lowercase();
+        self.finish(&equation, loop_dims, Vec::new(), Vec::new(), None, self.precision()?, self.sources_stream()?, &t)
+    }
+
+    fn mul(&self) -> Result<StreamNode, InputError> {
+        if self.node.input.len() != 2 || self.node.output.len() != 1 {
+            return Err(self.err(format!(
+                "expected 2 inputs and 1 output, found {} and {}",
+                self.node.input.len(),
+                self.node.output.len()
+            )));
+        }
+        let shapes: Vec<Vec<i64>> = self.node.input.iter().map(|n| self.shape_of(n)).collect::<Result<_, _>>()?;
+        let out = self.out_shape()?;
+        let Some(pos) = shapes.iter().position(|s| *s == out) else {
+            return Err(self.err(format!("the output shape {out:?} must equal one of the input shapes {shapes:?}")));
+        };
+        let broadcast = shapes[1 - pos].clone();
+        for (bs, is) in broadcast.iter().rev().zip(out.iter().rev()) {
+            if *bs != 1 && bs != is {
+                return Err(self.err(format!("cannot broadcast {broadcast:?} to {out:?}")));
+            }
+        }
+        let src = match self.preds {
+            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
+            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+            [a, b] => {
+                // The input whose shape is the broadcast one (first match) feeds `W`.
+                let wi = shapes.iter().position(|s| *s == broadcast).unwrap_or(1);
+                let w_name = &self.node.input[wi];
+                let w_id = self
+                    .ctx_nodes_producing(w_name)
+                    .ok_or_else(|| self.err(format!("cannot find the producer of input \"{w_name}\"")))?;
+                let i_id = if a == b {
+                    w_id
+                } else if *a != w_id {
+                    *a
+                } else {
+                    *b
+                };
+                vec![("W".into(), w_id), ("I".into(), i_id)]
+            }
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+        };
+        let dims = self.dims_for(out.len())?;
+        let mut loop_dims = Vec::new();
+        for (d, &s) in dims.iter().zip(&out) {
+            loop_dims.push((d.clone(), self.positive(s, d)?));
+        }
+        let nb = broadcast.len().min(dims.len());
+        let bdims = &dims[dims.len() - nb..];
+        let eq = dims.iter().map(|d| format!("[{}]", d.to_lowercase())).collect::<String>();
+        let eq_w = bdims.iter().map(|d| format!("[{}]", d.to_lowercase())).collect::<String>();
+        let equation = format!("O{eq}+=I{eq}*W{eq_w}");
+        let t = self.op().to_lowercase();
+        self.finish(&equation, loop_dims, Vec::new(), Vec::new(), None, self.precision()?, src, &t)
+    }
+
+    /// The first predecessor (in node-id order) that produces `tensor`.
+    fn ctx_nodes_producing(&self, tensor: &str) -> Option<usize> {
+        // Predecessors were collected per input in node-id order; the producer of `tensor`
+        // is the one whose outputs contain it, among the predecessors.
+        let g = self.ctx.model.graph.as_ref()?;
+        let mut id = 0usize;
+        for n in &g.node {
+            if n.input.is_empty() {
+                continue;
+            }
+            if n.output.iter().any(|o| o == tensor) && self.preds.contains(&id) {
+                return Some(id);
+            }
+            id += 1;
+        }
+        None
+    }
+}
+
+fn rel(derived: &str, coef_a: i64, a: &str, coef_b: i64, b: &str) -> DimensionRelation {
+    DimensionRelation {
+        derived: derived.into(),
+        a: a.into(),
+        coef_a: coef_a.max(0) as u64,
+        b: b.into(),
+        coef_b: coef_b.max(0) as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equation_tokens() {
+        let (_, ops) = parse_equation("O[b][h][d][k]+=I[b][h][d][k]*W[]");
+        assert_eq!(ops.len(), 3);
+        assert_eq!(ops[0].dims, vec!["B", "H", "D", "K"]);
+        assert!(ops[2].dims.is_empty());
+        let (norm, ops) = parse_equation("O[b][g][k][oy][ox]+=W[k][c][fy][fx]*I[b][g][c][iy][ix]");
+        assert_eq!(norm, "O[b][g][k][oy][ox] = W[k][c][fy][fx] * I[b][g][c][iy][ix]");
+        assert_eq!(ops[1].name, "W");
+        assert_eq!(ops[2].dims, vec!["B", "G", "C", "IY", "IX"]);
+    }
+}

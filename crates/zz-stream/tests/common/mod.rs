@@ -1,0 +1,106 @@
+//! Shared helpers of the CN tests: locating the oracle fixtures and rebuilding their inputs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use zz_stream::cn::{self, CnGraph, CnOptions, Mode};
+use zz_stream::hardware::{CoreResolver, StreamAccelerator, read_stream_accelerator};
+use zz_stream::mapping::read_stream_mapping;
+use zz_stream::workload::{StreamWorkload, read_stream_workload_onnx, read_stream_workload_yaml};
+
+pub const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
+
+/// The shared folder (parent of `reference/`), root of the fixtures' input paths.
+pub fn shared_root() -> PathBuf {
+    Path::new(REFERENCE).join("..")
+}
+
+/// All fixture files (`.json` and `.error.json`), smallest first; `None` when absent.
+pub fn fixtures() -> Option<Vec<PathBuf>> {
+    let dir = Path::new(REFERENCE).join("stream/oracle");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort_by_key(|p| (std::fs::metadata(p).map(|m| m.len()).unwrap_or(0), p.clone()));
+    Some(v)
+}
+
+pub fn name_of(p: &Path) -> String {
+    p.file_name().and_then(|n| n.to_str()).unwrap_or("").trim_end_matches(".json").to_string()
+}
+
+pub fn load(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).expect("read fixture")).expect("fixture JSON")
+}
+
+/// The inputs of a fixture: (accelerator, workload, mapping, mode, layer stacks).
+pub struct Inputs {
+    pub accelerator: PathBuf,
+    pub workload: PathBuf,
+    pub mapping: PathBuf,
+    pub mode: Mode,
+    pub layer_stacks: Option<Vec<Vec<usize>>>,
+}
+
+pub fn inputs(json: &Value) -> Inputs {
+    let root = shared_root();
+    let meta = &json["meta"];
+    if meta.get("inputs").is_some() {
+        let i = &meta["inputs"];
+        let o = &meta["options"];
+        let stacks = o["layer_stacks_arg"].as_array().map(|a| {
+            a.iter().map(|s| s.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()).collect()
+        });
+        return Inputs {
+            accelerator: root.join(i["accelerator"].as_str().unwrap()),
+            workload: root.join(i["workload"].as_str().unwrap()),
+            mapping: root.join(i["mapping"].as_str().unwrap()),
+            mode: if o["mode"] == "lbl" { Mode::Lbl } else { Mode::Fused },
+            layer_stacks: stacks,
+        };
+    }
+    // Error fixtures: the command line.
+    let argv: Vec<&str> = meta["argv"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let arg = |k: &str| argv.iter().position(|a| *a == k).map(|i| argv[i + 1]);
+    let stacks = arg("--layer-stacks").map(|s| {
+        let v: Value = serde_json::from_str(s).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect())
+            .collect()
+    });
+    Inputs {
+        accelerator: root.join(arg("--accelerator").unwrap()),
+        workload: root.join(arg("--workload").unwrap()),
+        mapping: root.join(arg("--mapping").unwrap()),
+        mode: if arg("--mode") == Some("lbl") { Mode::Lbl } else { Mode::Fused },
+        layer_stacks: stacks,
+    }
+}
+
+/// Reads the inputs and generates the CN graph.
+pub fn build(inp: &Inputs) -> Result<(StreamAccelerator, StreamWorkload, CnGraph), String> {
+    let resolver = CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) };
+    let (acc, _) = read_stream_accelerator(&inp.accelerator, &resolver).map_err(|e| e.to_string())?;
+    let (mapping, _) = read_stream_mapping(&inp.mapping).map_err(|e| e.to_string())?;
+    let is_onnx = inp.workload.extension().is_some_and(|e| e == "onnx");
+    let (wl, _) = if is_onnx {
+        read_stream_workload_onnx(&inp.workload, &mapping, &acc)
+    } else {
+        read_stream_workload_yaml(&inp.workload, &mapping, &acc)
+    }
+    .map_err(|e| e.to_string())?;
+    let opts = CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() };
+    let cap = zz_stream::hardware::total_weight_capacity(&acc);
+    let g = cn::generate(&wl, &opts, cap).map_err(|e| e.to_string())?;
+    Ok((acc, wl, g))
+}
+
+pub fn rel_close(a: f64, b: f64) -> bool {
+    a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
