@@ -34,12 +34,14 @@ fn tensor(
     size: u64,
     base: Option<i64>,
 ) -> Tensor {
+    // activations are indexed by OY, weights by K (one loop dimension keeps the example small)
+    let dim = if op == "W" { "K" } else { "OY" };
     Tensor {
         layer,
         origin,
         layer_operand: op.into(),
         memory_operand: memop,
-        loop_dims: vec!["OY".into()],
+        loop_dims: vec![dim.into()],
         loop_ranges: vec![oy],
         size,
         base_priority: base,
@@ -301,4 +303,34 @@ fn exact_memory_timesteps_keep_fractions() {
     assert!(a.memories.iter().all(|m| m.timeline.iter().all(|p| p.0.fract() == 0.0)));
     let b = schedule(&input, &ScheduleOptions { exact_memory_timesteps: true, ..base }).unwrap();
     assert!(b.memories.iter().any(|m| m.timeline.iter().any(|p| p.0.fract() != 0.0)));
+}
+
+#[test]
+fn streamed_output_and_sub_tensor_split() {
+    // the activation memory cannot hold layer 0's input and output together, so its output is streamed to DRAM
+    // (blocking the bus at the CN's average DRAM bandwidth); layer 1 is OY-tiled and needs only rows 0..2 of it,
+    // so the DRAM tensor is cut to that slice before the transfer
+    let mut input = two_layers(5000);
+    input.cns[0].too_large_operands = vec![MemOperand::O];
+    input.cns[0].offchip_bandwidth =
+        vec![(MemOperand::O, zz_stream::schedule_input::OffchipBandwidth { wr_in_by_low: 8.0, ..Default::default() })];
+    input.cns[1].intra_core_tiling_dims = vec!["OY".into()];
+    input.cns[1].loop_ranges = vec![("OY".into(), (0, 2))];
+    let s = schedule(&input, &ScheduleOptions::default()).unwrap();
+    check_invariants(&input, &s);
+    assert_eq!(s.blocks.len(), 1);
+    assert_eq!((s.blocks[0].start, s.blocks[0].duration), (s.cns[0].start, 1000.0));
+    assert_eq!(s.cns[0].too_large_operands, [MemOperand::O]);
+    assert_eq!(s.sub_tensors.len(), 1);
+    assert_eq!(s.sub_tensors[0].loop_ranges, [(0, 2)]);
+    assert_eq!(s.sub_tensors[0].size, 2048);
+    let sub_id = input.tensors.len();
+    let t = s.transfers.iter().find(|t| t.tensor == sub_id).expect("the slice is transferred");
+    assert_eq!((t.sender, t.receiver, t.end - t.start), (1, 0, 32.0));
+    // the block is a communication event with the CN's DRAM energy, not booked again in the totals
+    assert_eq!(s.communication_events.iter().filter(|e| e.kind == zz_stream::scheduler::EventKind::Block).count(), 1);
+    assert_eq!(
+        s.energy.cn_offchip_memory,
+        0.0 + s.transfers.iter().filter(|t| t.cause == TransferCause::OffChip).map(|t| t.memory_energy).sum::<f64>()
+    );
 }
