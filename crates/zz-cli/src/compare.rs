@@ -63,7 +63,7 @@ pub fn design_row(index: usize, label: &str, r: &RunReport) -> LayerReport {
     for l in &r.layers {
         for (op, names) in l.memory_levels.iter() {
             if levels.get(op).is_none_or(|n| n.len() < names.len()) {
-                levels.insert(op.clone(), names.clone());
+                levels.insert(op, names.clone());
             }
         }
         for (op, e) in l.mem_energy_breakdown.iter() {
@@ -74,7 +74,7 @@ pub fn design_row(index: usize, label: &str, r: &RunReport) -> LayerReport {
             for (k, v) in e.iter().enumerate() {
                 cur[k] += v;
             }
-            energy.insert(op.clone(), cur);
+            energy.insert(op, cur);
         }
     }
     row.memory_levels = levels;

@@ -6,6 +6,7 @@
 mod compare;
 mod map;
 mod report;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     Map(map::MapArgs),
     /// Compare several (accelerator, mapping) pairs on one workload, side by side.
     Compare(compare::CompareArgs),
+    /// Evaluate the cross product of accelerator parameter values and report the Pareto front.
+    Sweep(sweep::SweepArgs),
 }
 
 /// A failure with its exit code.
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
     let res = match cli.command {
         Command::Map(args) => map::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

@@ -179,9 +179,7 @@ fn salsa_is_reproducible_for_a_seed_whatever_the_thread_count() {
     assert_eq!(a, run("2", "11"), "SALSA differs between 1 and 2 threads");
     let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
     assert!(v["energy"].as_f64().unwrap() > 0.0);
-    // The classifier layer has a complete temporal ordering: both engines use it as given.
-    let layers = v["layers"].as_array().unwrap();
-    assert_eq!(layers.last().unwrap()["temporal_mappings_evaluated"].as_u64(), Some(1));
+    assert_ne!(a, run("1", "12"), "a different seed should explore differently");
 }
 
 /// ZigZag 3.9.1's own test values (`reference/zigzag/expected.csv`), every non-IMC row through
@@ -267,4 +265,71 @@ fn compare_tutorial_lab3_accelerators() {
         assert!(close(l, fx["totals"]["latency"].as_f64().unwrap(), 1e-9));
     }
     assert!(std::fs::metadata(dir.join("comparison.png")).map(|m| m.len() > 1000).unwrap_or(false));
+}
+
+/// Reads the sweep CSV: (energy, latency, feasible, pareto) per point.
+fn read_sweep_csv(path: &Path) -> Vec<(f64, f64, bool, bool)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (e, l, f, p) = (col("energy_pJ"), col("latency_cycles"), col("feasible"), col("pareto"));
+    lines
+        .map(|line| {
+            // parameter values never contain commas here (lists print with spaces)
+            let v: Vec<&str> = line.split(',').collect();
+            (v[e].parse().unwrap(), v[l].parse().unwrap(), v[f] == "true", v[p] == "true")
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_of_200_tpu_like_variants_has_a_correct_pareto_front() {
+    let Some(r) = reference() else {
+        eprintln!("SKIPPED: ../shared/reference absent; 200-point sweep not run");
+        return;
+    };
+    let zz = r.join("zigzag");
+    let dir = tmp("sweep200");
+    let o = bin()
+        .current_dir(&zz)
+        .args(["sweep", "-q", "-a", "hardware/tpu_like.yaml", "-w", "workload/resnet18.onnx", "-m", "mapping/tpu_like.yaml"])
+        .arg("-s")
+        .arg(repo().join("crates/zz-cli/tests/data/tpu_like_sweep.yaml"))
+        .args(["--lpf-limit", "4", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+    let pts = read_sweep_csv(&dir.join("sweep.csv"));
+    assert_eq!(pts.len(), 200);
+    let feasible: Vec<_> = pts.iter().filter(|p| p.2).collect();
+    assert!(feasible.len() > 100, "only {} feasible points", feasible.len());
+    for a in &feasible {
+        let dominated = feasible.iter().any(|b| b.0 <= a.0 && b.1 <= a.1 && (b.0 < a.0 || b.1 < a.1));
+        assert_eq!(a.3, !dominated, "point {a:?}: pareto flag {} but dominated {dominated}", a.3);
+    }
+    assert!(feasible.iter().any(|p| p.3));
+    for f in ["pareto.png", "pareto.svg", "sweep.json"] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+}
+
+#[test]
+fn sweep_constraints_filter_points() {
+    let dir = tmp("sweep-example");
+    let o = bin()
+        .current_dir(repo())
+        .args(["sweep", "-q", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"])
+        .args(["-s", "examples/sweep.yaml", "--lpf-limit", "4", "--max-area", "300", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pts = read_sweep_csv(&dir.join("sweep.csv"));
+    assert_eq!(pts.len(), 36);
+    // area = MAC units (unit_area 1, memories have area 0): only 8x8 and 16x16 arrays fit 300.
+    assert_eq!(pts.iter().filter(|p| p.2).count(), 18);
+    assert!(pts.iter().all(|p| !p.3 || p.2), "an infeasible point is on the front");
 }

@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod onnx;
+pub mod sweep;
 pub mod yaml;
 
 pub use error::{InputError, Warning};

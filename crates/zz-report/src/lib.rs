@@ -18,6 +18,7 @@ pub mod json;
 pub mod loop_nest;
 pub mod model;
 pub mod ordered_map;
+pub mod pareto;
 pub mod plot;
 pub mod summary;
 

@@ -13,7 +13,7 @@
 
 mod data;
 mod draw;
-mod style;
+pub(crate) mod style;
 
 use std::path::Path;
 
