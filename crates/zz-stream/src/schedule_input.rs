@@ -14,6 +14,7 @@
 
 pub mod fixture;
 
+pub use fixture::from_fixture;
 pub use zz_ir::accelerator::MemOperand;
 
 /// Index of a core; equals the core id of the hardware description (Stream requires ids `0..N`).
@@ -143,7 +144,7 @@ pub struct Path {
 pub struct Cn {
     /// Layer id.
     pub layer: u32,
-    /// Index of the CN within its layer.
+    /// Index of the CN within its layer; sub id 0 is the layer's first CN (where the cores are synchronised).
     pub sub_id: u32,
     /// Allocated core.
     pub core: CoreId,
@@ -158,7 +159,8 @@ pub struct Cn {
     pub too_large_operands: Vec<MemOperand>,
     /// Average DRAM bandwidth needed per too-large memory operand while the CN runs.
     pub offchip_bandwidth: Vec<(MemOperand, OffchipBandwidth)>,
-    /// All output-irrelevant loops are at their last iteration (the CN completes its outputs).
+    /// All output-irrelevant loops are at their last iteration (the CN completes its outputs; in a sink layer
+    /// these outputs are written back to DRAM).
     pub produces_final_output: bool,
     /// Over how many cores the layer is split (the CN's transfers use `1 / splits` of a link's bandwidth).
     pub total_inter_core_splits: u32,

@@ -110,6 +110,7 @@ fn compare(json: &Value, input: &ScheduleInput, s: &Schedule) -> Vec<String> {
             && a.sender as u64 == r["sender"].as_u64().unwrap()
             && a.receiver as u64 == r["receiver"].as_u64().unwrap()
             && cause_name(a.cause) == r["cause"].as_str().unwrap()
+            && a.links.iter().map(|&l| l as u64).eq(r["links"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap()))
             && rel_close(a.link_energy, num(&r["link_energy"]))
             && rel_close(a.memory_energy, num(&r["memory_energy"]));
         if !same {
