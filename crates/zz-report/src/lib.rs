@@ -10,7 +10,9 @@
 //! * [`summary::summary`]: header, totals and an aligned per-layer table;
 //! * [`loop_nest::loop_nest_table`]: ZigZag's `print_mapping` table of one layer;
 //! * [`plot::bar_chart_breakdown`] / [`plot::bar_chart_breakdown_svg`]: per-layer
-//!   energy and latency stacked bars.
+//!   energy and latency stacked bars;
+//! * [`stream`]: the multi-core (Stream) outputs of a [`StreamReport`]: JSON, summary, Gantt
+//!   charts (PNG, SVG, interactive HTML), memory usage plots and a Perfetto trace.
 
 pub mod error;
 pub mod format;
@@ -20,6 +22,7 @@ pub mod model;
 pub mod ordered_map;
 pub mod pareto;
 pub mod plot;
+pub mod stream;
 pub mod summary;
 
 #[cfg(test)]
@@ -31,4 +34,8 @@ pub use loop_nest::{LoopNest, LoopRow, loop_nest_table};
 pub use model::{DirectionRecord, LayerReport, Loop, RunReport, TotalsReport};
 pub use ordered_map::OrderedMap;
 pub use plot::{bar_chart_breakdown, bar_chart_breakdown_svg, bar_chart_breakdown_svg_string};
+pub use stream::{
+    CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport, gantt_chart, gantt_chart_svg,
+    memory_usage_plot, memory_usage_plot_svg, stream_summary, write_gantt_html, write_stream_json, write_trace_json,
+};
 pub use summary::summary;
