@@ -149,7 +149,7 @@ fn muw_union(acts: &[Activity]) -> Result<f64, CostError> {
     let pmax = maxp as u64;
     for a in acts {
         let p = a.period as u64;
-        if p == 0 || pmax % p != 0 {
+        if p == 0 || !pmax.is_multiple_of(p) {
             return Err(CostError::Invariant(format!(
                 "memory-updating window union: period {p} does not divide the largest period {pmax}"
             )));
@@ -232,6 +232,9 @@ fn reduce_ordered(c: &mut [f64], m: &[f64], mut s: f64) -> Result<(), CostError>
     }
     Ok(())
 }
+
+/// Cycles and port-sharing flag per operand, memory level and direction.
+type LoadingTable = [[[Option<(f64, bool)>; 4]; MAX_LEVELS]; MAX_OPS];
 
 /// Evaluates one temporal mapping.
 pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvaluation, CostError> {
@@ -441,7 +444,7 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let out_mo = bind.mem_op[0];
     // loading[(layer op, level, dir)] = (cycles, shared)
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
-    let mut load: [[[Option<(f64, bool)>; 4]; MAX_LEVELS]; MAX_OPS] = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
+    let mut load: LoadingTable = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
     let total_cycles = ta.total_cycles;
     for mem in &hw.memories {
         for port in &mem.ports {

@@ -197,8 +197,8 @@ impl MappingAnalysis {
                 let cur = py_int(t.top_ir[m]);
                 let nxt = py_int(t.top_ir[m + 1]);
                 let sc = [cur, cur, nxt, nxt];
-                for d in 0..4 {
-                    u.win[d] = py_int(u.pd[d] / sc[d]);
+                for (w, (pd, s)) in u.win.iter_mut().zip(u.pd.iter().zip(sc)) {
+                    *w = py_int(pd / s);
                 }
             }
             if m_levels > 0 {

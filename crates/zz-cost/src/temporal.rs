@@ -147,8 +147,7 @@ impl<'a> TemporalAnalysis<'a> {
         let mut operands = [empty; MAX_OPS];
         let loops = &nest.loops[..nest.len as usize];
         let mut total = None;
-        for op in 0..nest.n_ops as usize {
-            let o = &layer.operands[op];
+        for (op, o) in layer.operands.iter().enumerate().take(nest.n_ops as usize) {
             let is_ir = |k: usize| o.ir_mask & (1u128 << loops[k].dim) != 0;
             let n = nest.n_levels[op] as usize;
             let t = &mut operands[op];

@@ -8,7 +8,7 @@ pub fn factorize(mut n: u64) -> Vec<(u64, u32)> {
     let mut p = 2;
     while p * p <= n {
         let mut c = 0;
-        while n % p == 0 {
+        while n.is_multiple_of(p) {
             n /= p;
             c += 1;
         }

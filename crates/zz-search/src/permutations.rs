@@ -32,7 +32,7 @@ impl<T: Ord + Clone> MultisetPermutations<T> {
             vals: items,
             next,
             head: 0,
-            i: if n >= 2 { n - 2 } else { 0 },
+            i: n.saturating_sub(2),
             j: n.saturating_sub(1),
             started: false,
             done: n == 0,

@@ -143,11 +143,10 @@ pub fn search(
     for c in chains {
         let c = c?;
         evaluated += c.evaluated;
-        if let Some((e, tm)) = c.best {
-            if best.as_ref().is_none_or(|(b, _)| objective.better(&e, b)) {
+        if let Some((e, tm)) = c.best
+            && best.as_ref().is_none_or(|(b, _)| objective.better(&e, b)) {
                 best = Some((e, tm));
             }
-        }
     }
     progress(evaluated);
     match best {
