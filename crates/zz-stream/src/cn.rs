@@ -194,6 +194,13 @@ pub struct CnOptions {
     pub layer_stacks: Option<Vec<Vec<usize>>>,
 }
 
+impl Default for CnOptions {
+    /// Fused mode with Stream's automatic layer stacks.
+    fn default() -> Self {
+        CnOptions { mode: Mode::Fused, layer_stacks: None }
+    }
+}
+
 /// The dimension a fused layer is split along by default (reference
 /// `FUSION_PARTITION_DIM_DEFAULT`): `OY` for conv/pooling, `D` for matmul/gemm/add/mul, `K`
 /// otherwise.

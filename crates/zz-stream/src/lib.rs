@@ -7,6 +7,7 @@ pub mod cn;
 pub mod cost;
 pub mod hardware;
 pub mod mapping;
+pub mod pipeline;
 pub mod schedule_input;
 pub mod scheduler;
 pub mod workload;

@@ -1,0 +1,418 @@
+//! From input files to the list scheduler's [`ScheduleInput`]: reading the accelerator,
+//! mapping and workload, generating the CNs and their edges, costing every unique CN on
+//! its allowed cores, allocating CNs to cores and ordering them.
+//!
+//! * Topology: every core with its top-level memories (file order), the unique top memory
+//!   instances in the order Stream's memory manager discovers them (cores in core-graph
+//!   order; cores of a memory-sharing group with identical top memories share one instance),
+//!   the link objects in use in the graph's edge order (node order, then each node's
+//!   out-edges) and the first shortest path between every ordered pair of distinct cores.
+//! * Allocation: a CN's core is fixed by the mapping when the allocation list is as long as
+//!   the inter-core split (core = `list[group]`); an [`Allocation`] can override cores
+//!   (`fixed`, Stream's fixed-allocation path: runtime `latency_total2`) or supply the cores
+//!   an allocator chose for the CNs the mapping leaves open (`chosen`, the genetic-algorithm
+//!   path: runtime `int(latency_total2)`).
+//! * Tensors: one per (layer, operand, loop ranges); the first CN using it is its origin; its
+//!   memory operand is the producer side's; base priority = number of successors for outputs,
+//!   the reuse factor (product of the outer loops irrelevant to the operand) for constant
+//!   operands, none otherwise.
+//! * Scheduling order: Stream's (per layer stack, intra-core slot by slot, layers in stack
+//!   order, inter-core tiles consecutive), ascending or descending `(layer, sub_id)`, or given.
+
+use std::path::Path;
+
+use zz_ir::accelerator::{MemOperand, Memory};
+
+use crate::cn::{self, CnGraph, CnOptions};
+use crate::cost::{self, CostOptions, CostTable};
+use crate::hardware::{CoreResolver, LinkKind as HwLinkKind, StreamAccelerator, read_stream_accelerator};
+use crate::mapping::read_stream_mapping;
+use crate::schedule_input::{
+    self, CnOperand, Core, Edge, Link, LinkKind, MemoryInstance, OffchipBandwidth, Path as SPath, ScheduleInput,
+    Tensor, TopMemory, Topology,
+};
+use crate::workload::{StreamWorkload, read_stream_workload_onnx, read_stream_workload_yaml};
+
+/// Any failure between the input files and a [`ScheduleInput`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StreamError {
+    /// A bad input file (located).
+    #[error(transparent)]
+    Input(#[from] zz_inputs::InputError),
+    /// CN generation failed (the reference asserts or raises there).
+    #[error("CN generation: {0}")]
+    Cn(#[from] cn::CnError),
+    /// A CN could not be costed on a core.
+    #[error("cost: {0}")]
+    Cost(#[from] cost::StreamCostError),
+    /// Allocation or ordering problem.
+    #[error("{0}")]
+    Pipeline(String),
+}
+
+fn perr<T>(m: impl Into<String>) -> Result<T, StreamError> {
+    Err(StreamError::Pipeline(m.into()))
+}
+
+/// Input files and options of a run.
+#[derive(Clone, Debug)]
+pub struct RunSpec<'a> {
+    /// Stream accelerator YAML.
+    pub accelerator: &'a Path,
+    /// Workload: ONNX (`.onnx`) or ZigZag-style YAML.
+    pub workload: &'a Path,
+    /// Stream mapping YAML.
+    pub mapping: &'a Path,
+    /// Where core files are searched.
+    pub resolver: CoreResolver,
+    /// Layer stacks and mode.
+    pub cn: CnOptions,
+    /// Per-CN search options.
+    pub cost: CostOptions,
+}
+
+/// Everything computed before scheduling.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The accelerator.
+    pub accelerator: StreamAccelerator,
+    /// The layer graph.
+    pub workload: StreamWorkload,
+    /// CNs and edges.
+    pub graph: CnGraph,
+    /// Per (unique CN, core) costs.
+    pub costs: CostTable,
+    /// Warnings of the readers.
+    pub warnings: Vec<zz_inputs::Warning>,
+}
+
+/// Reads the inputs, generates the CNs and costs them.
+pub fn prepare(spec: &RunSpec<'_>) -> Result<Prepared, StreamError> {
+    let (acc, mut warnings) = read_stream_accelerator(spec.accelerator, &spec.resolver)?;
+    let (mapping, w) = read_stream_mapping(spec.mapping)?;
+    warnings.extend(w);
+    let (wl, w) = if spec.workload.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx")) {
+        read_stream_workload_onnx(spec.workload, &mapping, &acc)?
+    } else {
+        read_stream_workload_yaml(spec.workload, &mapping, &acc)?
+    };
+    warnings.extend(w);
+    let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&acc))?;
+    let costs = cost::compute(&graph, &wl, &acc, &spec.cost)?;
+    Ok(Prepared { accelerator: acc, workload: wl, graph, costs, warnings })
+}
+
+/// Core choices that the mapping does not fix.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Allocation {
+    /// Cores set before costing (Stream's fixed path, runtime `latency_total2`), overriding the
+    /// mapping: `(layer id, group or None for every group, core)`.
+    pub fixed: Vec<(usize, Option<usize>, usize)>,
+    /// Cores chosen by an allocator for CNs the mapping leaves open (the genetic algorithm's
+    /// path, runtime `int(latency_total2)`): `(layer id, group, core)`.
+    pub chosen: Vec<(usize, usize, usize)>,
+}
+
+/// The candidate priority of the list scheduler.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SchedulingOrder {
+    /// Stream's `SchedulingOrderGenerationStage`.
+    Stream,
+    /// Ascending `(layer, sub_id)`.
+    IdAsc,
+    /// Descending `(layer, sub_id)` (deepest layer first).
+    IdDesc,
+    /// An explicit list of `(layer, sub_id)`.
+    Explicit(Vec<(usize, usize)>),
+}
+
+/// The scheduler's view of the accelerator.
+pub fn topology(acc: &StreamAccelerator) -> Topology {
+    let mut order: Vec<usize> = acc.node_order.clone();
+    for c in 0..acc.cores.len() {
+        if !order.contains(&c) {
+            order.push(c);
+        }
+    }
+    // Unique top memory instances.
+    let mut memories: Vec<MemoryInstance> = Vec::new();
+    let mut instance_of: Vec<(usize, usize, &Memory, usize)> = Vec::new(); // (group, core, memory, instance)
+    let mut tops_of: Vec<Vec<TopMemory>> = vec![Vec::new(); acc.cores.len()];
+    for &c in &order {
+        let core = &acc.cores[c];
+        for t in core.top_memories() {
+            let m = &core.accelerator.memories[t];
+            let existing =
+                instance_of.iter().find(|(g, _, mm, _)| *g == core.shared_mem_group_id && *mm == m).map(|x| x.3);
+            let id = match existing {
+                Some(i) => {
+                    memories[i].cores.push(c);
+                    i
+                }
+                None => {
+                    let p0 = m.ports.first();
+                    memories.push(MemoryInstance {
+                        name: m.name.clone(),
+                        capacity: m.size,
+                        read_cost: m.r_cost,
+                        write_cost: m.w_cost,
+                        port_bw_min: p0.map(|p| p.bandwidth_min as f64).unwrap_or(0.0),
+                        port_bw_max: p0.map(|p| p.bandwidth_max as f64).unwrap_or(0.0),
+                        cores: vec![c],
+                    });
+                    instance_of.push((core.shared_mem_group_id, c, m, memories.len() - 1));
+                    memories.len() - 1
+                }
+            };
+            tops_of[c].push(TopMemory { memory: id, operands: m.operands.clone() });
+        }
+    }
+    let cores = acc
+        .cores
+        .iter()
+        .map(|c| Core { id: c.id, name: c.name.clone(), top_memories: std::mem::take(&mut tops_of[c.id]) })
+        .collect();
+    // Links in use, in networkx edge order.
+    let mut used: Vec<usize> = Vec::new();
+    for &c in &order {
+        for e in acc.edges.iter().filter(|e| e.0 == c) {
+            if !used.contains(&e.2) {
+                used.push(e.2);
+            }
+        }
+    }
+    let links = used
+        .iter()
+        .map(|&l| {
+            let k = &acc.links[l];
+            Link {
+                bandwidth: k.bandwidth,
+                unit_energy_cost: k.unit_energy_cost,
+                kind: if k.kind == HwLinkKind::Bus { LinkKind::Bus } else { LinkKind::PointToPoint },
+                endpoints: k.sender.zip(k.receiver),
+            }
+        })
+        .collect();
+    let mut paths = Vec::new();
+    for a in 0..acc.cores.len() {
+        for b in 0..acc.cores.len() {
+            if a == b {
+                continue;
+            }
+            let Some(p) = acc.all_shortest_paths(a, b).into_iter().next() else { continue };
+            let links = p
+                .windows(2)
+                .filter_map(|w| acc.pair_link(w[0], w[1]))
+                .filter_map(|l| used.iter().position(|&u| u == l))
+                .collect();
+            paths.push(SPath { sender: a, receiver: b, links });
+        }
+    }
+    Topology { cores, memories, links, paths, offchip_core: acc.offchip_core_id }
+}
+
+/// Stream's memory-operand link of a layer operand.
+fn mem_op_of(op: &str) -> MemOperand {
+    match op {
+        "W" => MemOperand::I2,
+        "O" => MemOperand::O,
+        _ => MemOperand::I1,
+    }
+}
+
+/// The scheduling order as CN indices.
+pub fn scheduling_order(graph: &CnGraph, order: &SchedulingOrder) -> Result<Vec<usize>, StreamError> {
+    let ids = |v: &[(usize, usize)]| -> Result<Vec<usize>, StreamError> {
+        v.iter()
+            .map(|&(l, s)| {
+                graph.cn_index(l, s).ok_or_else(|| StreamError::Pipeline(format!("scheduling order: no CN ({l}, {s})")))
+            })
+            .collect()
+    };
+    let mut all: Vec<(usize, usize)> = graph.cns.iter().map(|c| (c.id, c.sub_id)).collect();
+    match order {
+        SchedulingOrder::IdAsc => {
+            all.sort_unstable();
+            ids(&all)
+        }
+        SchedulingOrder::IdDesc => {
+            all.sort_unstable_by(|a, b| b.cmp(a));
+            ids(&all)
+        }
+        SchedulingOrder::Explicit(v) => ids(v),
+        SchedulingOrder::Stream => {
+            if graph.layer_stacks.is_empty() {
+                all.sort_unstable_by(|a, b| b.cmp(a));
+                return ids(&all);
+            }
+            let mut out: Vec<(usize, usize)> = Vec::new();
+            for stack in &graph.layer_stacks {
+                if stack.is_empty() {
+                    continue;
+                }
+                let mut layers = Vec::new();
+                for &id in stack {
+                    let tl = graph
+                        .layer_by_id(id)
+                        .ok_or_else(|| StreamError::Pipeline(format!("scheduling order: no layer {id}")))?;
+                    if tl.inter_core_tiling.iter().any(|(_, f)| f.is_none()) {
+                        return perr(format!(
+                            "layer {}: inter-core tiling with `*` must be resolved (by constraint optimisation) before scheduling",
+                            tl.name
+                        ));
+                    }
+                    let intra: u64 = tl.intra_core_tiling.iter().map(|(_, s)| *s).product();
+                    let inter: u64 = tl.inter_core_tiling.iter().map(|(_, f)| f.unwrap_or(1)).product();
+                    layers.push((id, intra, inter));
+                }
+                let slots = layers.iter().map(|l| l.1).min().unwrap_or(1).max(1);
+                if layers.iter().any(|l| l.1 % slots != 0) {
+                    return perr(format!(
+                        "intra-core tiling factors of the layers in stack {stack:?} are not multiples of the smallest ({slots}); Stream's scheduling order needs them to be (use an explicit order)"
+                    ));
+                }
+                for i in 0..slots {
+                    for &(id, intra, inter) in &layers {
+                        let per_slot = intra / slots;
+                        let n = inter * per_slot;
+                        out.extend((0..n).map(|j| (id, (i * n + j) as usize)));
+                    }
+                }
+            }
+            if out.len() != graph.cns.len() {
+                return perr(format!(
+                    "Stream's scheduling order lists {} CNs but there are {} (padded tiles?)",
+                    out.len(),
+                    graph.cns.len()
+                ));
+            }
+            ids(&out)
+        }
+    }
+}
+
+/// Irrelevant loop dims of an operand of a (full) layer, ZigZag's relevancy rule.
+fn ir_dims(layer: &zz_ir::workload::Layer, op: &str) -> Vec<String> {
+    let Some(o) = layer.operands.iter().find(|o| o.name == op) else { return Vec::new() };
+    let pr_list: Vec<&str> =
+        layer.relations.iter().flat_map(|r| [r.derived.as_str(), r.a.as_str(), r.b.as_str()]).collect();
+    let derived: Vec<&str> = layer.relations.iter().map(|r| r.derived.as_str()).collect();
+    let has_pr = o.dims.iter().any(|d| derived.contains(&d.as_str()));
+    layer
+        .loop_dims
+        .iter()
+        .filter(|(d, s)| !o.dims.contains(d) && *s != 1 && !(has_pr && pr_list.contains(&d.as_str())))
+        .map(|(d, _)| d.clone())
+        .collect()
+}
+
+/// Builds the scheduler input.
+pub fn schedule_input(
+    prep: &Prepared,
+    allocation: &Allocation,
+    order: &SchedulingOrder,
+) -> Result<ScheduleInput, StreamError> {
+    let (acc, wl, graph, costs) = (&prep.accelerator, &prep.workload, &prep.graph, &prep.costs);
+    let topology = topology(acc);
+    let n = graph.cns.len();
+    let mut out_degree = vec![0usize; n];
+    for e in &graph.edges {
+        out_degree[e.src] += 1;
+    }
+    let mut tensors: Vec<Tensor> = Vec::new();
+    let mut tensor_index: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let mut cns = Vec::with_capacity(n);
+    for (i, c) in graph.cns.iter().enumerate() {
+        let tl = &graph.layers[c.layer];
+        let Some(comp) = wl.nodes[tl.node].computation() else {
+            return perr(format!("layer {} is not a computation node", tl.name));
+        };
+        // Core.
+        let fixed =
+            allocation.fixed.iter().find(|&&(l, g, _)| l == c.id && g.is_none_or(|g| g == c.group)).map(|x| x.2);
+        let (core, truncate) = match (fixed, c.chosen_core) {
+            (Some(core), _) => (core, false),
+            (None, Some(core)) => (core, false),
+            (None, None) => match allocation.chosen.iter().find(|&&(l, g, _)| l == c.id && g == c.group) {
+                Some(x) => (x.2, true),
+                None => {
+                    return perr(format!(
+                        "CN ({}, {}) of layer {} has no core: the mapping allows {:?} for {} groups; give an allocation",
+                        c.id, c.sub_id, tl.name, tl.possible_core_allocation, tl.total_inter_core_splits
+                    ));
+                }
+            },
+        };
+        let Some(cc) = costs.get(i, core) else {
+            return perr(format!(
+                "CN ({}, {}) of layer {}: core {core} is not among its allowed compute cores {:?}",
+                c.id, c.sub_id, tl.name, tl.possible_core_allocation
+            ));
+        };
+        // Operands and tensors.
+        let mut operands = Vec::with_capacity(c.tensors.len());
+        for (k, t) in c.tensors.iter().enumerate() {
+            let key = t.key(c.id);
+            let tid = match tensor_index.get(&key) {
+                Some(&x) => x,
+                None => {
+                    tensors.push(Tensor {
+                        layer: c.id as u32,
+                        origin: i,
+                        layer_operand: t.operand.clone(),
+                        memory_operand: mem_op_of(&t.operand),
+                        loop_dims: t.dims.clone(),
+                        loop_ranges: t.ranges.clone(),
+                        size: t.size_bits,
+                        base_priority: None,
+                    });
+                    tensor_index.insert(key, tensors.len() - 1);
+                    tensors.len() - 1
+                }
+            };
+            if k == 0 {
+                tensors[tid].base_priority = Some(out_degree[i] as i64);
+            } else if comp.constant_operands.contains(&t.operand)
+                || comp.partially_constant_operands.contains(&t.operand)
+            {
+                let ir = ir_dims(&comp.layer, &t.operand);
+                let reuse: u64 = tl.outer_loops.iter().filter(|(d, _)| ir.contains(d)).map(|(_, s)| *s).product();
+                tensors[tid].base_priority = Some(reuse as i64);
+            }
+            operands.push(CnOperand { name: t.operand.clone(), memory_operand: mem_op_of(&t.operand), tensor: tid });
+        }
+        let index_of = |name: &String| operands.iter().position(|o| &o.name == name);
+        let constant_operands = comp.constant_operands.iter().filter_map(index_of).collect();
+        let partially_constant_operands = comp.partially_constant_operands.iter().filter_map(index_of).collect();
+        let bw = |x: [u64; 4]| OffchipBandwidth {
+            rd_out_to_low: x[0] as f64,
+            wr_in_by_low: x[1] as f64,
+            rd_out_to_high: x[2] as f64,
+            wr_in_by_high: x[3] as f64,
+        };
+        cns.push(schedule_input::Cn {
+            layer: c.id as u32,
+            sub_id: c.sub_id as u32,
+            core,
+            runtime: if truncate { cc.runtime_ga() } else { cc.runtime },
+            onchip_energy: cc.onchip_energy,
+            offchip_energy: cc.offchip_energy,
+            too_large_operands: cc.too_large_operands.clone(),
+            offchip_bandwidth: cc.offchip_bandwidth_per_op.iter().map(|(m, x)| (*m, bw(*x))).collect(),
+            produces_final_output: c.produces_final_output,
+            total_inter_core_splits: tl.total_inter_core_splits as u32,
+            operands,
+            output_operand: 0,
+            constant_operands,
+            partially_constant_operands,
+            intra_core_tiling_dims: tl.intra_core_tiling.iter().map(|(d, _)| d.clone()).collect(),
+            loop_ranges: c.loop_ranges.clone(),
+        });
+    }
+    let edges =
+        graph.edges.iter().map(|e| Edge { src: e.src, dst: e.dst, operand: e.operand.clone(), bits: e.bits }).collect();
+    let scheduling_order = scheduling_order(graph, order)?;
+    let input = ScheduleInput { topology, cns, tensors, edges, scheduling_order };
+    input.validate().map_err(|e| StreamError::Pipeline(e.to_string()))?;
+    Ok(input)
+}
