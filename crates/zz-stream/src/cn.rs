@@ -441,7 +441,8 @@ pub fn generate(wl: &StreamWorkload, opts: &CnOptions, total_weight_capacity: u6
         outer.extend(norm.intra.iter().cloned());
         outer.retain(|(_, s)| *s > 1);
         if outer.is_empty() {
-            outer.push((norm.sizes[0].0.clone(), 1));
+            let first = norm.sizes.first().ok_or_else(|| cn_err(&name, "layer without loop dimensions"))?;
+            outer.push((first.0.clone(), 1));
         }
         let total_outer = |d: &str| outer.iter().filter(|(x, _)| x == d).map(|(_, s)| *s).product::<u64>();
         let extended: Vec<(String, u64)> = norm
@@ -732,9 +733,10 @@ impl EdgeCtx<'_> {
         let mut operands: Vec<String> = Vec::new();
         for (op, src) in &cons.input_operand_source {
             let Some(pi) = self.wl.index_of(*src) else { continue };
-            if pi == p {
-                operands.push(op.clone());
-            } else if self.wl.nodes[pi].computation().is_none() && self.non_dummy_predecessors(pi).contains(&p) {
+            // The producer directly, or through dummy (pass-through) nodes.
+            let through_dummies =
+                self.wl.nodes[pi].computation().is_none() && self.non_dummy_predecessors(pi).contains(&p);
+            if pi == p || through_dummies {
                 operands.push(op.clone());
             }
         }
@@ -814,10 +816,10 @@ impl EdgeCtx<'_> {
                 tilings.extend(ptl.inter_core_tiling.iter().map(|(d, f)| (d.clone(), f.unwrap_or(1))));
             }
             for (d, s) in &tilings {
-                if let Some(i) = dims.iter().position(|x| x == d) {
-                    if *s > 1 {
-                        relevant[i] = true;
-                    }
+                if let Some(i) = dims.iter().position(|x| x == d)
+                    && *s > 1
+                {
+                    relevant[i] = true;
                 }
             }
             // The reshape to the ONNX layout may change the rank; the reference keeps the list.
@@ -940,10 +942,10 @@ impl EdgeCtx<'_> {
                 .collect();
             t.add(&ranges, i);
         }
-        if let Some(rs) = &prod.operand_tensor_reshape {
-            if let Some((_, shape)) = rs.iter().find(|(o, _)| *o == prod.layer.operands[0].name) {
-                t = t.reshape(shape).map_err(|e| cn_err(&tl.name, e))?;
-            }
+        if let Some(rs) = &prod.operand_tensor_reshape
+            && let Some((_, shape)) = rs.iter().find(|(o, _)| *o == prod.layer.operands[0].name)
+        {
+            t = t.reshape(shape).map_err(|e| cn_err(&tl.name, e))?;
         }
         Ok(t)
     }

@@ -288,10 +288,10 @@ impl Objective {
         let levels = |op: MemOperand| acc.memories.iter().filter(|m| m.operands.contains(&op)).count();
         let max = ops.iter().map(|&op| levels(op)).max().unwrap_or(0);
         o.with_dram = ops.into_iter().filter(|&op| levels(op) == max).collect();
-        if let Some(&first) = o.with_dram.first() {
-            if let Some(top) = acc.memories.iter().rev().find(|m| m.operands.contains(&first)) {
-                o.total_dram_bw = top.ports.iter().map(|p| p.bandwidth_max as f64).fold(0.0, f64::max);
-            }
+        if let Some(&first) = o.with_dram.first()
+            && let Some(top) = acc.memories.iter().rev().find(|m| m.operands.contains(&first))
+        {
+            o.total_dram_bw = top.ports.iter().map(|p| p.bandwidth_max as f64).fold(0.0, f64::max);
         }
         o
     }
@@ -520,10 +520,10 @@ fn run_zigzag(
     let mut setups = Vec::with_capacity(candidates.len());
     for (i, sm) in candidates.into_iter().enumerate() {
         let setup = SpatialSetup::new(&info, &hw, &bind, &sm)?;
-        if let Some((eval, nest, v)) = search_temporal(&info, &hw, &bind, &setup, opts, &obj)? {
-            if best.as_ref().is_none_or(|b| v < b.1) {
-                best = Some((Found { eval, nest, spatial: sm, setup_index: i }, v));
-            }
+        if let Some((eval, nest, v)) = search_temporal(&info, &hw, &bind, &setup, opts, &obj)?
+            && best.as_ref().is_none_or(|b| v < b.1)
+        {
+            best = Some((Found { eval, nest, spatial: sm, setup_index: i }, v));
         }
         setups.push(setup);
     }
@@ -697,9 +697,9 @@ pub fn compute(
         Ok((cc, cme))
     };
     let reps: Vec<(usize, usize)> = jobs.iter().filter(|j| j.rep == j.core).map(|j| (j.unique, j.core)).collect();
-    let results: Vec<Result<(CoreCost, Arc<Cme>), StreamCostError>> =
-        reps.par_iter().map(|&(u, c)| run(u, c)).collect();
-    let mut done: Vec<((usize, usize), (CoreCost, Arc<Cme>))> = Vec::with_capacity(results.len());
+    type Done = (CoreCost, Arc<Cme>);
+    let results: Vec<Result<Done, StreamCostError>> = reps.par_iter().map(|&(u, c)| run(u, c)).collect();
+    let mut done: Vec<((usize, usize), Done)> = Vec::with_capacity(results.len());
     for (k, r) in reps.iter().zip(results) {
         done.push((*k, r?));
     }

@@ -94,8 +94,7 @@ pub fn read_stream_mapping(path: &Path) -> Result<(StreamMapping, Vec<Warning>),
 /// Reads Stream mapping YAML text; `name` is used in messages.
 pub fn read_stream_mapping_str(name: &str, text: &str) -> Result<(StreamMapping, Vec<Warning>), InputError> {
     let file = name.to_owned();
-    zz_inputs::yaml::with_doc(name, text, |doc, root| read_doc(doc, root))
-        .map(|(entries, w)| (StreamMapping { entries, file }, w))
+    zz_inputs::yaml::with_doc(name, text, read_doc).map(|(entries, w)| (StreamMapping { entries, file }, w))
 }
 
 fn upper_word(s: &str) -> bool {
@@ -173,7 +172,9 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     let items = match &root.node.value {
         Value::Seq(_) => doc.seq(&root)?,
         Value::Null => {
-            return Err(doc.error(&root, "the file is empty; expected a list of mapping entries with a `default` entry"));
+            return Err(
+                doc.error(&root, "the file is empty; expected a list of mapping entries with a `default` entry")
+            );
         }
         _ => return Err(doc.expected(&root, "a list of mapping entries")),
     };

@@ -567,7 +567,7 @@ pub fn read_stream_workload_onnx(
                 }
             }
         };
-        out.add(sn, &err)?;
+        out.add(sn, err)?;
         nodes_outputs.push((node_id, node.output.clone()));
         node_id += 1;
     }
