@@ -1125,6 +1125,9 @@ mod tests {
 
     #[test]
     fn relevant_axes_cut() {
-        assert_eq!(update_relevant_axes(vec![false, false, false], &[1, 4, 5], &[1, 20]), vec![false, true]);
+        // The reference drops the first differing axis and compares the rest positionally.
+        assert_eq!(update_relevant_axes(vec![false, false, false], &[1, 4, 5], &[1, 20]), vec![false, false]);
+        assert_eq!(update_relevant_axes(vec![false, false], &[4, 5], &[4, 5, 1]), vec![false, false, true]);
+        assert_eq!(update_relevant_axes(vec![false, false], &[4, 6], &[8, 3]), vec![true, true]);
     }
 }
