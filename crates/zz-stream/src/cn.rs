@@ -429,6 +429,8 @@ pub fn generate(wl: &StreamWorkload, opts: &CnOptions, total_weight_capacity: u6
         )?;
         let ir_dims = output_ir_dims(&c.layer);
         // Construction-time upper bounds of the output-irrelevant dims.
+        // reference quirk: whether a CN completes its outputs is checked against the loop ranges
+        // the layer had when it was parsed, before tiling rounded sizes up.
         let ir_max: Vec<(String, i64)> =
             ir_dims.iter().map(|d| (d.clone(), size_in(&c.layer.loop_dims, d).unwrap_or(1) as i64)).collect();
         orig_ir.insert(ni, ir_max.clone());
@@ -665,6 +667,8 @@ struct EdgeCtx<'a> {
 }
 
 /// Inclusive box over `dims` of a CN, with `G` merged into `C` (consumer) or `K` (producer).
+// reference quirk: boxes are compared position by position, whatever the dimension names
+// (e.g. an element-wise producer's `D`, `K` against a conv consumer's `IY`, `IX`).
 fn inclusive_box(cn: &Cn, dims: &[String], layer_size: impl Fn(&str) -> u64) -> Vec<Range> {
     let get = |d: &str| cn.range(d).map(|(a, b)| (a, b - 1)).unwrap_or((0, 0));
     let has = |d: &str| dims.iter().any(|x| x == d);
@@ -935,6 +939,8 @@ impl EdgeCtx<'_> {
                 .map(|(d, &max)| {
                     let (a, b) = self.cns[i].range(d).unwrap_or((0, 1));
                     let max = max as i64;
+                    // reference quirk: a tile beyond the (unpadded) tensor is clipped to its last
+                    // element, so padded CNs still "produce" it and get dependency edges.
                     let lo = a.min(max - 1).max(0);
                     let hi = b.min(max);
                     (lo as usize, hi.max(lo) as usize)
@@ -1085,6 +1091,8 @@ impl NodeTensor {
     /// CNs found in the box given by numpy slices `start:stop` per axis (negative bounds
     /// count from the end, as numpy does).
     pub fn producers_in(&self, ranges: &[Range]) -> Vec<usize> {
+        // reference quirk: consumer ranges are used as numpy slices, so a negative start (input
+        // padding) counts from the end of the axis.
         let norm: Vec<(usize, usize)> = ranges
             .iter()
             .zip(&self.shape)

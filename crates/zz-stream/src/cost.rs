@@ -174,6 +174,8 @@ fn level_hash(id: usize) -> i64 {
 }
 
 /// Memory operands of each top-level memory, in `set(top levels)` iteration order.
+// reference quirk: the top memories are visited in Python `set` order (hash of the level id),
+// which decides the order of the too-large operands and so of the DRAM level's ports.
 fn top_memories_in_set_order(acc: &Accelerator) -> Vec<usize> {
     let mut first_seen: Vec<MemOperand> = Vec::new();
     for m in &acc.memories {
@@ -195,6 +197,7 @@ fn top_memories_in_set_order(acc: &Accelerator) -> Vec<usize> {
 /// `check_core_capacity_for_node`.
 fn too_large_for_capacity(core: &Core, info: &LayerInfo, alone: bool) -> Vec<MemOperand> {
     let links = stream_links();
+    // reference quirk: a layer alone in its stack streams every operand from DRAM, however small.
     if alone {
         return links.iter().map(|(_, m)| *m).collect();
     }
@@ -297,6 +300,8 @@ impl Objective {
     }
 
     fn value(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<f64, CostError> {
+        // reference quirk: the reduction compares truncated latencies only (no energy tie-break), and
+        // with DRAM the bandwidth factor counts the operands with the most levels, not the DRAM ones.
         let latency = py_int(e.latency_total2);
         if !self.has_dram {
             return Ok(latency);
@@ -513,6 +518,8 @@ fn run_zigzag(
         memory_operand_links: links.clone(),
     };
     // The core is deep-copied by the reference when DRAM is added.
+    // reference quirk: the core is deep-copied when DRAM is added, which re-orders the sets of
+    // served array dimensions that the spatial generator's capacity clamp walks.
     let order = if too_large.is_empty() { ServedDimsOrder::AsParsed } else { ServedDimsOrder::DeepCopied };
     let candidates = spatial_generation::generate_with(&info, &hw, &bind, &entry, &opts.spatial, order)?;
     let obj = Objective::new(&acc, !too_large.is_empty(), nb_parallel);

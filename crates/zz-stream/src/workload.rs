@@ -533,6 +533,7 @@ pub fn read_stream_workload_onnx(
             "Flatten" => {
                 let pred = p.single_pred("Flatten")?;
                 let axis = match attr(node, "axis").and_then(int_attr) {
+                    // reference quirk: Stream's default axis is -1 (ONNX says 1).
                     None => -1,
                     Some(v) if v.len() == 1 && attr(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
                     Some(_) => return Err(err("the `axis` attribute must be a single integer".into())),
@@ -675,6 +676,8 @@ impl Parser<'_> {
     }
 
     /// Stream's operand sources (`W` = first predecessor for two variable inputs).
+    // reference quirk: Stream's element-wise parser takes `W` from the first producer, ZigZag's
+    // parsers from the second.
     fn sources_stream(&self) -> Result<Vec<(String, usize)>, InputError> {
         Ok(match self.preds {
             [] => vec![("W".into(), self.id), ("I".into(), self.id)],
@@ -765,6 +768,7 @@ impl Parser<'_> {
         let c = ceil_div(inp[1], g);
         let fx = self.positive(kernel[0], "kernel_shape[0]")?;
         let ix = self.positive(inp[2], "the input size")?;
+        // reference quirk: ONNX axis 2 (height) is named OX and axis 3 (width) OY.
         let ox = self.positive(out[2], "the output size")?;
         let (mut loop_dims, mut equation, relations, padding, pr);
         if one_d {
@@ -878,6 +882,8 @@ impl Parser<'_> {
         if self.preds.len() > 1 {
             return Err(self.err(format!("a pooling node takes one producing node, found {}", self.preds.len())));
         }
+        // reference quirk: `C` is a loop of the pooling node although no operand uses it (it
+        // multiplies the operation count).
         let sizes = [oa[0], oa[1], oa[2], oa[3], ia[1], kernel[0], kernel[1]];
         let names = ["B", "K", "OX", "OY", "C", "FX", "FY"];
         let mut loop_dims = Vec::new();
