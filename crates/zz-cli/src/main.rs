@@ -6,6 +6,7 @@
 mod compare;
 mod map;
 mod report;
+mod stream;
 mod sweep;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,8 @@ enum Command {
     Map(map::MapArgs),
     /// Compare several (accelerator, mapping) pairs on one workload, side by side.
     Compare(compare::CompareArgs),
+    /// Schedule a workload on a multi-core accelerator (Stream): CNs, per-CN costs, list schedule.
+    Stream(stream::StreamArgs),
     /// Evaluate the cross product of accelerator parameter values and report the Pareto front.
     Sweep(sweep::SweepArgs),
 }
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
         Command::Map(args) => map::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
+        Command::Stream(args) => stream::run(args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

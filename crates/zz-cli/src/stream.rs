@@ -1,0 +1,308 @@
+//! `zigzag-rs stream`: a workload on a multi-core accelerator (classic Stream semantics):
+//! computation nodes, per-CN costs with the single-core engine, and the list schedule.
+
+use crate::Failure;
+use clap::Args;
+use std::path::{Path, PathBuf};
+use zz_report::stream::{CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport};
+use zz_stream::cn::{CnOptions, Mode};
+use zz_stream::cost::CostOptions;
+use zz_stream::hardware::{CoreResolver, CoreType};
+use zz_stream::pipeline::{self, Allocation, RunSpec, SchedulingOrder};
+use zz_stream::scheduler::{ScheduleOptions, TransferCause};
+
+/// Arguments of `stream`.
+#[derive(Args, Debug)]
+pub struct StreamArgs {
+    /// Stream multi-core accelerator YAML.
+    #[arg(long, short = 'a')]
+    pub accelerator: PathBuf,
+    /// Workload: ONNX model or workload YAML.
+    #[arg(long, short = 'w')]
+    pub workload: PathBuf,
+    /// Stream mapping YAML (core allocation and tilings per layer / operator type).
+    #[arg(long, short = 'm')]
+    pub mapping: PathBuf,
+    /// Layer-by-layer (one layer per stack) or layer-fused.
+    #[arg(long, default_value = "fused")]
+    pub mode: String,
+    /// Scheduling order: stream (Stream's), id-asc, id-desc, or a JSON file with a list of [layer, sub_id].
+    #[arg(long, default_value = "stream")]
+    pub scheduling_order: String,
+    /// Layer stacks as JSON, e.g. '[[0,1,2],[3]]' (default: Stream decides).
+    #[arg(long)]
+    pub layer_stacks: Option<String>,
+    /// Core allocation as JSON or a JSON file: {"layer": core} or {"layer:group": core}.
+    #[arg(long)]
+    pub allocation: Option<String>,
+    /// Folder playing the role of Stream's `stream/inputs` (default: the nearest ancestor of the
+    /// accelerator file holding `examples/` or `testing/`).
+    #[arg(long)]
+    pub stream_inputs: Option<PathBuf>,
+    /// Layer operands of constant tensors fetched before the first CN (e.g. W).
+    #[arg(long, num_args = 0..)]
+    pub prefetch: Vec<String>,
+    /// LOMA loop-prime-factor limit of the per-CN cost search.
+    #[arg(long, default_value_t = 6)]
+    pub lpf_limit: usize,
+    /// Fix: keep fractional times in memory timelines (the reference truncates them).
+    #[arg(long)]
+    pub exact_memory_timesteps: bool,
+    /// Fix: tiled last layers write their outputs back to DRAM (the reference keeps them on chip).
+    #[arg(long)]
+    pub sink_layers_ignore_intra_edges: bool,
+    /// Fix: look tensors up under the memory operand they are stored under (the reference uses the producer's).
+    #[arg(long)]
+    pub fix_memory_operands: bool,
+    /// Write the schedule as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the JSON, Gantt chart (PNG + interactive HTML), memory-usage plot and Perfetto trace here.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// Only the totals.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
+    let text = if Path::new(s).is_file() {
+        std::fs::read_to_string(s).map_err(|e| Failure::input(format!("{s}: {e}")))?
+    } else {
+        s.to_string()
+    };
+    serde_json::from_str(&text).map_err(|e| Failure::input(format!("{s}: not valid JSON: {e}")))
+}
+
+/// `{"layer": core}` / `{"layer:group": core}` (optionally under an `allocation` key).
+fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
+    let v = json_arg(s)?;
+    let v = v.get("allocation").filter(|a| a.is_object()).cloned().unwrap_or(v);
+    let obj = v.as_object().ok_or_else(|| Failure::input(format!("--allocation: expected a JSON object, got {v}")))?;
+    let mut a = Allocation::default();
+    for (k, core) in obj {
+        let core = core
+            .as_u64()
+            .ok_or_else(|| Failure::input(format!("--allocation: core of `{k}` must be a core id, got {core}")))?
+            as usize;
+        let bad = || Failure::input(format!("--allocation: key `{k}` must be a layer id or `layer:group`"));
+        match k.split_once(':') {
+            Some((l, g)) => a.fixed.push((l.trim().parse().map_err(|_| bad())?, Some(g.trim().parse().map_err(|_| bad())?), core)),
+            None => a.fixed.push((k.trim().parse().map_err(|_| bad())?, None, core)),
+        }
+    }
+    Ok(a)
+}
+
+fn default_stream_inputs(acc: &Path) -> Option<PathBuf> {
+    let abs = std::path::absolute(acc).ok()?;
+    abs.ancestors().skip(1).find(|d| d.join("testing").is_dir() || d.join("examples").is_dir()).map(Path::to_path_buf)
+}
+
+/// Runs `stream`.
+pub fn run(args: StreamArgs) -> Result<(), Failure> {
+    let mode = match args.mode.as_str() {
+        "lbl" => Mode::Lbl,
+        "fused" => Mode::Fused,
+        other => return Err(Failure::input(format!("--mode: expected lbl or fused, got `{other}`"))),
+    };
+    let layer_stacks = match &args.layer_stacks {
+        None => None,
+        Some(s) => Some(
+            serde_json::from_value::<Vec<Vec<usize>>>(json_arg(s)?)
+                .map_err(|e| Failure::input(format!("--layer-stacks: expected a list of lists of layer ids: {e}")))?,
+        ),
+    };
+    let order = match args.scheduling_order.as_str() {
+        "stream" => SchedulingOrder::Stream,
+        "id-asc" => SchedulingOrder::IdAsc,
+        "id-desc" => SchedulingOrder::IdDesc,
+        other => SchedulingOrder::Explicit(
+            serde_json::from_value::<Vec<(usize, usize)>>(json_arg(other)?)
+                .map_err(|e| Failure::input(format!("--scheduling-order: expected stream, id-asc, id-desc or a JSON list of [layer, sub_id]: {e}")))?,
+        ),
+    };
+    let allocation = match &args.allocation {
+        Some(s) => parse_allocation(s)?,
+        None => Allocation::default(),
+    };
+    let resolver = CoreResolver { stream_inputs: args.stream_inputs.clone().or_else(|| default_stream_inputs(&args.accelerator)) };
+    let spec = RunSpec {
+        accelerator: &args.accelerator,
+        workload: &args.workload,
+        mapping: &args.mapping,
+        resolver,
+        cn: CnOptions { mode, layer_stacks },
+        cost: CostOptions { lpf_limit: args.lpf_limit, ..Default::default() },
+    };
+    let t0 = std::time::Instant::now();
+    let prep = pipeline::prepare(&spec).map_err(|e| match e {
+        pipeline::StreamError::Input(e) => Failure::input(e.to_string()),
+        other => Failure::input(format!("{}: {other}", args.workload.display())),
+    })?;
+    for w in &prep.warnings {
+        eprintln!("{w}");
+    }
+    let t_cost = t0.elapsed().as_secs_f64();
+    let input = pipeline::schedule_input(&prep, &allocation, &order).map_err(|e| {
+        let msg = e.to_string();
+        let hint = if msg.contains("has no core") {
+            "layers whose core allocation the mapping leaves open need --allocation (e.g. '{\"3\": 1}' or '{\"3:0\": 1}'); the genetic-algorithm allocation is not available yet"
+        } else if msg.contains("not multiples") {
+            "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
+        } else {
+            "check the mapping's core_allocation and tilings"
+        };
+        Failure::input(format!("{}: {msg}\nhint: {hint}", args.mapping.display()))
+    })?;
+    let opts = ScheduleOptions {
+        prefetch_operands: args.prefetch.clone(),
+        exact_memory_timesteps: args.exact_memory_timesteps,
+        sink_layers_ignore_intra_edges: args.sink_layers_ignore_intra_edges,
+        fix_memory_operands: args.fix_memory_operands,
+        ..Default::default()
+    };
+    let sched = zz_stream::scheduler::schedule(&input, &opts).map_err(|e| {
+        Failure::input(format!("{}: the schedule cannot be built: {e}\nhint: {}", args.accelerator.display(), hint(&e)))
+    })?;
+    let t_total = t0.elapsed().as_secs_f64();
+    let report = build_report(&args, &prep, &input, &sched);
+    print!("{}", zz_report::stream::stream_summary(&report));
+    if !args.quiet {
+        println!("({} CNs; per-CN costs {:.2} s, schedule {:.3} s)", input.cns.len(), t_cost, t_total - t_cost);
+    }
+    if let Some(p) = &args.json {
+        zz_report::stream::write_stream_json(&report, p).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+    }
+    if let Some(dir) = &args.output {
+        std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
+        let f = |r: Result<(), zz_report::ReportError>| r.map_err(|e| Failure::other(e.to_string()));
+        f(zz_report::stream::write_stream_json(&report, dir.join("schedule.json")))?;
+        f(zz_report::stream::gantt_chart(&report, dir.join("gantt.png")))?;
+        f(zz_report::stream::write_gantt_html(&report, dir.join("gantt.html")))?;
+        f(zz_report::stream::memory_usage_plot(&report, dir.join("memory.png")))?;
+        f(zz_report::stream::write_trace_json(&report, dir.join("trace.json")))?;
+        eprintln!("wrote schedule.json, gantt.png, gantt.html, memory.png and trace.json (ui.perfetto.dev) to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// What to change in the inputs when the schedule cannot be built.
+fn hint(e: &zz_stream::scheduler::ScheduleError) -> &'static str {
+    use zz_stream::scheduler::ScheduleError as E;
+    match e {
+        E::TensorLargerThanMemory { .. } | E::MemoryOverflow { .. } | E::NotEnoughEvictable { .. } => {
+            "the data of one computation node does not fit the core's memory: split the layers into smaller CNs \
+             (a finer `intra_core_tiling` in the mapping, e.g. `OY, all`), use --mode lbl, or give the core a larger top memory"
+        }
+        E::OffchipEviction { .. } => "make the off-chip memory of the accelerator larger",
+        E::NoLinkWindow { .. } => "raise the bandwidth of the link in `core_connectivity`",
+        E::NoPath(..) => "connect the two cores in `core_connectivity` (a link or a bus)",
+        E::TensorNotOnCore { .. } | E::TensorNotFound(..) => {
+            "a tensor split over several CNs of a fused stack is needed where it was never stored (the reference \
+             fails an assertion here too): use --mode lbl, or give the producer and consumer layers the same \
+             `intra_core_tiling` so their CNs line up"
+        }
+        E::NoMemoryForOperand { .. } => "give the core a memory for that operand, or allocate the layer to another core",
+        E::NoCandidate { .. } => "the layer graph or the given scheduling order has a cycle; check --scheduling-order",
+        _ => "check the accelerator, mapping and workload files named above",
+    }
+}
+
+fn build_report(
+    args: &StreamArgs,
+    prep: &pipeline::Prepared,
+    input: &zz_stream::schedule_input::ScheduleInput,
+    s: &zz_stream::scheduler::Schedule,
+) -> StreamReport {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let mut r = StreamReport::new(prep.accelerator.name.clone(), name(&args.workload), args.mode.clone());
+    r.latency = s.latency;
+    r.energy = s.energy.total();
+    let e = &s.energy;
+    for (k, v) in [
+        ("CN on-chip", e.cn_onchip),
+        ("CN off-chip link", e.cn_offchip_link),
+        ("CN off-chip memory", e.cn_offchip_memory),
+        ("eviction link", e.eviction_to_offchip_link),
+        ("eviction memory", e.eviction_to_offchip_memory),
+        ("sink-layer output link", e.sink_layer_output_offchip_link),
+        ("sink-layer output memory", e.sink_layer_output_offchip_memory),
+        ("core-to-core link", e.core_to_core_link),
+        ("core-to-core memory", e.core_to_core_memory),
+    ] {
+        r.energy_buckets.insert(k, v);
+    }
+    let layer_name = |l: u32| {
+        prep.graph.layers.iter().find(|t| t.id == l as usize).map(|t| t.name.clone()).unwrap_or_else(|| format!("layer {l}"))
+    };
+    for (k, c) in input.topology.cores.iter().enumerate() {
+        let hw = prep.accelerator.cores.iter().find(|x| x.id == c.id);
+        let busy: f64 = s.cns.iter().filter(|x| x.core == k).map(|x| x.end - x.start).sum();
+        let mems: Vec<usize> = c.top_memories.iter().map(|t| t.memory).collect();
+        let peak = mems.iter().map(|&m| s.memories[m].peak as f64).fold(0.0, f64::max);
+        let cap = mems.iter().map(|&m| input.topology.memories[m].capacity as f64).fold(0.0, f64::max);
+        r.cores.push(CoreReport {
+            id: k,
+            name: c.name.clone(),
+            kind: match hw.map(|h| h.core_type) {
+                Some(CoreType::Memory) => "offchip".into(),
+                _ => "compute".into(),
+            },
+            utilization: if s.latency > 0.0 { busy / s.latency } else { 0.0 },
+            busy_cycles: busy,
+            peak_memory_bits: peak,
+            memory_capacity_bits: cap,
+        });
+    }
+    for (k, l) in input.topology.links.iter().enumerate() {
+        let name = match l.endpoints {
+            Some((a, b)) => format!("{}→{}", input.topology.cores[a].name, input.topology.cores[b].name),
+            None => format!("bus {k}"),
+        };
+        r.links.push(LinkReport { id: k, name, bandwidth: l.bandwidth });
+    }
+    for (k, c) in s.cns.iter().enumerate() {
+        let cn = &input.cns[k];
+        r.cns.push(CnReport {
+            layer: c.layer as usize,
+            sub_id: c.sub_id as usize,
+            name: layer_name(c.layer),
+            core: c.core,
+            start: c.start,
+            end: c.end,
+            energy: cn.onchip_energy + cn.offchip_energy,
+        });
+    }
+    for t in &s.transfers {
+        let tensor = input.tensors.get(t.tensor);
+        r.transfers.push(TransferReport {
+            tensor: tensor.map(|x| format!("L{} {} {:?}", x.layer, x.layer_operand, x.loop_ranges)).unwrap_or_default(),
+            layer: tensor.map(|x| x.layer as usize).unwrap_or(0),
+            operand: tensor.map(|x| x.layer_operand.clone()).unwrap_or_default(),
+            src_core: t.sender,
+            dst_core: t.receiver,
+            links: t.links.clone(),
+            start: t.start,
+            end: t.end,
+            bits: t.size as f64,
+            cause: match t.cause {
+                TransferCause::OffChip => "fetch",
+                TransferCause::CoreToCore => "core-to-core",
+                TransferCause::Eviction => "eviction",
+                TransferCause::SinkLayer => "sink",
+            }
+            .into(),
+        });
+    }
+    for (m, u) in s.memories.iter().enumerate() {
+        let mi = &input.topology.memories[m];
+        r.memory.push(MemoryTimeline {
+            core: mi.cores.first().copied().unwrap_or(0),
+            instance: mi.name.clone(),
+            capacity_bits: mi.capacity as f64,
+            points: u.timeline.iter().map(|&(t, v)| (t, v as f64)).collect(),
+        });
+    }
+    r
+}
