@@ -244,7 +244,7 @@ fn build_report(
         let cap = mems.iter().map(|&m| input.topology.memories[m].capacity as f64).fold(0.0, f64::max);
         r.cores.push(CoreReport {
             id: k,
-            name: c.name.clone(),
+            name: format!("core{} {}", c.id, c.name),
             kind: match hw.map(|h| h.core_type) {
                 Some(CoreType::Memory) => "offchip".into(),
                 _ => "compute".into(),

@@ -151,3 +151,48 @@ fn every_non_ga_stream_fixture_through_the_cli() {
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(total >= 10);
 }
+
+#[test]
+fn bundled_multicore_example_writes_every_output() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("zz-stream-example-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&repo)
+        .args(["stream", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+        .args(["-m", "examples/multicore/mapping.yaml", "--mode", "fused", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("Latency:") && stdout.contains("core0"), "{stdout}");
+    let sched: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("schedule.json")).unwrap()).unwrap();
+    let keys: Vec<&String> = sched.as_object().unwrap().keys().take(2).collect();
+    assert_eq!(keys, ["latency", "energy"]);
+    let cns = sched["cns"].as_array().unwrap();
+    assert!(cns.len() > 30);
+    // The Perfetto / Chrome trace is valid trace-event JSON with every CN exactly once.
+    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    for c in cns {
+        let n = events
+            .iter()
+            .filter(|e| {
+                e["ph"] == "X"
+                    && e["args"]["layer"].as_u64() == c["layer"].as_u64()
+                    && e["args"]["sub_id"].as_u64() == c["sub_id"].as_u64()
+            })
+            .count();
+        assert_eq!(n, 1, "CN {}/{} appears {n} times in the trace", c["layer"], c["sub_id"]);
+    }
+    for f in ["gantt.png", "gantt.html", "memory.png"] {
+        assert!(std::fs::metadata(dir.join(f)).map(|m| m.len() > 1000).unwrap_or(false), "{f}");
+    }
+    // The interactive Gantt chart runs in headless Chromium without JavaScript errors.
+    if Command::new("chromium").arg("--version").output().is_ok_and(|o| o.status.success()) {
+        let o = Command::new("bash").arg(repo.join("scripts/check_gantt_html.sh")).arg(dir.join("gantt.html")).output().unwrap();
+        assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    } else {
+        eprintln!("SKIPPED: chromium not installed; HTML Gantt not rendered");
+    }
+}

@@ -471,7 +471,11 @@ const SCRIPT: &str = r##"
       if (tip.style.display !== "block" || tip.textContent.indexOf("sub id") < 0) fails.push("cn-tooltip");
       cv.dispatchEvent(new MouseEvent("mouseleave", at(0, 0)));
     }
-    var firstT = D.transfers.find(function (t) { return t[9].length > 0; });
+    // the widest transfer on a link row (narrow ones may be thinner than a pixel)
+    var firstT = null;
+    D.transfers.forEach(function (t) {
+      if (t[9].length > 0 && (!firstT || t[6] - t[5] > firstT[6] - firstT[5])) firstT = t;
+    });
     if (firstT) {
       var row = firstT[9][0];
       cv.dispatchEvent(new MouseEvent("mousemove", at(tx((firstT[5] + firstT[6]) / 2), PAD_T + row * ROW_H + ROW_H / 2)));
