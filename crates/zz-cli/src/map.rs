@@ -130,7 +130,10 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     };
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        b.set_style(ProgressStyle::with_template("{spinner} {pos} mappings evaluated ({per_sec}) {elapsed}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        b.set_style(
+            ProgressStyle::with_template("{spinner} {msg}: {pos} mappings evaluated ({per_sec}) {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         Some(b)
     } else {
         None
@@ -140,7 +143,12 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             b.inc(n);
         }
     };
-    let result = zz_search::search_network(&workload, &acc, &mapping, &opts, &progress)
+    let on_layer = |i: usize, n: usize, name: &str| {
+        if let Some(b) = &bar {
+            b.set_message(format!("layer {}/{n} {name}", i + 1));
+        }
+    };
+    let result = zz_search::network::search_network_observed(&workload, &acc, &mapping, &opts, &progress, &on_layer)
         .map_err(|e| Failure::input(format!("{}: {e}", args.workload.display())))?;
     if let Some(b) = &bar {
         b.finish_and_clear();

@@ -191,7 +191,21 @@ pub fn search_network(
     opts: &SearchOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<NetworkResult, LayerError> {
+    search_network_observed(workload, acc, mapping, opts, progress, &|_, _, _| {})
+}
+
+/// [`search_network`] that also reports each layer as it starts: `(index among the compute
+/// layers, number of compute layers, layer name)` — for progress displays.
+pub fn search_network_observed(
+    workload: &Workload,
+    acc: &Accelerator,
+    mapping: &Mapping,
+    opts: &SearchOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    on_layer: &dyn Fn(usize, usize, &str),
+) -> Result<NetworkResult, LayerError> {
     let hw = HierarchyInfo::new(acc);
+    let n_compute = workload.layers.iter().filter(|l| l.kind == zz_ir::workload::LayerKind::Compute).count();
     let plan = if opts.locality_enabled() { Some(locality::search(workload, acc, mapping)?) } else { None };
     let mut layers = Vec::new();
     let mut totals = Totals::default();
@@ -201,6 +215,7 @@ pub fn search_network(
             continue;
         }
         let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };
+        on_layer(layers.len(), n_compute, &layer.name);
         let entry = mapping.entry_for(&layer.name, &layer.operator_type).ok_or_else(|| {
             lerr(CostError::Mapping {
                 layer: layer.name.clone(),
