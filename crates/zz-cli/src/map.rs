@@ -131,7 +131,7 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         b.set_style(
-            ProgressStyle::with_template("{spinner} {msg}: {pos} mappings evaluated ({per_sec}) {elapsed}")
+            ProgressStyle::with_template("{spinner} {msg}: {human_pos} mappings evaluated, {elapsed}")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         Some(b)
