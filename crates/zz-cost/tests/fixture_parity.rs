@@ -54,6 +54,20 @@ fn check_fixture(fixture: &Path) -> (usize, usize, Vec<String>) {
             failures.push(format!("{name} / {lname}: {m}"));
             ok = false;
         };
+        // The reader's layer: loop sizes (in order) and precisions as the reference parsed them.
+        let sizes: Vec<(String, u64)> =
+            fl["loop_dim_sizes"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap())).collect();
+        if sizes != layer.loop_dims {
+            fail(format!("loop sizes {:?} vs {:?}", layer.loop_dims, sizes));
+        }
+        for (op, p) in fl["operand_precision"].as_object().unwrap() {
+            if layer.precision_of(op) != p.as_u64() {
+                fail(format!("precision of {op}: {:?} vs {p}", layer.precision_of(op)));
+            }
+        }
+        if fl["equation"].as_str() != Some(layer.equation.as_str()) {
+            fail(format!("equation {} vs {}", layer.equation, fl["equation"]));
+        }
         let info = match LayerInfo::new(layer) {
             Ok(i) => i,
             Err(e) => {
