@@ -26,7 +26,7 @@ use zz_ir::accelerator::{MemOperand, Memory};
 use crate::cn::{self, CnGraph, CnOptions};
 use crate::cost::{self, CostOptions, CostTable};
 use crate::hardware::{CoreResolver, LinkKind as HwLinkKind, StreamAccelerator, read_stream_accelerator};
-use crate::mapping::read_stream_mapping;
+use crate::mapping::{Tiling, read_stream_mapping};
 use crate::schedule_input::{
     self, CnOperand, Core, Edge, Link, LinkKind, MemoryInstance, OffchipBandwidth, Path as SPath, ScheduleInput,
     Tensor, TopMemory, Topology,
@@ -88,6 +88,12 @@ pub struct Prepared {
 
 /// Reads the inputs, generates the CNs and costs them.
 pub fn prepare(spec: &RunSpec<'_>) -> Result<Prepared, StreamError> {
+    prepare_with_tiling(spec, None)
+}
+
+/// [`prepare`] with the mapping's `intra_core_tiling` replaced, for every computation layer that
+/// has all of the tiling's dimensions, by `tiling` (CN-granularity exploration).
+pub fn prepare_with_tiling(spec: &RunSpec<'_>, tiling: Option<&Tiling>) -> Result<Prepared, StreamError> {
     let (acc, mut warnings) = read_stream_accelerator(spec.accelerator, &spec.resolver)?;
     let (mapping, w) = read_stream_mapping(spec.mapping)?;
     warnings.extend(w);
@@ -97,6 +103,16 @@ pub fn prepare(spec: &RunSpec<'_>) -> Result<Prepared, StreamError> {
         read_stream_workload_yaml(spec.workload, &mapping, &acc)?
     };
     warnings.extend(w);
+    let mut wl = wl;
+    if let Some(t) = tiling {
+        for node in wl.nodes.iter_mut() {
+            if let crate::workload::NodeKind::Computation(c) = &mut node.kind
+                && t.iter().all(|(d, _)| c.layer.loop_dims.iter().any(|(ld, _)| ld == d))
+            {
+                c.intra_core_tiling = t.clone();
+            }
+        }
+    }
     let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&acc))?;
     let costs = cost::compute(&graph, &wl, &acc, &spec.cost)?;
     Ok(Prepared { accelerator: acc, workload: wl, graph, costs, warnings })
