@@ -4,6 +4,7 @@
 //! printed), 1 any other failure.
 
 mod compare;
+mod granularity;
 mod map;
 mod report;
 mod stream;
@@ -27,6 +28,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Schedule a workload on a multi-core accelerator (Stream): CNs, per-CN costs, list schedule.
     Stream(stream::StreamArgs),
+    /// Compare computation-node granularities (intra-core tilings) on a multi-core accelerator.
+    Granularity(granularity::GranularityArgs),
     /// Evaluate the cross product of accelerator parameter values and report the Pareto front.
     Sweep(sweep::SweepArgs),
 }
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Stream(args) => stream::run(args),
+        Command::Granularity(args) => granularity::run(args),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

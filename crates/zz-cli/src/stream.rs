@@ -65,7 +65,7 @@ pub struct StreamArgs {
     pub quiet: bool,
 }
 
-fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
+pub(crate) fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
     let text = if Path::new(s).is_file() {
         std::fs::read_to_string(s).map_err(|e| Failure::input(format!("{s}: {e}")))?
     } else {
@@ -75,7 +75,7 @@ fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
 }
 
 /// `{"layer": core}` / `{"layer:group": core}` (optionally under an `allocation` key).
-fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
+pub(crate) fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
     let v = json_arg(s)?;
     let v = v.get("allocation").filter(|a| a.is_object()).cloned().unwrap_or(v);
     let obj = v.as_object().ok_or_else(|| Failure::input(format!("--allocation: expected a JSON object, got {v}")))?;
@@ -94,7 +94,7 @@ fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
     Ok(a)
 }
 
-fn default_stream_inputs(acc: &Path) -> Option<PathBuf> {
+pub(crate) fn default_stream_inputs(acc: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(acc).ok()?;
     abs.ancestors().skip(1).find(|d| d.join("testing").is_dir() || d.join("examples").is_dir()).map(Path::to_path_buf)
 }

@@ -196,3 +196,30 @@ fn bundled_multicore_example_writes_every_output() {
         eprintln!("SKIPPED: chromium not installed; HTML Gantt not rendered");
     }
 }
+
+#[test]
+fn granularity_exploration_reports_each_tiling_and_the_best_under_constraints() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = std::env::temp_dir().join(format!("zz-granularity-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&repo)
+        .args(["granularity", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+        .args(["-m", "examples/multicore/mapping.yaml", "--tiling", "lbl", "--tiling", "OY,2", "--tiling", "OY,all"])
+        .args(["--max-memory", "2000000", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("granularity.json")).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    // More, smaller CNs for finer tilings.
+    assert!(rows[0]["cns"].as_u64() < rows[1]["cns"].as_u64() && rows[1]["cns"].as_u64() < rows[2]["cns"].as_u64());
+    let best: Vec<&serde_json::Value> = rows.iter().filter(|r| r["best"] == true).collect();
+    assert_eq!(best.len(), 1);
+    let b = best[0];
+    assert!(b["feasible"] == true && b["peak_memory_bits"].as_f64().unwrap() <= 2000000.0);
+    for r in rows.iter().filter(|r| r["feasible"] == true) {
+        assert!(b["latency"].as_f64().unwrap() <= r["latency"].as_f64().unwrap());
+    }
+}
