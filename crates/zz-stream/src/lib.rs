@@ -5,6 +5,7 @@
 
 pub mod cn;
 pub mod cost;
+pub mod ga;
 pub mod hardware;
 pub mod mapping;
 pub mod pipeline;

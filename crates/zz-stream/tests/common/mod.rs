@@ -104,3 +104,54 @@ pub fn build(inp: &Inputs) -> Result<(StreamAccelerator, StreamWorkload, CnGraph
 pub fn rel_close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
+
+/// The run specification of a fixture (default cost options, reference core search paths).
+pub fn run_spec(inp: &Inputs) -> zz_stream::pipeline::RunSpec<'_> {
+    zz_stream::pipeline::RunSpec {
+        accelerator: &inp.accelerator,
+        workload: &inp.workload,
+        mapping: &inp.mapping,
+        resolver: CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) },
+        cn: CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() },
+        cost: zz_stream::cost::CostOptions::default(),
+    }
+}
+
+/// The scheduling order a fixture was made with.
+pub fn fixture_order(json: &Value) -> zz_stream::pipeline::SchedulingOrder {
+    use zz_stream::pipeline::SchedulingOrder;
+    match json["meta"]["options"]["scheduling_order"].as_str() {
+        Some("id-desc") => SchedulingOrder::IdDesc,
+        Some("id-asc") => SchedulingOrder::IdAsc,
+        _ => SchedulingOrder::Stream,
+    }
+}
+
+/// The cores a fixture fixed with the oracle's `--allocation` (Stream's fixed path).
+pub fn fixture_fixed_allocation(json: &Value) -> zz_stream::pipeline::Allocation {
+    let mut a = zz_stream::pipeline::Allocation::default();
+    if let Some(s) = json["meta"]["options"]["allocation_override"].as_str() {
+        let m: Value = serde_json::from_str(s).unwrap();
+        for (k, v) in m.as_object().unwrap() {
+            let core = v.as_u64().unwrap() as usize;
+            match k.split_once(':') {
+                Some((l, g)) => a.fixed.push((l.parse().unwrap(), Some(g.parse().unwrap()), core)),
+                None => a.fixed.push((k.parse().unwrap(), None, core)),
+            }
+        }
+    }
+    a
+}
+
+/// The fixtures whose allocation the reference's genetic algorithm chose.
+pub fn ga_fixtures() -> Option<Vec<(String, Value)>> {
+    let files = fixtures()?;
+    Some(
+        files
+            .iter()
+            .filter(|f| !name_of(f).ends_with(".error"))
+            .map(|f| (name_of(f), load(f)))
+            .filter(|(_, j)| j["ga"]["chosen"].is_object())
+            .collect(),
+    )
+}
