@@ -25,6 +25,15 @@ pub struct CompareArgs {
     /// Maximum number of loop prime factors.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
+    /// Mark designs with latency (cycles) above this as infeasible.
+    #[arg(long)]
+    pub max_latency: Option<f64>,
+    /// Mark designs with area above this as infeasible (MAC units × unit_area + Σ memory area × instances).
+    #[arg(long)]
+    pub max_area: Option<f64>,
+    /// Mark designs with more on-chip memory (bits, all memories but the top one) as infeasible.
+    #[arg(long)]
+    pub max_memory: Option<f64>,
     /// Write all results as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -101,6 +110,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     };
     let wl_name = args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let mut reports = Vec::new();
+    let mut costs: Vec<(f64, f64)> = Vec::new(); // (area, on-chip memory bits)
     for k in 0..n {
         let a = &args.accelerators[k];
         let m = if args.mappings.len() == 1 { &args.mappings[0] } else { &args.mappings[k] };
@@ -111,6 +121,28 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
             .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
         reports.push(crate::report::run_report(&res, &workload, &acc, &wl_name));
+        costs.push((crate::sweep::area(&acc), crate::sweep::onchip_memory_bits(&acc)));
+    }
+    let feasible: Vec<bool> = reports
+        .iter()
+        .zip(&costs)
+        .map(|(r, &(area, mem))| {
+            args.max_latency.is_none_or(|m| r.latency <= m)
+                && args.max_area.is_none_or(|m| area <= m)
+                && args.max_memory.is_none_or(|m| mem <= m)
+        })
+        .collect();
+    // Rank the feasible designs by the objective (1 = best).
+    let key = |r: &RunReport| match objective {
+        zz_search::Objective::Latency => (r.latency, r.energy),
+        zz_search::Objective::Energy => (r.energy, r.latency),
+        zz_search::Objective::Edp => (r.latency * r.energy, 0.0),
+    };
+    let mut order: Vec<usize> = (0..n).filter(|&k| feasible[k]).collect();
+    order.sort_by(|&a, &b| key(&reports[a]).partial_cmp(&key(&reports[b])).unwrap_or(std::cmp::Ordering::Equal));
+    let mut rank = vec![None; n];
+    for (i, &k) in order.iter().enumerate() {
+        rank[k] = Some(i + 1);
     }
     // Side-by-side table.
     let labels: Vec<String> = reports
@@ -124,24 +156,33 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     println!("Workload: {wl_name} ({} layers), objective {}", reports.first().map_or(0, |r| r.layers.len()), args.opt);
     println!();
     println!(
-        "{:<24} {:>20} {:>16} {:>22} {:>9} {:>9}",
-        "accelerator", "energy [pJ]", "latency [cyc]", "EDP [pJ*cyc]", "MAC util", "spatial"
+        "{:<24} {:>20} {:>16} {:>22} {:>9} {:>9} {:>12}  rank",
+        "accelerator", "energy [pJ]", "latency [cyc]", "EDP [pJ*cyc]", "MAC util", "spatial", "area"
     );
-    for (label, r) in labels.iter().zip(&reports) {
+    for (k, (label, r)) in labels.iter().zip(&reports).enumerate() {
         println!(
-            "{:<24} {:>20} {:>16} {:>22.6e} {:>8.1}% {:>8.1}%",
+            "{:<24} {:>20} {:>16} {:>22.6e} {:>8.1}% {:>8.1}% {:>12}  {}",
             label,
             zz_report::format::thousands(r.energy, 1),
             zz_report::format::thousands(r.latency, 0),
             r.energy * r.latency,
             100.0 * r.totals.mac_utilization2,
-            100.0 * r.totals.mac_spatial_utilization
+            100.0 * r.totals.mac_spatial_utilization,
+            zz_report::format::thousands(costs[k].0, 1),
+            match rank[k] {
+                Some(x) => x.to_string(),
+                None => "infeasible".into(),
+            }
         );
     }
     let rows: Vec<LayerReport> = labels.iter().zip(&reports).enumerate().map(|(k, (l, r))| design_row(k, l, r)).collect();
     let combined = RunReport::new("comparison", wl_name.clone(), rows);
     let write_json = |p: &PathBuf| -> Result<(), Failure> {
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "designs": reports }))
+        let meta: Vec<serde_json::Value> = (0..n)
+            .map(|k| serde_json::json!({"label": labels[k], "area": costs[k].0, "onchip_memory_bits": costs[k].1,
+                "feasible": feasible[k], "rank": rank[k]}))
+            .collect();
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "designs": reports, "ranking": meta }))
             .map_err(|e| Failure::other(e.to_string()))?;
         std::fs::write(p, text).map_err(|e| Failure::other(format!("{}: {e}", p.display())))
     };

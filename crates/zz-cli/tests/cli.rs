@@ -252,9 +252,12 @@ fn compare_tutorial_lab3_accelerators() {
     for i in 1..=3 {
         cmd.args(["-a", &format!("lab3/inputs/hardware/accelerator{i}.yaml"), "-m", &format!("lab3/inputs/mapping/accelerator{i}.yaml")]);
     }
-    let o = cmd.arg("--output").arg(&dir).output().unwrap();
+    let o = cmd.arg("--max-latency").arg("1000000").arg("--output").arg(&dir).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap()).unwrap();
+    // accelerator1 (1.23 M cycles) violates --max-latency; the others are ranked by latency.
+    let ranks: Vec<serde_json::Value> = v["ranking"].as_array().unwrap().iter().map(|r| r["rank"].clone()).collect();
+    assert_eq!(ranks, [serde_json::Value::Null, serde_json::json!(1), serde_json::json!(2)]);
     for i in 1..=3 {
         let fx: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(lab.join(format!("oracle/lab3_acc{i}.json"))).unwrap()).unwrap();
