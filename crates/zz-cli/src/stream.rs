@@ -1,5 +1,9 @@
 //! `zigzag-rs stream`: a workload on a multi-core accelerator (classic Stream semantics):
-//! computation nodes, per-CN costs with the single-core engine, and the list schedule.
+//! computation nodes, per-CN costs with the single-core engine, and the list schedule. Layers
+//! whose core the mapping leaves open are allocated by a genetic algorithm ([`ga`]) unless
+//! `--allocation` fixes them.
+
+mod ga;
 
 use crate::Failure;
 use clap::Args;
@@ -32,7 +36,9 @@ pub struct StreamArgs {
     /// Layer stacks as JSON, e.g. '[[0,1,2],[3]]' (default: Stream decides).
     #[arg(long)]
     pub layer_stacks: Option<String>,
-    /// Core allocation as JSON or a JSON file: {"layer": core} or {"layer:group": core}.
+    /// Core allocation as JSON or a JSON file: {"layer": core} or {"layer:group": core} (Stream's fixed-allocation
+    /// path), or {"path": "ga", "allocation": {"layer:group": core, ...}} to replay cores on the genetic-algorithm
+    /// path (CN runtimes truncated like Stream's GA), e.g. the pareto.json of a GA run.
     #[arg(long)]
     pub allocation: Option<String>,
     /// Folder playing the role of Stream's `stream/inputs` (default: the nearest ancestor of the
@@ -63,6 +69,9 @@ pub struct StreamArgs {
     /// Only the totals.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Genetic-algorithm options.
+    #[command(flatten)]
+    pub ga: ga::GaArgs,
 }
 
 pub(crate) fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
@@ -74,20 +83,43 @@ pub(crate) fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
     serde_json::from_str(&text).map_err(|e| Failure::input(format!("{s}: not valid JSON: {e}")))
 }
 
-/// `{"layer": core}` / `{"layer:group": core}` (optionally under an `allocation` key).
+/// `{"layer": core}` / `{"layer:group": core}` (optionally under an `allocation` key). With `"path": "ga"`
+/// beside the `allocation` key the cores are replayed on the genetic-algorithm path ([`Allocation::chosen`],
+/// runtimes truncated like the reference's GA does), which needs `layer:group` keys.
 pub(crate) fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
     let v = json_arg(s)?;
+    let ga = match v.get("path") {
+        None => false,
+        Some(p) if p == "ga" => true,
+        Some(p) if p == "fixed" => false,
+        Some(p) => return Err(Failure::input(format!("--allocation: \"path\" must be \"ga\" or \"fixed\", got {p}"))),
+    };
     let v = v.get("allocation").filter(|a| a.is_object()).cloned().unwrap_or(v);
     let obj = v.as_object().ok_or_else(|| Failure::input(format!("--allocation: expected a JSON object, got {v}")))?;
     let mut a = Allocation::default();
     for (k, core) in obj {
+        if k == "path" {
+            continue;
+        }
         let core = core
             .as_u64()
             .ok_or_else(|| Failure::input(format!("--allocation: core of `{k}` must be a core id, got {core}")))?
             as usize;
         let bad = || Failure::input(format!("--allocation: key `{k}` must be a layer id or `layer:group`"));
         match k.split_once(':') {
-            Some((l, g)) => a.fixed.push((l.trim().parse().map_err(|_| bad())?, Some(g.trim().parse().map_err(|_| bad())?), core)),
+            Some((l, g)) => {
+                let (l, g) = (l.trim().parse().map_err(|_| bad())?, g.trim().parse().map_err(|_| bad())?);
+                if ga {
+                    a.chosen.push((l, g, core));
+                } else {
+                    a.fixed.push((l, Some(g), core));
+                }
+            }
+            None if ga => {
+                return Err(Failure::input(format!(
+                    "--allocation: with \"path\": \"ga\" every key must be `layer:group`, got `{k}`"
+                )));
+            }
             None => a.fixed.push((k.trim().parse().map_err(|_| bad())?, None, core)),
         }
     }
@@ -117,16 +149,20 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         "stream" => SchedulingOrder::Stream,
         "id-asc" => SchedulingOrder::IdAsc,
         "id-desc" => SchedulingOrder::IdDesc,
-        other => SchedulingOrder::Explicit(
-            serde_json::from_value::<Vec<(usize, usize)>>(json_arg(other)?)
-                .map_err(|e| Failure::input(format!("--scheduling-order: expected stream, id-asc, id-desc or a JSON list of [layer, sub_id]: {e}")))?,
-        ),
+        other => {
+            SchedulingOrder::Explicit(serde_json::from_value::<Vec<(usize, usize)>>(json_arg(other)?).map_err(|e| {
+                Failure::input(format!(
+                    "--scheduling-order: expected stream, id-asc, id-desc or a JSON list of [layer, sub_id]: {e}"
+                ))
+            })?)
+        }
     };
-    let allocation = match &args.allocation {
+    let mut allocation = match &args.allocation {
         Some(s) => parse_allocation(s)?,
         None => Allocation::default(),
     };
-    let resolver = CoreResolver { stream_inputs: args.stream_inputs.clone().or_else(|| default_stream_inputs(&args.accelerator)) };
+    let resolver =
+        CoreResolver { stream_inputs: args.stream_inputs.clone().or_else(|| default_stream_inputs(&args.accelerator)) };
     let spec = RunSpec {
         accelerator: &args.accelerator,
         workload: &args.workload,
@@ -144,17 +180,6 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         eprintln!("{w}");
     }
     let t_cost = t0.elapsed().as_secs_f64();
-    let input = pipeline::schedule_input(&prep, &allocation, &order).map_err(|e| {
-        let msg = e.to_string();
-        let hint = if msg.contains("has no core") {
-            "layers whose core allocation the mapping leaves open need --allocation (e.g. '{\"3\": 1}' or '{\"3:0\": 1}'); the genetic-algorithm allocation is not available yet"
-        } else if msg.contains("not multiples") {
-            "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
-        } else {
-            "check the mapping's core_allocation and tilings"
-        };
-        Failure::input(format!("{}: {msg}\nhint: {hint}", args.mapping.display()))
-    })?;
     let opts = ScheduleOptions {
         prefetch_operands: args.prefetch.clone(),
         exact_memory_timesteps: args.exact_memory_timesteps,
@@ -162,6 +187,22 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         fix_memory_operands: args.fix_memory_operands,
         ..Default::default()
     };
+    let pipeline_failure = |e: pipeline::StreamError| {
+        let msg = e.to_string();
+        let hint = if msg.contains("has no core") {
+            "layers whose core allocation the mapping leaves open need --allocation (e.g. '{\"3\": 1}' or '{\"3:0\": 1}')"
+        } else if msg.contains("not multiples") {
+            "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
+        } else if msg.contains("must be resolved") {
+            "replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`); only the reference's constraint optimiser resolves `*`"
+        } else {
+            "check the mapping's core_allocation and tilings"
+        };
+        Failure::input(format!("{}: {msg}\nhint: {hint}", args.mapping.display()))
+    };
+    let search = ga::search_if_needed(&args, &prep, &mut allocation, &order, &opts, &pipeline_failure)?;
+    let t_ga = search.as_ref().map_or(0.0, |s| s.seconds);
+    let input = pipeline::schedule_input(&prep, &allocation, &order).map_err(pipeline_failure)?;
     let sched = zz_stream::scheduler::schedule(&input, &opts).map_err(|e| {
         Failure::input(format!("{}: the schedule cannot be built: {e}\nhint: {}", args.accelerator.display(), hint(&e)))
     })?;
@@ -169,10 +210,17 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
     let report = build_report(&args, &prep, &input, &sched);
     print!("{}", zz_report::stream::stream_summary(&report));
     if !args.quiet {
-        println!("({} CNs; per-CN costs {:.2} s, schedule {:.3} s)", input.cns.len(), t_cost, t_total - t_cost);
+        let ga = search.as_ref().map_or(String::new(), |s| format!("genetic algorithm {:.2} s, ", s.seconds));
+        println!(
+            "({} CNs; per-CN costs {:.2} s, {ga}schedule {:.3} s)",
+            input.cns.len(),
+            t_cost,
+            t_total - t_cost - t_ga
+        );
     }
     if let Some(p) = &args.json {
-        zz_report::stream::write_stream_json(&report, p).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+        zz_report::stream::write_stream_json(&report, p)
+            .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
     }
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
@@ -182,7 +230,12 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         f(zz_report::stream::write_gantt_html(&report, dir.join("gantt.html")))?;
         f(zz_report::stream::memory_usage_plot(&report, dir.join("memory.png")))?;
         f(zz_report::stream::write_trace_json(&report, dir.join("trace.json")))?;
-        eprintln!("wrote schedule.json, gantt.png, gantt.html, memory.png and trace.json (ui.perfetto.dev) to {}", dir.display());
+        let mut wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev)";
+        if let Some(s) = &search {
+            ga::write_outputs(dir, &args, &prep, &input, &allocation, &s.result)?;
+            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), pareto.json, pareto.png and allocation_mapping.yaml";
+        }
+        eprintln!("wrote {wrote} to {}", dir.display());
     }
     Ok(())
 }
@@ -203,7 +256,9 @@ fn hint(e: &zz_stream::scheduler::ScheduleError) -> &'static str {
              fails an assertion here too): use --mode lbl, or give the producer and consumer layers the same \
              `intra_core_tiling` so their CNs line up"
         }
-        E::NoMemoryForOperand { .. } => "give the core a memory for that operand, or allocate the layer to another core",
+        E::NoMemoryForOperand { .. } => {
+            "give the core a memory for that operand, or allocate the layer to another core"
+        }
         E::NoCandidate { .. } => "the layer graph or the given scheduling order has a cycle; check --scheduling-order",
         _ => "check the accelerator, mapping and workload files named above",
     }
@@ -234,11 +289,17 @@ fn build_report(
         r.energy_buckets.insert(k, v);
     }
     let layer_name = |l: u32| {
-        prep.graph.layers.iter().find(|t| t.id == l as usize).map(|t| t.name.clone()).unwrap_or_else(|| format!("layer {l}"))
+        prep.graph
+            .layers
+            .iter()
+            .find(|t| t.id == l as usize)
+            .map(|t| t.name.clone())
+            .unwrap_or_else(|| format!("layer {l}"))
     };
     for (k, c) in input.topology.cores.iter().enumerate() {
         let hw = prep.accelerator.cores.iter().find(|x| x.id == c.id);
-        let busy: f64 = s.cns.iter().filter(|x| x.core == k).map(|x| x.end - x.start).sum();
+        // `+ 0.0`: an empty float sum is -0.0, printed as "-0.0 %".
+        let busy: f64 = s.cns.iter().filter(|x| x.core == k).map(|x| x.end - x.start).sum::<f64>() + 0.0;
         let mems: Vec<usize> = c.top_memories.iter().map(|t| t.memory).collect();
         let peak = mems.iter().map(|&m| s.memories[m].peak as f64).fold(0.0, f64::max);
         let cap = mems.iter().map(|&m| input.topology.memories[m].capacity as f64).fold(0.0, f64::max);

@@ -1,9 +1,11 @@
 //! End-to-end Stream runs through `zigzag-rs stream` against every oracle fixture of
 //! `../shared/reference/stream/oracle`: our readers, CN generation, per-CN costs (our own
 //! single-core engine) and scheduler must give the fixture's latency (exact) and energy
-//! (rel 1e-6). Fixtures whose allocation came from the genetic algorithm belong to the
-//! allocation issue and are reported as skipped; configurations on which the reference
-//! crashed must either schedule or stop with exit code 2 and a message, never a panic.
+//! (rel 1e-6). Fixtures whose allocation came from the reference's genetic algorithm are
+//! replayed with `--allocation '{"path": "ga", "allocation": {...}}'` (the GA path truncates CN
+//! runtimes); configurations on which the reference crashed must either schedule or stop with
+//! exit code 2 and a message, never a panic. The GA itself runs on tutorial lab 3: its outputs,
+//! their replay (as `--allocation` and as a fixed mapping) and its thread-count independence.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -58,7 +60,8 @@ fn args_from_argv(argv: &serde_json::Value) -> Vec<String> {
         let flag = argv[k];
         let val = argv.get(k + 1).copied().unwrap_or("");
         match flag {
-            "--accelerator" | "--workload" | "--mapping" | "--mode" | "--layer-stacks" | "--scheduling-order" | "--allocation" => {
+            "--accelerator" | "--workload" | "--mapping" | "--mode" | "--layer-stacks" | "--scheduling-order"
+            | "--allocation" => {
                 a.push(flag.into());
                 a.push(val.into());
                 k += 2;
@@ -68,15 +71,25 @@ fn args_from_argv(argv: &serde_json::Value) -> Vec<String> {
                 a.push(val.into());
                 k += 2;
             }
-            "--root" | "--out" | "--cache-dir" | "--ga-generations" | "--ga-individuals" | "--seed" | "--hash-seed" | "--stream-inputs" => k += 2,
+            "--root" | "--out" | "--cache-dir" | "--ga-generations" | "--ga-individuals" | "--seed" | "--hash-seed"
+            | "--stream-inputs" => k += 2,
             _ => k += 1,
         }
     }
     a
 }
 
+/// `{"path": "ga", "allocation": {"layer:group": core}}` of the allocation the reference's GA chose.
+fn ga_allocation_arg(v: &serde_json::Value) -> Option<String> {
+    let genes = v["ga"]["layer_groups_flexible"].as_array()?;
+    let chosen = v["ga"]["chosen"]["allocation"].as_array()?;
+    let alloc: serde_json::Map<String, serde_json::Value> =
+        genes.iter().zip(chosen).map(|(g, c)| (format!("{}:{}", g[0], g[1]), c.clone())).collect();
+    Some(serde_json::json!({"path": "ga", "allocation": alloc}).to_string())
+}
+
 #[test]
-fn every_non_ga_stream_fixture_through_the_cli() {
+fn every_stream_fixture_through_the_cli() {
     let Some(root) = shared() else {
         eprintln!("SKIPPED: ../shared/reference absent; Stream fixtures not checked");
         return;
@@ -89,34 +102,46 @@ fn every_non_ga_stream_fixture_through_the_cli() {
         .collect();
     files.sort();
     let out = std::env::temp_dir().join(format!("zz-stream-cli-{}.json", std::process::id()));
-    let (mut ok, mut total, mut failures) = (0, 0, Vec::new());
+    let (mut ok, mut total, mut ga_ok, mut ga_total, mut failures) = (0, 0, 0, 0, Vec::new());
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
         let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
         let is_error = name.ends_with(".error.json");
-        let ga_ran = v["ga"]["ran"].as_bool() == Some(true) || v["ga"]["chosen"].is_object();
-        if !is_error && ga_ran {
-            eprintln!("SKIPPED {name}: allocation found by the reference's genetic algorithm (allocation issue)");
-            continue;
+        let ga = if is_error { None } else { ga_allocation_arg(&v) };
+        let mut args = if is_error { args_from_argv(&v["meta"]["argv"]) } else { args_for(&v["meta"]) };
+        if let Some(a) = &ga {
+            args.push("--allocation".into());
+            args.push(a.clone());
+            ga_total += 1;
         }
-        let args = if is_error { args_from_argv(&v["meta"]["argv"]) } else { args_for(&v["meta"]) };
-        let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs")).current_dir(&root).args(&args).arg("--json").arg(&out).output().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+            .current_dir(&root)
+            .args(&args)
+            .arg("--json")
+            .arg(&out)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&o.stderr).to_string();
         if is_error {
             // The reference crashed here: we must schedule or stop cleanly with a message.
             let clean = o.status.success() || (o.status.code() == Some(2) && stderr.contains("error:"));
             if !clean || stderr.contains("panicked") {
                 failures.push(format!("{name}: exit {:?}, stderr {stderr}", o.status.code()));
-            } else if let Some(twin) = name.strip_suffix(".error.json").map(|b| dir.join(format!("{b}_alignports.json"))).filter(|p| p.is_file()) {
+            } else if let Some(twin) = name
+                .strip_suffix(".error.json")
+                .map(|b| dir.join(format!("{b}_alignports.json")))
+                .filter(|p| p.is_file())
+            {
                 // The shared-memory inputs: the reference needed a workaround; the original files must give its numbers.
                 let t: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&twin).unwrap()).unwrap();
-                let r: serde_json::Value = match std::fs::read_to_string(&out).ok().and_then(|s| serde_json::from_str(&s).ok()) {
-                    Some(r) if o.status.success() => r,
-                    _ => {
-                        failures.push(format!("{name}: original shared-memory inputs did not schedule: {stderr}"));
-                        continue;
-                    }
-                };
+                let r: serde_json::Value =
+                    match std::fs::read_to_string(&out).ok().and_then(|s| serde_json::from_str(&s).ok()) {
+                        Some(r) if o.status.success() => r,
+                        _ => {
+                            failures.push(format!("{name}: original shared-memory inputs did not schedule: {stderr}"));
+                            continue;
+                        }
+                    };
                 let (l, e) = (r["latency"].as_f64().unwrap(), r["energy"].as_f64().unwrap());
                 let (wl, we) = (t["totals"]["latency"].as_f64().unwrap(), t["totals"]["energy"].as_f64().unwrap());
                 if l == wl && (e - we).abs() <= 1e-6 * we.abs() {
@@ -127,7 +152,11 @@ fn every_non_ga_stream_fixture_through_the_cli() {
             } else {
                 eprintln!(
                     "ok {name} (reference crashed): {}",
-                    if o.status.success() { "scheduled".to_string() } else { stderr.lines().next().unwrap_or("").to_string() }
+                    if o.status.success() {
+                        "scheduled".to_string()
+                    } else {
+                        stderr.lines().next().unwrap_or("").to_string()
+                    }
                 );
             }
             continue;
@@ -142,14 +171,151 @@ fn every_non_ga_stream_fixture_through_the_cli() {
         let (wl, we) = (v["totals"]["latency"].as_f64().unwrap(), v["totals"]["energy"].as_f64().unwrap());
         if l == wl && (e - we).abs() <= 1e-6 * we.abs() {
             ok += 1;
-            eprintln!("ok {name}: latency {l}, energy {e}");
+            ga_ok += usize::from(ga.is_some());
+            eprintln!(
+                "ok {name}{}: latency {l}, energy {e}",
+                if ga.is_some() { " (GA allocation replayed)" } else { "" }
+            );
         } else {
             failures.push(format!("{name}: latency {l} vs {wl}, energy {e} vs {we}"));
         }
     }
-    eprintln!("{ok}/{total} non-GA Stream fixtures reproduced end to end through the CLI");
+    eprintln!(
+        "{ok}/{total} Stream fixtures reproduced end to end through the CLI ({ga_ok}/{ga_total} with the reference GA's allocation)"
+    );
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(total >= 10);
+    assert!(total >= 10 && ga_total >= 3);
+}
+
+fn run_cli(root: &Path, args: &[&str], threads: Option<usize>) -> (String, String) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"));
+    c.current_dir(root).args(args);
+    if let Some(t) = threads {
+        c.env("RAYON_NUM_THREADS", t.to_string());
+    }
+    let o = c.output().unwrap();
+    let (out, err) = (String::from_utf8_lossy(&o.stdout).to_string(), String::from_utf8_lossy(&o.stderr).to_string());
+    assert!(o.status.success(), "zigzag-rs {args:?} failed:\n{err}");
+    (out, err)
+}
+
+fn totals(p: &Path) -> (f64, f64) {
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    (r["latency"].as_f64().unwrap(), r["energy"].as_f64().unwrap())
+}
+
+#[test]
+fn genetic_algorithm_allocation_outputs_and_replays() {
+    let Some(root) = shared() else {
+        eprintln!("SKIPPED: ../shared/reference absent; GA not run");
+        return;
+    };
+    let lab3 = "reference/stream/oracle/inputs/stream-tutorial/lab3/inputs";
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("reference/stream/oracle/tutorial_lab3_fused_ga_seed0.json")).unwrap(),
+    )
+    .unwrap();
+    let reference_latency = fixture["totals"]["latency"].as_f64().unwrap();
+    let tmp = std::env::temp_dir().join(format!("zz-stream-ga-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (acc, wl, map) = (
+        format!("{lab3}/hardware/hda_bus.yaml"),
+        format!("{lab3}/workload/4_convs.onnx"),
+        format!("{lab3}/mapping/mapping.yaml"),
+    );
+    let base =
+        ["stream", "-a", acc.as_str(), "-w", wl.as_str(), "--mode", "fused", "--stream-inputs", "reference/stream"];
+    let with = |extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|s| s.to_string()).collect() };
+    let dir = tmp.join("ga");
+    let dir_s = dir.to_string_lossy().to_string();
+    let json = tmp.join("ga.json").to_string_lossy().to_string();
+    let budget = ["--population", "20", "--generations", "20", "--seed", "0"];
+    let mut a = with(&["-m", map.as_str(), "-o", dir_s.as_str(), "--json", json.as_str()]);
+    a.extend(budget.iter().map(|s| s.to_string()));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (stdout, _) = run_cli(&root, &a, Some(2));
+    assert!(
+        stdout.contains("Genetic algorithm: 4 open (layer, group) allocations") && stdout.contains("<- chosen"),
+        "{stdout}"
+    );
+    let (lat, en) = totals(Path::new(&json));
+    assert!(lat <= reference_latency, "GA latency {lat} worse than the reference's {reference_latency}");
+
+    // pareto.json: the chosen allocation (replayable), the front, every evaluation, the logbook.
+    let pareto: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("pareto.json")).unwrap()).unwrap();
+    assert_eq!(pareto["path"], "ga");
+    assert_eq!(pareto["allocation"].as_object().unwrap().len(), 4);
+    assert_eq!(pareto["chosen"]["latency"].as_f64(), Some(lat));
+    assert_eq!(pareto["chosen"]["energy"].as_f64(), Some(en));
+    assert_eq!(pareto["chosen"]["on_front"], true);
+    assert_eq!(pareto["logbook"].as_array().unwrap().len(), 21);
+    let evals = pareto["evaluations"].as_array().unwrap();
+    let front = pareto["front"].as_array().unwrap();
+    assert!(evals.len() > 20 && !front.is_empty());
+    assert_eq!(evals.iter().filter(|e| e["on_front"] == true).count(), front.len());
+    for e in evals {
+        let (l, x) = (e["latency"].as_f64().unwrap(), e["energy"].as_f64().unwrap());
+        assert!(l >= lat, "an evaluated allocation is faster than the chosen one");
+        for f in front {
+            let (fl, fx) = (f["latency"].as_f64().unwrap(), f["energy"].as_f64().unwrap());
+            assert!(!(l <= fl && x <= fx && (l < fl || x < fx)), "front member dominated");
+        }
+    }
+    for f in ["pareto.png", "gantt.png", "schedule.json"] {
+        assert!(std::fs::metadata(dir.join(f)).map(|m| m.len() > 1000).unwrap_or(false), "{f}");
+    }
+
+    // Replays: the chosen allocation on the GA path, and the written mapping (fixed path, no search).
+    let replay = tmp.join("replay.json").to_string_lossy().to_string();
+    let pj = dir.join("pareto.json").to_string_lossy().to_string();
+    let (stdout, _) = run_cli(
+        &root,
+        &with(&["-m", map.as_str(), "--allocation", pj.as_str(), "--json", replay.as_str()])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        None,
+    );
+    assert!(!stdout.contains("Genetic algorithm"), "{stdout}");
+    assert_eq!(totals(Path::new(&replay)), (lat, en));
+    let fixed_map = dir.join("allocation_mapping.yaml").to_string_lossy().to_string();
+    let (stdout, _) = run_cli(
+        &root,
+        &with(&["-m", fixed_map.as_str(), "--json", replay.as_str()]).iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    );
+    assert!(!stdout.contains("Genetic algorithm"), "{stdout}");
+    assert_eq!(totals(Path::new(&replay)), (lat, en), "allocation_mapping.yaml re-run differs");
+
+    // Same seed, 1 thread: the identical search.
+    let dir1 = tmp.join("ga1").to_string_lossy().to_string();
+    let mut a = with(&["-m", map.as_str(), "-q", "-o", dir1.as_str()]);
+    a.extend(budget.iter().map(|s| s.to_string()));
+    let (stdout, _) = run_cli(&root, &a.iter().map(String::as_str).collect::<Vec<_>>(), Some(1));
+    assert!(!stdout.contains("Genetic algorithm"), "-q prints only the totals: {stdout}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("pareto.json")).unwrap(),
+        std::fs::read_to_string(Path::new(&dir1).join("pareto.json")).unwrap(),
+        "1 and 2 threads give different searches"
+    );
+
+    // Energy first: the chosen allocation is the front's lowest-energy one.
+    let e_json = tmp.join("energy.json").to_string_lossy().to_string();
+    let mut a = with(&["-m", map.as_str(), "-q", "--objectives", "energy,latency", "--json", e_json.as_str()]);
+    a.extend(budget.iter().map(|s| s.to_string()));
+    run_cli(&root, &a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let min_energy = evals.iter().map(|e| e["energy"].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
+    assert!(totals(Path::new(&e_json)).1 <= min_energy);
+
+    // A bad objective is an input error.
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&root)
+        .args(with(&["-m", map.as_str(), "--objectives", "latency,area"]))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown objective `area`"));
 }
 
 #[test]
@@ -166,13 +332,15 @@ fn bundled_multicore_example_writes_every_output() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Latency:") && stdout.contains("core0"), "{stdout}");
-    let sched: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("schedule.json")).unwrap()).unwrap();
+    let sched: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("schedule.json")).unwrap()).unwrap();
     let keys: Vec<&String> = sched.as_object().unwrap().keys().take(2).collect();
     assert_eq!(keys, ["latency", "energy"]);
     let cns = sched["cns"].as_array().unwrap();
     assert!(cns.len() > 30);
     // The Perfetto / Chrome trace is valid trace-event JSON with every CN exactly once.
-    let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
     let events = trace["traceEvents"].as_array().unwrap();
     for c in cns {
         let n = events
@@ -190,7 +358,11 @@ fn bundled_multicore_example_writes_every_output() {
     }
     // The interactive Gantt chart runs in headless Chromium without JavaScript errors.
     if Command::new("chromium").arg("--version").output().is_ok_and(|o| o.status.success()) {
-        let o = Command::new("bash").arg(repo.join("scripts/check_gantt_html.sh")).arg(dir.join("gantt.html")).output().unwrap();
+        let o = Command::new("bash")
+            .arg(repo.join("scripts/check_gantt_html.sh"))
+            .arg(dir.join("gantt.html"))
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     } else {
         eprintln!("SKIPPED: chromium not installed; HTML Gantt not rendered");
@@ -210,7 +382,8 @@ fn granularity_exploration_reports_each_tiling_and_the_best_under_constraints() 
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let rows: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("granularity.json")).unwrap()).unwrap();
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("granularity.json")).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 3);
     // More, smaller CNs for finer tilings.
