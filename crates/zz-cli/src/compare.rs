@@ -175,12 +175,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             }
         );
     }
-    let rows: Vec<LayerReport> = labels.iter().zip(&reports).enumerate().map(|(k, (l, r))| design_row(k, l, r)).collect();
+    let rows: Vec<LayerReport> =
+        labels.iter().zip(&reports).enumerate().map(|(k, (l, r))| design_row(k, l, r)).collect();
     let combined = RunReport::new("comparison", wl_name.clone(), rows);
     let write_json = |p: &PathBuf| -> Result<(), Failure> {
         let meta: Vec<serde_json::Value> = (0..n)
-            .map(|k| serde_json::json!({"label": labels[k], "area": costs[k].0, "onchip_memory_bits": costs[k].1,
-                "feasible": feasible[k], "rank": rank[k]}))
+            .map(|k| {
+                serde_json::json!({"label": labels[k], "area": costs[k].0, "onchip_memory_bits": costs[k].1,
+                "feasible": feasible[k], "rank": rank[k]})
+            })
             .collect();
         let text = serde_json::to_string_pretty(&serde_json::json!({ "designs": reports, "ranking": meta }))
             .map_err(|e| Failure::other(e.to_string()))?;
@@ -192,7 +195,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
         write_json(&dir.join("comparison.json"))?;
-        zz_report::bar_chart_breakdown(&combined, dir.join("comparison.png")).map_err(|e| Failure::other(e.to_string()))?;
+        zz_report::bar_chart_breakdown(&combined, dir.join("comparison.png"))
+            .map_err(|e| Failure::other(e.to_string()))?;
         zz_report::bar_chart_breakdown_svg(&combined, dir.join("comparison.svg"))
             .map_err(|e| Failure::other(e.to_string()))?;
         eprintln!("wrote {}", dir.join("comparison.png").display());

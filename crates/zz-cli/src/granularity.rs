@@ -76,7 +76,9 @@ fn parse_tiling(s: &str) -> Result<Option<Vec<(String, TilingFactor)>>, Failure>
         let factor = if f.eq_ignore_ascii_case("all") {
             TilingFactor::All
         } else {
-            TilingFactor::N(f.parse().map_err(|_| Failure::input(format!("--tiling `{s}`: `{f}` is not a number or `all`")))?)
+            TilingFactor::N(
+                f.parse().map_err(|_| Failure::input(format!("--tiling `{s}`: `{f}` is not a number or `all`")))?,
+            )
         };
         t.push((d.trim().to_uppercase(), factor));
     }

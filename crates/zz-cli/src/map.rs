@@ -117,7 +117,9 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
                     "energy" => zz_search::salsa::SalsaCriterion::Energy,
                     "latency" => zz_search::salsa::SalsaCriterion::Latency,
                     other => {
-                        return Err(Failure::input(format!("--salsa-criterion: expected energy or latency, got `{other}`")));
+                        return Err(Failure::input(format!(
+                            "--salsa-criterion: expected energy or latency, got `{other}`"
+                        )));
                     }
                 },
                 chains: args.salsa_chains,
@@ -168,8 +170,10 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
         zz_report::write_json(&report, dir.join("results.json")).map_err(|e| Failure::other(e.to_string()))?;
-        zz_report::bar_chart_breakdown(&report, dir.join("breakdown.png")).map_err(|e| Failure::other(e.to_string()))?;
-        zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg")).map_err(|e| Failure::other(e.to_string()))?;
+        zz_report::bar_chart_breakdown(&report, dir.join("breakdown.png"))
+            .map_err(|e| Failure::other(e.to_string()))?;
+        zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg"))
+            .map_err(|e| Failure::other(e.to_string()))?;
         eprintln!("wrote {}", dir.join("breakdown.png").display());
     }
     Ok(())

@@ -74,7 +74,12 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
 }
 
 /// The whole run's report.
-pub fn run_report(res: &NetworkResult, workload: &zz_ir::workload::Workload, acc: &Accelerator, workload_name: &str) -> RunReport {
+pub fn run_report(
+    res: &NetworkResult,
+    workload: &zz_ir::workload::Workload,
+    acc: &Accelerator,
+    workload_name: &str,
+) -> RunReport {
     let layers: Vec<LayerReport> = res.layers.iter().map(|l| layer_report(l, workload, acc)).collect();
     let mut rep = RunReport::new(acc.name.clone(), workload_name.to_string(), layers);
     // The stable contract: energy and latency are the reference's summed totals.

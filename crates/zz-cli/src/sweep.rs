@@ -56,8 +56,13 @@ pub fn area(acc: &Accelerator) -> f64 {
     let oa = &acc.operational_array;
     let mut a = oa.unit_area * oa.total_unit_count() as f64;
     for m in &acc.memories {
-        let instances: u64 =
-            oa.dimensions.iter().zip(&oa.sizes).filter(|(d, _)| !m.served_dimensions.contains(d)).map(|(_, s)| *s).product();
+        let instances: u64 = oa
+            .dimensions
+            .iter()
+            .zip(&oa.sizes)
+            .filter(|(d, _)| !m.served_dimensions.contains(d))
+            .map(|(_, s)| *s)
+            .product();
         a += m.area * instances as f64;
     }
     a
@@ -108,7 +113,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     w.iter().for_each(|w| eprintln!("{w}"));
     let n = spec.n_points();
     // Every point's accelerator is built up front so bad parameters fail before any work.
-    let accs: Vec<Accelerator> = (0..n).map(|k| spec.apply(&base, k)).collect::<Result<_, _>>().map_err(|e| Failure::input(e.to_string()))?;
+    let accs: Vec<Accelerator> =
+        (0..n).map(|k| spec.apply(&base, k)).collect::<Result<_, _>>().map_err(|e| Failure::input(e.to_string()))?;
     let opts = SearchOptions {
         spatial: SpatialOptions::default(),
         loma: LomaOptions { lpf_limit: args.lpf_limit, objective, ..Default::default() },
@@ -146,7 +152,14 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     memory: onchip_memory_bits(acc),
                     error: None,
                 },
-                Err(e) => PointResult { values, energy: f64::NAN, latency: f64::NAN, area: area(acc), memory: onchip_memory_bits(acc), error: Some(e.to_string()) },
+                Err(e) => PointResult {
+                    values,
+                    energy: f64::NAN,
+                    latency: f64::NAN,
+                    area: area(acc),
+                    memory: onchip_memory_bits(acc),
+                    error: Some(e.to_string()),
+                },
             }
         })
         .collect();
@@ -164,17 +177,17 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         })
         .collect();
     let feasible_idx: Vec<usize> = (0..n).filter(|&k| feasible[k]).collect();
-    let front_sub = pareto_front(&feasible_idx.iter().map(|&k| (results[k].energy, results[k].latency)).collect::<Vec<_>>());
+    let front_sub =
+        pareto_front(&feasible_idx.iter().map(|&k| (results[k].energy, results[k].latency)).collect::<Vec<_>>());
     let mut on_front = vec![false; n];
     for (j, &k) in feasible_idx.iter().enumerate() {
         on_front[k] = front_sub[j];
     }
     // Best: lowest EDP on the front.
-    let best = feasible_idx
-        .iter()
-        .copied()
-        .filter(|&k| on_front[k])
-        .min_by(|&a, &b| (results[a].energy * results[a].latency).total_cmp(&(results[b].energy * results[b].latency)));
+    let best =
+        feasible_idx.iter().copied().filter(|&k| on_front[k]).min_by(|&a, &b| {
+            (results[a].energy * results[a].latency).total_cmp(&(results[b].energy * results[b].latency))
+        });
     std::fs::create_dir_all(&args.output).map_err(|e| Failure::other(format!("{}: {e}", args.output.display())))?;
     let mut csv = String::new();
     csv.push_str("point,");
@@ -225,7 +238,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         })
         .collect();
     let chosen = best.and_then(|b| feasible_idx.iter().position(|&k| k == b));
-    let title = format!("{} design points on {}", n, args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
+    let title = format!(
+        "{} design points on {}",
+        n,
+        args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
+    );
     for f in ["pareto.png", "pareto.svg"] {
         pareto_plot(&pts, chosen, &title, args.output.join(f)).map_err(|e| Failure::other(e.to_string()))?;
     }

@@ -44,7 +44,15 @@ fn tutorial_lab1_legacy_and_v39_schema() {
     for hw in ["lab1/inputs/hardware/accelerator1.yaml", "lab1/inputs/hardware-v39/accelerator1.yaml"] {
         let out = tmp(&format!("lab1-{}.json", hw.contains("v39")));
         let (o, v) = run_json(
-            &["map", "-a", hw, "-w", "lab1/inputs/workload/resnet18_first_layer.onnx", "-m", "lab1/inputs/mapping/mapping.yaml"],
+            &[
+                "map",
+                "-a",
+                hw,
+                "-w",
+                "lab1/inputs/workload/resnet18_first_layer.onnx",
+                "-m",
+                "lab1/inputs/mapping/mapping.yaml",
+            ],
             &lab,
             &out,
         );
@@ -56,7 +64,10 @@ fn tutorial_lab1_legacy_and_v39_schema() {
         let stderr = String::from_utf8_lossy(&o.stderr);
         if !hw.contains("v39") {
             // The legacy file repeats the memory key `rf_1B`: last wins, with a warning naming both lines.
-            assert!(stderr.contains("rf_1B") && stderr.contains("line"), "expected a duplicate-key warning, got {stderr}");
+            assert!(
+                stderr.contains("rf_1B") && stderr.contains("line"),
+                "expected a duplicate-key warning, got {stderr}"
+            );
         }
     }
 }
@@ -69,11 +80,13 @@ fn tpu_like_resnet18_through_the_cli() {
     };
     let zz = r.join("zigzag");
     // ZigZag 3.9.1 test values (expected.csv, test_origin/test_tpu_like).
-    for (wl, energy, latency) in
-        [("workload/resnet18.onnx", 1871436380.6559997, 3865041.0), ("workload/resnet18.yaml", 2615172831.3759995, 5817949.0)]
-    {
+    for (wl, energy, latency) in [
+        ("workload/resnet18.onnx", 1871436380.6559997, 3865041.0),
+        ("workload/resnet18.yaml", 2615172831.3759995, 5817949.0),
+    ] {
         let out = tmp("tpu.json");
-        let (_, v) = run_json(&["map", "-a", "hardware/tpu_like.yaml", "-w", wl, "-m", "mapping/tpu_like.yaml"], &zz, &out);
+        let (_, v) =
+            run_json(&["map", "-a", "hardware/tpu_like.yaml", "-w", wl, "-m", "mapping/tpu_like.yaml"], &zz, &out);
         assert!(close(v["energy"].as_f64().unwrap(), energy, 1e-9), "{wl}: {}", v["energy"]);
         assert!(close(v["latency"].as_f64().unwrap(), latency, 1e-9), "{wl}: {}", v["latency"]);
     }
@@ -84,7 +97,16 @@ fn bundled_example_runs_and_writes_outputs() {
     let dir = tmp("example-out");
     let o = bin()
         .current_dir(repo())
-        .args(["map", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml", "--output"])
+        .args([
+            "map",
+            "-a",
+            "examples/accelerator.yaml",
+            "-w",
+            "examples/workload.yaml",
+            "-m",
+            "examples/mapping.yaml",
+            "--output",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -94,7 +116,8 @@ fn bundled_example_runs_and_writes_outputs() {
     for f in ["results.json", "breakdown.png", "breakdown.svg"] {
         assert!(std::fs::metadata(dir.join(f)).map(|m| m.len() > 100).unwrap_or(false), "{f} missing");
     }
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().take(2).collect();
     assert_eq!(keys, ["energy", "latency"]);
     let sum: f64 = v["layers"].as_array().unwrap().iter().map(|l| l["energy"].as_f64().unwrap()).sum();
@@ -108,7 +131,16 @@ fn thread_count_does_not_change_results() {
         let out = tmp(&format!("threads-{t}.json"));
         let o = bin()
             .current_dir(repo())
-            .args(["map", "-q", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"])
+            .args([
+                "map",
+                "-q",
+                "-a",
+                "examples/accelerator.yaml",
+                "-w",
+                "examples/workload.yaml",
+                "-m",
+                "examples/mapping.yaml",
+            ])
             .args(["--lpf-limit", "7", "--threads", t, "--json"])
             .arg(&out)
             .output()
@@ -142,7 +174,8 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
         assert_eq!(o.status.code(), Some(2), "{name}: expected exit 2, got {:?}; stderr: {stderr}", o.status.code());
         assert!(!stderr.contains("panicked"), "{name}: panic: {stderr}");
         assert!(stderr.contains(&name), "{name}: message does not name the file: {stderr}");
-        let located = stderr.contains(&format!("{name}:")) && stderr.split(&format!("{name}:")).nth(1).is_some_and(|s| s.starts_with(|c: char| c.is_ascii_digit()));
+        let located = stderr.contains(&format!("{name}:"))
+            && stderr.split(&format!("{name}:")).nth(1).is_some_and(|s| s.starts_with(|c: char| c.is_ascii_digit()));
         assert!(located, "{name}: message has no line number: {stderr}");
         checked += 1;
     }
@@ -154,7 +187,17 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
 fn unsupported_option_values_are_input_errors() {
     let o = bin()
         .current_dir(repo())
-        .args(["map", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml", "--opt", "speed"])
+        .args([
+            "map",
+            "-a",
+            "examples/accelerator.yaml",
+            "-w",
+            "examples/workload.yaml",
+            "-m",
+            "examples/mapping.yaml",
+            "--opt",
+            "speed",
+        ])
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
@@ -167,8 +210,29 @@ fn salsa_is_reproducible_for_a_seed_whatever_the_thread_count() {
         let out = tmp(&format!("salsa-{threads}-{seed}.json"));
         let o = bin()
             .current_dir(repo())
-            .args(["map", "-q", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"])
-            .args(["--engine", "salsa", "--salsa-chains", "3", "--salsa-iterations", "300", "--seed", seed, "--threads", threads, "--json"])
+            .args([
+                "map",
+                "-q",
+                "-a",
+                "examples/accelerator.yaml",
+                "-w",
+                "examples/workload.yaml",
+                "-m",
+                "examples/mapping.yaml",
+            ])
+            .args([
+                "--engine",
+                "salsa",
+                "--salsa-chains",
+                "3",
+                "--salsa-iterations",
+                "300",
+                "--seed",
+                seed,
+                "--threads",
+                threads,
+                "--json",
+            ])
             .arg(&out)
             .output()
             .unwrap();
@@ -207,10 +271,24 @@ fn zigzag_test_suite_values_through_the_cli() {
         total += 1;
         let out = tmp("csv.json");
         let mut args = vec![
-            "map", "-q", "-a", f[col("accelerator")], "-w", f[col("workload")], "-m", f[col("mapping")],
-            "--opt", f[col("opt")], "--lpf-limit", f[col("lpf_limit")],
-            "--spatial-mappings", f[col("nb_spatial_mappings")], "--engine", f[col("engine")],
-            "--mapping-type", f[col("mapping_type")],
+            "map",
+            "-q",
+            "-a",
+            f[col("accelerator")],
+            "-w",
+            f[col("workload")],
+            "-m",
+            f[col("mapping")],
+            "--opt",
+            f[col("opt")],
+            "--lpf-limit",
+            f[col("lpf_limit")],
+            "--spatial-mappings",
+            f[col("nb_spatial_mappings")],
+            "--engine",
+            f[col("engine")],
+            "--mapping-type",
+            f[col("mapping_type")],
         ];
         if f[col("exploit_data_locality")] == "True" {
             args.push("--exploit-data-locality");
@@ -225,7 +303,8 @@ fn zigzag_test_suite_values_through_the_cli() {
         }
         let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         let (e, l) = (v["energy"].as_f64().unwrap(), v["latency"].as_f64().unwrap());
-        let (we, wl) = (f[col("expected_energy")].parse::<f64>().unwrap(), f[col("expected_latency")].parse::<f64>().unwrap());
+        let (we, wl) =
+            (f[col("expected_energy")].parse::<f64>().unwrap(), f[col("expected_latency")].parse::<f64>().unwrap());
         let tol: f64 = f[col("rel_tol")].parse().unwrap();
         if close(e, we, tol) && close(l, wl, tol) {
             matched += 1;
@@ -250,17 +329,24 @@ fn compare_tutorial_lab3_accelerators() {
     let mut cmd = bin();
     cmd.current_dir(&lab).args(["compare", "-w", "lab3/inputs/workload/resnet18_first_layer.onnx"]);
     for i in 1..=3 {
-        cmd.args(["-a", &format!("lab3/inputs/hardware/accelerator{i}.yaml"), "-m", &format!("lab3/inputs/mapping/accelerator{i}.yaml")]);
+        cmd.args([
+            "-a",
+            &format!("lab3/inputs/hardware/accelerator{i}.yaml"),
+            "-m",
+            &format!("lab3/inputs/mapping/accelerator{i}.yaml"),
+        ]);
     }
     let o = cmd.arg("--max-latency").arg("1000000").arg("--output").arg(&dir).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("comparison.json")).unwrap()).unwrap();
     // accelerator1 (1.23 M cycles) violates --max-latency; the others are ranked by latency.
     let ranks: Vec<serde_json::Value> = v["ranking"].as_array().unwrap().iter().map(|r| r["rank"].clone()).collect();
     assert_eq!(ranks, [serde_json::Value::Null, serde_json::json!(1), serde_json::json!(2)]);
     for i in 1..=3 {
         let fx: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(lab.join(format!("oracle/lab3_acc{i}.json"))).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(lab.join(format!("oracle/lab3_acc{i}.json"))).unwrap())
+                .unwrap();
         let d = &v["designs"][i - 1];
         let (e, l) = (d["energy"].as_f64().unwrap(), d["latency"].as_f64().unwrap());
         eprintln!("lab3 accelerator{i}: {e} pJ, {l} cycles");
@@ -296,7 +382,16 @@ fn sweep_of_200_tpu_like_variants_has_a_correct_pareto_front() {
     let dir = tmp("sweep200");
     let o = bin()
         .current_dir(&zz)
-        .args(["sweep", "-q", "-a", "hardware/tpu_like.yaml", "-w", "workload/resnet18.onnx", "-m", "mapping/tpu_like.yaml"])
+        .args([
+            "sweep",
+            "-q",
+            "-a",
+            "hardware/tpu_like.yaml",
+            "-w",
+            "workload/resnet18.onnx",
+            "-m",
+            "mapping/tpu_like.yaml",
+        ])
         .arg("-s")
         .arg(repo().join("crates/zz-cli/tests/data/tpu_like_sweep.yaml"))
         .args(["--lpf-limit", "4", "-o"])
@@ -324,7 +419,16 @@ fn sweep_constraints_filter_points() {
     let dir = tmp("sweep-example");
     let o = bin()
         .current_dir(repo())
-        .args(["sweep", "-q", "-a", "examples/accelerator.yaml", "-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"])
+        .args([
+            "sweep",
+            "-q",
+            "-a",
+            "examples/accelerator.yaml",
+            "-w",
+            "examples/workload.yaml",
+            "-m",
+            "examples/mapping.yaml",
+        ])
         .args(["-s", "examples/sweep.yaml", "--lpf-limit", "4", "--max-area", "300", "-o"])
         .arg(&dir)
         .output()

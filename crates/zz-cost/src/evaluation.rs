@@ -360,7 +360,8 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
             } else if ei[op][m] <= 1.0 - es[op][m] {
                 db[op][m + 1] = true;
                 let add = ei[op][m];
-                if let Some(grp) = hw.sharing.iter().find(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m)) {
+                if let Some(grp) = hw.sharing.iter().find(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m))
+                {
                     for &(mo2, lv2) in grp {
                         if let Some(x) = bind.layer_op_of[mo2.index()] {
                             es[x as usize][lv2 as usize] += add;
@@ -490,14 +491,14 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     }
     let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {
         load.get(x).and_then(|l| l.get(lv)).and_then(|l| l[d]).ok_or_else(|| {
-                let mo = bind.mem_op[x];
-                CostError::MissingPort {
-                    memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),
-                    operand: mo.to_string(),
-                    direction: Direction::ALL[d].name(),
-                    context: "data on/off-loading",
-                }
-            })
+            let mo = bind.mem_op[x];
+            CostError::MissingPort {
+                memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),
+                operand: mo.to_string(),
+                direction: Direction::ALL[d].name(),
+                context: "data on/off-loading",
+            }
+        })
     };
     let n_in = n_ops - 1;
     let mut indiv = [0.0; MAX_OPS];

@@ -124,11 +124,8 @@ impl HierarchyInfo {
                     continue;
                 }
                 remap[pi] = Some(ports.len() as u8);
-                let ins: SmallVec<[MemOperand; 2]> = served[pi]
-                    .iter()
-                    .map(|s| s.0)
-                    .filter(|o| o.is_input())
-                    .fold(SmallVec::new(), |mut v, o| {
+                let ins: SmallVec<[MemOperand; 2]> =
+                    served[pi].iter().map(|s| s.0).filter(|o| o.is_input()).fold(SmallVec::new(), |mut v, o| {
                         if !v.contains(&o) {
                             v.push(o)
                         }

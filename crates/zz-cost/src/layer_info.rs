@@ -110,8 +110,10 @@ impl LayerInfo {
         let mut derived: Vec<DerivedDim> = Vec::new();
         let mut pr_list_mask = 0u128;
         for rel in &layer.relations {
-            let a = loop_id(&rel.a).ok_or_else(|| err(format!("relation of {} uses unknown dimension {}", rel.derived, rel.a)))?;
-            let b = loop_id(&rel.b).ok_or_else(|| err(format!("relation of {} uses unknown dimension {}", rel.derived, rel.b)))?;
+            let a = loop_id(&rel.a)
+                .ok_or_else(|| err(format!("relation of {} uses unknown dimension {}", rel.derived, rel.a)))?;
+            let b = loop_id(&rel.b)
+                .ok_or_else(|| err(format!("relation of {} uses unknown dimension {}", rel.derived, rel.b)))?;
             if let Some(k) = derived.iter().position(|p| p.name == rel.derived) {
                 // reference quirk: a repeated relation overwrites the earlier one in the pr_loop dict.
                 derived[k].a = a;
@@ -141,14 +143,13 @@ impl LayerInfo {
             let g = gcd(p.coef_a, p.coef_b).max(1);
             p.a_reduced = p.coef_a / g;
             p.b_reduced = p.coef_b / g;
-            let given = layer
-                .pr_sizes
-                .as_ref()
-                .and_then(|v| v.iter().find(|(n, _)| *n == p.name).map(|(_, s)| *s as i64));
+            let given =
+                layer.pr_sizes.as_ref().and_then(|v| v.iter().find(|(n, _)| *n == p.name).map(|(_, s)| *s as i64));
             p.total = match given {
                 Some(s) => s,
                 None => {
-                    let full = pr_dimension_size(p.coef_a, sizes[p.a as usize] as i64, p.coef_b, sizes[p.b as usize] as i64);
+                    let full =
+                        pr_dimension_size(p.coef_a, sizes[p.a as usize] as i64, p.coef_b, sizes[p.b as usize] as i64);
                     let (pb, pe) = layer.padding.iter().find(|(n, _)| *n == p.name).map(|(_, v)| *v).unwrap_or((0, 0));
                     full - (pb + pe)
                 }
@@ -157,9 +158,8 @@ impl LayerInfo {
         let derived_id = |name: &str| derived.iter().position(|p| p.name == name).map(|k| PR_BASE + k as Dim);
         let all_r2: u128 = (0..derived.len()).fold(0, |m, k| m | bit(R_BASE + k as Dim));
         let all_ir2: u128 = (0..derived.len()).fold(0, |m, k| m | bit(IR_BASE + k as Dim));
-        let final_precision = layer
-            .precision_of("O_final")
-            .ok_or_else(|| err("operand_precision has no O_final".into()))?;
+        let final_precision =
+            layer.precision_of("O_final").ok_or_else(|| err("operand_precision has no O_final".into()))?;
         let mut operands = Vec::with_capacity(layer.operands.len());
         for (k, op) in layer.operands.iter().enumerate() {
             let mut eq_ids: Vec<Dim> = Vec::with_capacity(op.dims.len());
@@ -171,7 +171,10 @@ impl LayerInfo {
                     eq_ids.push(id);
                     indexed_by_pr = true;
                 } else {
-                    return Err(err(format!("operand {} is indexed by {d}, which is neither a loop dimension nor a related dimension", op.name)));
+                    return Err(err(format!(
+                        "operand {} is indexed by {d}, which is neither a loop dimension nor a related dimension",
+                        op.name
+                    )));
                 }
             }
             let eq_mask = eq_ids.iter().fold(0u128, |m, &d| m | bit(d));

@@ -73,7 +73,12 @@ impl SpatialSetup {
     }
 
     /// The evaluation context for this spatial mapping.
-    pub fn context<'a>(&'a self, layer: &'a LayerInfo, hw: &'a HierarchyInfo, bind: &'a OperandBinding) -> EvalContext<'a> {
+    pub fn context<'a>(
+        &'a self,
+        layer: &'a LayerInfo,
+        hw: &'a HierarchyInfo,
+        bind: &'a OperandBinding,
+    ) -> EvalContext<'a> {
         EvalContext {
             layer,
             hw,

@@ -59,7 +59,10 @@ impl OperandBinding {
             if n == 0 {
                 return Err(CostError::Mapping {
                     layer: layer.name.clone(),
-                    message: format!("layer operand {} is linked to memory operand {m}, which no memory stores", o.name),
+                    message: format!(
+                        "layer operand {} is linked to memory operand {m}, which no memory stores",
+                        o.name
+                    ),
                 });
             }
             layer_op_of[m.index()] = Some(k as u8);
@@ -222,7 +225,8 @@ impl SpatialAnalysis {
                 uc.push(py_round(py_round3(t)));
                 uu.push(u);
             }
-            let mut bo: SmallVec<[f64; 5]> = (0..a_len.saturating_sub(1)).map(|a| py_round(uu[a] / uu[a + 1])).collect();
+            let mut bo: SmallVec<[f64; 5]> =
+                (0..a_len.saturating_sub(1)).map(|a| py_round(uu[a] / uu[a + 1])).collect();
             bo.push(1.0);
             unit_count.push(uc);
             unit_unique.push(uu);

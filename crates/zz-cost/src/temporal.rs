@@ -50,7 +50,9 @@ impl LoopNest {
     pub fn to_mapping(&self) -> TemporalMapping {
         TemporalMapping {
             levels: (0..self.n_ops as usize)
-                .map(|op| (0..self.n_levels[op] as usize).map(|m| self.level(op, m).iter().copied().collect()).collect())
+                .map(|op| {
+                    (0..self.n_levels[op] as usize).map(|m| self.level(op, m).iter().copied().collect()).collect()
+                })
                 .collect(),
         }
     }
@@ -199,7 +201,9 @@ impl<'a> TemporalAnalysis<'a> {
             match total {
                 None => total = Some(tot),
                 Some(x) if x != tot => {
-                    return Err(format!("temporal mapping covers a different number of cycles per operand ({tot} vs {x})"));
+                    return Err(format!(
+                        "temporal mapping covers a different number of cycles per operand ({tot} vs {x})"
+                    ));
                 }
                 _ => {}
             }

@@ -182,8 +182,11 @@ fn every_fixture_layer_matches_the_reference() {
     let mut matched = 0;
     let mut failures = Vec::new();
     for dir in ["zigzag/oracle", "zigzag-tutorial/oracle"] {
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
         files.sort();
         for f in files {
             let (m, t, fl) = check_fixture(&f);

@@ -108,7 +108,11 @@ fn number(v: &SweepValue) -> Result<f64, String> {
 }
 
 fn whole(x: f64) -> Result<u64, String> {
-    if x >= 0.0 && x.fract() == 0.0 && x < 1.8e19 { Ok(x as u64) } else { Err(format!("expected a non-negative integer, got {x}")) }
+    if x >= 0.0 && x.fract() == 0.0 && x < 1.8e19 {
+        Ok(x as u64)
+    } else {
+        Err(format!("expected a non-negative integer, got {x}"))
+    }
 }
 
 /// Sets one parameter on an accelerator.
@@ -125,7 +129,8 @@ pub fn apply(acc: &mut Accelerator, path: &str, v: &SweepValue) -> Result<(), St
         ["operational_array", "unit_energy"] => acc.operational_array.unit_energy = number(v)?,
         ["operational_array", "unit_area"] => acc.operational_array.unit_area = number(v)?,
         ["memories", mem, field] => {
-            let m = acc.memories.iter_mut().find(|m| m.name == *mem).ok_or_else(|| format!("no memory named `{mem}`"))?;
+            let m =
+                acc.memories.iter_mut().find(|m| m.name == *mem).ok_or_else(|| format!("no memory named `{mem}`"))?;
             match *field {
                 "size" => m.size = whole(number(v)?)?,
                 "r_cost" => m.r_cost = number(v)?,
@@ -135,8 +140,13 @@ pub fn apply(acc: &mut Accelerator, path: &str, v: &SweepValue) -> Result<(), St
             }
         }
         ["memories", mem, "ports", port, field] => {
-            let m = acc.memories.iter_mut().find(|m| m.name == *mem).ok_or_else(|| format!("no memory named `{mem}`"))?;
-            let p = m.ports.iter_mut().find(|p| p.name == *port).ok_or_else(|| format!("memory `{mem}` has no port `{port}`"))?;
+            let m =
+                acc.memories.iter_mut().find(|m| m.name == *mem).ok_or_else(|| format!("no memory named `{mem}`"))?;
+            let p = m
+                .ports
+                .iter_mut()
+                .find(|p| p.name == *port)
+                .ok_or_else(|| format!("memory `{mem}` has no port `{port}`"))?;
             match *field {
                 "bandwidth_min" => p.bandwidth_min = whole(number(v)?)?,
                 "bandwidth_max" => p.bandwidth_max = whole(number(v)?)?,

@@ -8,14 +8,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use zz_inputs::yaml::{check_mapping_against_accelerator_with_spans, read_mapping_with_spans_str};
-use zz_inputs::{
-    InputError, read_accelerator, read_accelerator_str, read_mapping, read_workload_yaml,
-};
+use zz_inputs::{InputError, read_accelerator, read_accelerator_str, read_mapping, read_workload_yaml};
 
 fn dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name)
 }
 
 /// A reader that only reports failure.
@@ -46,19 +42,12 @@ fn every_bad_input_fails_cleanly() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for path in &files {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(reader) = reader_for(&name) else {
             continue;
         };
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        let expect = text
-            .lines()
-            .next()
-            .and_then(|l| l.strip_prefix("# expect: "))
-            .map(str::trim);
+        let expect = text.lines().next().and_then(|l| l.strip_prefix("# expect: ")).map(str::trim);
         let result = catch_unwind(AssertUnwindSafe(|| reader(path)));
         checked += 1;
         let err = match result {
@@ -87,25 +76,16 @@ fn every_bad_input_fails_cleanly() {
         println!("{shown}");
     }
     assert!(checked >= 25, "only {checked} bad inputs found");
-    assert!(
-        failures.is_empty(),
-        "{} problems:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn fixtures_the_bad_inputs_derive_from_are_valid() {
     let f = dir("fixtures");
-    let (acc, w1) =
-        read_accelerator(&f.join("tiny_accelerator.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let (legacy, w2) =
-        read_accelerator(&f.join("tiny_accelerator_legacy.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let (mapping, w3) =
-        read_mapping(&f.join("tiny_mapping.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let (workload, w4) =
-        read_workload_yaml(&f.join("tiny_workload.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (acc, w1) = read_accelerator(&f.join("tiny_accelerator.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (legacy, w2) = read_accelerator(&f.join("tiny_accelerator_legacy.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (mapping, w3) = read_mapping(&f.join("tiny_mapping.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (workload, w4) = read_workload_yaml(&f.join("tiny_workload.yaml")).unwrap_or_else(|e| panic!("{e}"));
     for w in [w1, w2, w3, w4] {
         assert!(w.is_empty(), "{w:?}");
     }
@@ -114,26 +94,17 @@ fn fixtures_the_bad_inputs_derive_from_are_valid() {
     assert_eq!(legacy.memories[0].ports[0].allocation.len(), 2);
     assert_eq!(workload.edges, [(0, 1)]);
     let l0 = &workload.layers[0];
-    assert_eq!(
-        l0.padding,
-        [("IY".to_owned(), (1, 1)), ("IX".to_owned(), (1, 1))]
-    );
+    assert_eq!(l0.padding, [("IY".to_owned(), (1, 1)), ("IX".to_owned(), (1, 1))]);
     assert_eq!(workload.layers[1].name, "Layer1");
     let path = f.join("tiny_mapping.yaml");
-    zz_inputs::check_mapping_against_accelerator(&mapping, &path.display().to_string(), &acc)
-        .unwrap();
+    zz_inputs::check_mapping_against_accelerator(&mapping, &path.display().to_string(), &acc).unwrap();
 }
 
 /// Random byte soup and truncations of the fixtures never panic.
 #[test]
 fn truncated_fixtures_never_panic() {
     let f = dir("fixtures");
-    for name in [
-        "tiny_accelerator.yaml",
-        "tiny_accelerator_legacy.yaml",
-        "tiny_mapping.yaml",
-        "tiny_workload.yaml",
-    ] {
+    for name in ["tiny_accelerator.yaml", "tiny_accelerator_legacy.yaml", "tiny_mapping.yaml", "tiny_workload.yaml"] {
         let text = std::fs::read_to_string(f.join(name)).unwrap_or_default();
         for cut in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
             let part = &text[..cut];
@@ -164,8 +135,7 @@ memories:
 
 fn cross_check(mapping_text: &str) -> Result<(), InputError> {
     let (acc, _) = read_accelerator_str("acc.yaml", TINY_ACC).expect("valid accelerator");
-    let (mapping, spans, _) =
-        read_mapping_with_spans_str("map.yaml", mapping_text).expect("valid mapping");
+    let (mapping, spans, _) = read_mapping_with_spans_str("map.yaml", mapping_text).expect("valid mapping");
     check_mapping_against_accelerator_with_spans(&mapping, &spans, "map.yaml", &acc)
 }
 
@@ -176,29 +146,16 @@ fn cross_file_checks_point_into_the_mapping() {
         "- name: default\n  spatial_mapping:\n    D1: [\"K, 4\"]\n    D2: [\"C, 4\", \"FX, 2\"]\n  memory_operand_links: {O: O, W: I2, I: I1}\n",
     )
     .unwrap_err();
-    assert_eq!(
-        (e.line, e.column, e.key.as_str()),
-        (4, 5, "[0].spatial_mapping.D2"),
-        "{e}"
-    );
+    assert_eq!((e.line, e.column, e.key.as_str()), (4, 5, "[0].spatial_mapping.D2"), "{e}");
     assert!(e.message.contains("only 4 units"), "{e}");
     // OA dimension missing from the array.
     let e = cross_check("- name: default\n  spatial_mapping:\n    D3: [\"K, 2\"]\n").unwrap_err();
-    assert_eq!(
-        (e.line, e.key.as_str()),
-        (3, "[0].spatial_mapping.D3"),
-        "{e}"
-    );
+    assert_eq!((e.line, e.key.as_str()), (3, "[0].spatial_mapping.D3"), "{e}");
     // Memory operand I2 is stored nowhere (default links map W to I2).
     let e = cross_check("- name: default\n  spatial_mapping:\n    D1: [\"K, 2\"]\n").unwrap_err();
-    assert!(
-        e.message.contains("`I2`") && e.key.ends_with("memory_operand_links.W"),
-        "{e}"
-    );
+    assert!(e.message.contains("`I2`") && e.key.ends_with("memory_operand_links.W"), "{e}");
     assert_eq!(e.line, 1);
-    let e =
-        cross_check("- name: default\n  memory_operand_links:\n    O: O\n    W: I2\n    I: I1\n")
-            .unwrap_err();
+    let e = cross_check("- name: default\n  memory_operand_links:\n    O: O\n    W: I2\n    I: I1\n").unwrap_err();
     assert_eq!((e.line, e.column), (4, 8), "{e}");
 }
 

@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use zz_inputs::yaml::read_mapping_with_spans;
-use zz_inputs::{
-    check_mapping_against_accelerator, read_accelerator, read_mapping, read_workload_yaml,
-};
+use zz_inputs::{check_mapping_against_accelerator, read_accelerator, read_mapping, read_workload_yaml};
 use zz_ir::accelerator::{Direction, MemOperand, PortType};
 
 /// The shared reference folder, or `None` (with a SKIPPED line) when it is absent.
@@ -22,9 +20,8 @@ fn reference() -> Option<PathBuf> {
 
 /// `*.yaml` files of a folder, sorted.
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
     files.sort();
     files
@@ -35,18 +32,13 @@ fn labs(root: &Path) -> Vec<PathBuf> {
     let mut labs: Vec<PathBuf> = std::fs::read_dir(root.join("zigzag-tutorial"))
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    labs.retain(|p| {
-        p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("lab"))
-    });
+    labs.retain(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("lab")));
     labs.sort();
     labs
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 #[test]
@@ -57,11 +49,7 @@ fn every_hardware_file_reads() {
         files.extend(yaml_files(&lab.join("inputs/hardware")));
         files.extend(yaml_files(&lab.join("inputs/hardware-v39")));
     }
-    assert!(
-        files.len() >= 27,
-        "found only {} hardware files",
-        files.len()
-    );
+    assert!(files.len() >= 27, "found only {} hardware files", files.len());
     for f in &files {
         let (acc, warnings) = read_accelerator(f).unwrap_or_else(|e| panic!("{e}"));
         assert!(!acc.memories.is_empty(), "{}", f.display());
@@ -82,18 +70,10 @@ fn every_mapping_file_reads() {
     for lab in labs(&root) {
         files.extend(yaml_files(&lab.join("inputs/mapping")));
     }
-    assert!(
-        files.len() >= 20,
-        "found only {} mapping files",
-        files.len()
-    );
+    assert!(files.len() >= 20, "found only {} mapping files", files.len());
     for f in &files {
         let (mapping, warnings) = read_mapping(f).unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            mapping.entries.iter().any(|e| e.name == "default"),
-            "{}",
-            f.display()
-        );
+        assert!(mapping.entries.iter().any(|e| e.name == "default"), "{}", f.display());
         assert!(warnings.is_empty(), "{}: {warnings:?}", f.display());
     }
 }
@@ -133,12 +113,7 @@ fn tpu_like_values_and_duplicate_ports() {
     assert_eq!(sram.ports.len(), 2);
     let r = &sram.ports[0];
     assert_eq!(
-        (
-            r.name.as_str(),
-            r.port_type,
-            r.bandwidth_min,
-            r.bandwidth_max
-        ),
+        (r.name.as_str(), r.port_type, r.bandwidth_min, r.bandwidth_max),
         ("r_port_1", PortType::Read, 64, 2048)
     );
     assert_eq!(
@@ -150,10 +125,7 @@ fn tpu_like_values_and_duplicate_ports() {
         ]
     );
     assert_eq!(sram.ports[1].port_type, PortType::Write);
-    assert_eq!(
-        sram.ports[1].allocation[2],
-        (MemOperand::O, Direction::WrInByLow)
-    );
+    assert_eq!(sram.ports[1].allocation[2], (MemOperand::O, Direction::WrInByLow));
 
     let dram = &acc.memories[3];
     assert_eq!(dram.size, 10_000_000_000);
@@ -175,40 +147,14 @@ fn resnet18_yaml_values() {
     let Some(root) = reference() else { return };
     let (w, _) = read_workload_yaml(&root.join("zigzag/workload/resnet18.yaml")).unwrap();
     let l0 = &w.layers[0];
-    assert_eq!(
-        (l0.id, l0.name.as_str(), l0.operator_type.as_str()),
-        (0, "example_name_of_layer0", "Conv")
-    );
-    assert_eq!(
-        l0.equation,
-        "O[b][k][oy][ox] = W[k][c][fy][fx] * I[b][c][iy][ix]"
-    );
+    assert_eq!((l0.id, l0.name.as_str(), l0.operator_type.as_str()), (0, "example_name_of_layer0", "Conv"));
+    assert_eq!(l0.equation, "O[b][k][oy][ox] = W[k][c][fy][fx] * I[b][c][iy][ix]");
     let dims: Vec<(&str, u64)> = l0.loop_dims.iter().map(|(d, s)| (d.as_str(), *s)).collect();
-    assert_eq!(
-        dims,
-        [
-            ("B", 1),
-            ("K", 64),
-            ("C", 3),
-            ("OY", 112),
-            ("OX", 112),
-            ("FY", 7),
-            ("FX", 7)
-        ]
-    );
+    assert_eq!(dims, [("B", 1), ("K", 64), ("C", 3), ("OY", 112), ("OX", 112), ("FY", 7), ("FX", 7)]);
     assert_eq!(l0.total_mac_count(), 64 * 3 * 112 * 112 * 49);
     assert_eq!(l0.relations.len(), 2);
     let r = &l0.relations[0];
-    assert_eq!(
-        (
-            r.derived.as_str(),
-            r.a.as_str(),
-            r.coef_a,
-            r.b.as_str(),
-            r.coef_b
-        ),
-        ("IX", "OX", 2, "FX", 1)
-    );
+    assert_eq!((r.derived.as_str(), r.a.as_str(), r.coef_a, r.b.as_str(), r.coef_b), ("IX", "OX", 2, "FX", 1));
     assert_eq!(l0.relations[1].derived, "IY");
     assert!(l0.padding.is_empty());
     assert_eq!(l0.pr_sizes, None);
@@ -220,10 +166,7 @@ fn resnet18_yaml_values() {
     assert_eq!(w.layers[1].constant_operands(), ["W"]);
     // Layer 4 (Add) reads layer 1 (W) and layer 3 (I).
     assert!(w.edges.contains(&(1, 4)) && w.edges.contains(&(3, 4)));
-    assert_eq!(
-        w.layers[4].equation,
-        "O[b][g][oy][ox] = W[b][g][oy][ox] + I[b][g][oy][ox]"
-    );
+    assert_eq!(w.layers[4].equation, "O[b][g][oy][ox] = W[b][g][oy][ox] + I[b][g][oy][ox]");
     assert_eq!(w.layers.len(), 31);
     assert_eq!(w.topological_order().len(), 31);
 }
@@ -232,11 +175,7 @@ fn resnet18_yaml_values() {
 fn gemm_layer_input_order() {
     let Some(root) = reference() else { return };
     let (w, _) = read_workload_yaml(&root.join("zigzag/workload/gemm_layer.yaml")).unwrap();
-    let names: Vec<&str> = w.layers[0]
-        .operands
-        .iter()
-        .map(|o| o.name.as_str())
-        .collect();
+    let names: Vec<&str> = w.layers[0].operands.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["O", "I", "W"]);
     assert!(w.edges.is_empty());
 }
@@ -247,20 +186,10 @@ fn gemm_l1_l3_mapping_wildcards() {
     let (m, _) = read_mapping(&root.join("zigzag/mapping/gemm_l1_l3.yaml")).unwrap();
     let e = &m.entries[0];
     assert_eq!(e.temporal_ordering.len(), 3);
-    assert_eq!(
-        (
-            e.temporal_ordering[0].dim.as_str(),
-            e.temporal_ordering[0].size
-        ),
-        ("D1", None)
-    );
+    assert_eq!((e.temporal_ordering[0].dim.as_str(), e.temporal_ordering[0].size), ("D1", None));
     let sm = e.spatial_mapping.as_ref().unwrap();
     assert_eq!(sm[0], ("D1".to_owned(), vec![("D0".to_owned(), 8)]));
-    let names: Vec<&str> = e
-        .memory_operand_links
-        .iter()
-        .map(|(o, _)| o.as_str())
-        .collect();
+    let names: Vec<&str> = e.memory_operand_links.iter().map(|(o, _)| o.as_str()).collect();
     assert_eq!(names, ["O", "W", "I"]);
 }
 
@@ -277,12 +206,7 @@ fn legacy_accelerators_equal_their_v39_translation() {
             }
             let (a, _) = read_accelerator(&legacy).unwrap_or_else(|e| panic!("{e}"));
             let (b, _) = read_accelerator(&v39).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(
-                a,
-                b,
-                "{} differs from its 3.9 translation",
-                legacy.display()
-            );
+            assert_eq!(a, b, "{} differs from its 3.9 translation", legacy.display());
             compared += 1;
         }
     }
@@ -293,37 +217,21 @@ fn legacy_accelerators_equal_their_v39_translation() {
 fn lab1_duplicated_memory_keeps_last_value_at_first_place() {
     let Some(root) = reference() else { return };
     let (acc, warnings) =
-        read_accelerator(&root.join("zigzag-tutorial/lab1/inputs/hardware/accelerator1.yaml"))
-            .unwrap();
+        read_accelerator(&root.join("zigzag-tutorial/lab1/inputs/hardware/accelerator1.yaml")).unwrap();
     let names: Vec<&str> = acc.memories.iter().map(|m| m.name.as_str()).collect();
-    assert_eq!(
-        names,
-        ["rf_1B", "rf_4B", "sram_16KB_I2", "sram_64KB_I1_O", "dram"]
-    );
+    assert_eq!(names, ["rf_1B", "rf_4B", "sram_16KB_I2", "sram_64KB_I1_O", "dram"]);
     assert_eq!(acc.memories[0].operands, [MemOperand::I1]);
     assert_eq!(acc.memories[0].served_dimensions, ["D2"]);
-    let dup: Vec<_> = warnings
-        .iter()
-        .filter(|w| w.message.contains("`rf_1B`"))
-        .collect();
+    let dup: Vec<_> = warnings.iter().filter(|w| w.message.contains("`rf_1B`")).collect();
     assert_eq!(dup.len(), 1, "{warnings:?}");
     assert!(dup[0].message.contains("lines 10 and 28"), "{}", dup[0]);
     // Legacy translation details: r ports, then w ports, then rw ports; granularity → bandwidth_min.
     let rf4 = &acc.memories[1];
     let ports: Vec<&str> = rf4.ports.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(ports, ["r_port_1", "r_port_2", "w_port_1", "w_port_2"]);
-    let (lab5, _) =
-        read_accelerator(&root.join("zigzag-tutorial/lab5/inputs/hardware/accelerator.yaml"))
-            .unwrap();
-    let sram = lab5
-        .memories
-        .iter()
-        .find(|m| m.name == "sram_256KB")
-        .unwrap();
-    assert_eq!(
-        (sram.ports[0].bandwidth_min, sram.ports[0].bandwidth_max),
-        (64, 524_288)
-    );
+    let (lab5, _) = read_accelerator(&root.join("zigzag-tutorial/lab5/inputs/hardware/accelerator.yaml")).unwrap();
+    let sram = lab5.memories.iter().find(|m| m.name == "sram_256KB").unwrap();
+    assert_eq!((sram.ports[0].bandwidth_min, sram.ports[0].bandwidth_max), (64, 524_288));
 }
 
 #[test]
@@ -334,14 +242,9 @@ fn imc_files_are_flagged() {
         assert!(acc.operational_array.is_imc);
         assert_eq!(acc.memories[0].name, "cells");
     }
-    let (acc, warnings) =
-        read_accelerator(&root.join("zigzag-tutorial/lab4/inputs/hardware/imc_macro.yaml"))
-            .unwrap();
+    let (acc, warnings) = read_accelerator(&root.join("zigzag-tutorial/lab4/inputs/hardware/imc_macro.yaml")).unwrap();
     assert!(acc.operational_array.is_imc && acc.memories[0].auto_cost_extraction);
-    assert!(
-        warnings.iter().any(|w| w.message.contains("CACTI")),
-        "{warnings:?}"
-    );
+    assert!(warnings.iter().any(|w| w.message.contains("CACTI")), "{warnings:?}");
 }
 
 #[test]
@@ -349,13 +252,9 @@ fn generic_array_cacti_reads_with_shared_port_warnings() {
     let Some(root) = reference() else { return };
     // Despite its name, the file gives all costs; its 32 MB SRAM allocates output
     // directions to two ports each, which is legal (the later port wins) but worth a warning.
-    let (acc, warnings) =
-        read_accelerator(&root.join("zigzag/hardware/generic_array_cacti.yaml")).unwrap();
+    let (acc, warnings) = read_accelerator(&root.join("zigzag/hardware/generic_array_cacti.yaml")).unwrap();
     assert_eq!(acc.operational_array.sizes, [256, 256]);
-    assert!(
-        warnings.iter().any(|w| w.message.contains("sram_32MB")),
-        "{warnings:?}"
-    );
+    assert!(warnings.iter().any(|w| w.message.contains("sram_32MB")), "{warnings:?}");
 }
 
 #[test]
@@ -383,13 +282,8 @@ fn mappings_fit_their_accelerators() {
     let (mapping, spans, _) = read_mapping_with_spans(&ascend_map).unwrap();
     let name = ascend_map.display().to_string();
     let err = check_mapping_against_accelerator(&mapping, &name, &tpu).unwrap_err();
-    assert!(
-        err.line > 0 && err.key.ends_with("spatial_mapping.D3") && err.message.contains("D3"),
-        "{err}"
-    );
-    let err2 = zz_inputs::yaml::check_mapping_against_accelerator_with_spans(
-        &mapping, &spans, &name, &tpu,
-    )
-    .unwrap_err();
+    assert!(err.line > 0 && err.key.ends_with("spatial_mapping.D3") && err.message.contains("D3"), "{err}");
+    let err2 =
+        zz_inputs::yaml::check_mapping_against_accelerator_with_spans(&mapping, &spans, &name, &tpu).unwrap_err();
     assert_eq!(err, err2);
 }

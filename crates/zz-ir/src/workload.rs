@@ -149,10 +149,6 @@ impl Workload {
 
     /// Compute layers in topological order (dummy nodes skipped).
     pub fn compute_layers(&self) -> Vec<&Layer> {
-        self.topological_order()
-            .into_iter()
-            .map(|i| &self.layers[i])
-            .filter(|l| l.kind == LayerKind::Compute)
-            .collect()
+        self.topological_order().into_iter().map(|i| &self.layers[i]).filter(|l| l.kind == LayerKind::Compute).collect()
     }
 }

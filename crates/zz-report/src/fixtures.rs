@@ -12,30 +12,14 @@ fn names(ns: &[&str]) -> Vec<String> {
 }
 
 fn dir(a: f64, b: f64, c: f64, d: f64) -> DirectionRecord {
-    DirectionRecord {
-        rd_out_to_low: a,
-        wr_in_by_low: b,
-        rd_out_to_high: c,
-        wr_in_by_high: d,
-    }
+    DirectionRecord { rd_out_to_low: a, wr_in_by_low: b, rd_out_to_high: c, wr_in_by_high: d }
 }
 
 /// A one-layer GEMM `O[d0][d1] += I[d0][d2] * W[d2][d1]` on an 8x8 array with
 /// output registers (`reg_O`), a shared `l1` and a shared `l3`.
 pub fn gemm_layer() -> LayerReport {
-    let six = loops(&[
-        ("D1", 4),
-        ("D2", 4),
-        ("D0", 4),
-        ("D2", 4),
-        ("D1", 4),
-        ("D0", 4),
-    ]);
-    let sm_io = vec![
-        vec![("D1".to_string(), 8.0), ("D2".to_string(), 8.0)],
-        vec![],
-        vec![],
-    ];
+    let six = loops(&[("D1", 4), ("D2", 4), ("D0", 4), ("D2", 4), ("D1", 4), ("D0", 4)]);
+    let sm_io = vec![vec![("D1".to_string(), 8.0), ("D2".to_string(), 8.0)], vec![], vec![]];
     LayerReport {
         id: 0,
         name: "gemm".into(),
@@ -58,20 +42,10 @@ pub fn gemm_layer() -> LayerReport {
         mac_utilization0: 4096.0 / 4100.0,
         mac_utilization1: 4096.0 / 6147.0,
         mac_utilization2: 4096.0 / 8194.0,
-        memory_operand_links: [
-            ("O", "O".to_string()),
-            ("W", "I2".into()),
-            ("I", "I1".into()),
-        ]
-        .into_iter()
-        .collect(),
-        memory_levels: [
-            ("O", names(&["reg_O", "l1", "l3"])),
-            ("W", names(&["l1", "l3"])),
-            ("I", names(&["l1", "l3"])),
-        ]
-        .into_iter()
-        .collect(),
+        memory_operand_links: [("O", "O".to_string()), ("W", "I2".into()), ("I", "I1".into())].into_iter().collect(),
+        memory_levels: [("O", names(&["reg_O", "l1", "l3"])), ("W", names(&["l1", "l3"])), ("I", names(&["l1", "l3"]))]
+            .into_iter()
+            .collect(),
         mem_energy_breakdown: [
             ("O", vec![10_000.0, 30_000.0, 5_000.0]),
             ("W", vec![25_000.0, 5_000.0]),
@@ -88,50 +62,21 @@ pub fn gemm_layer() -> LayerReport {
                     dir(2_000.0, 0.0, 0.0, 3_000.0),
                 ],
             ),
-            (
-                "W",
-                vec![
-                    dir(20_000.0, 0.0, 0.0, 5_000.0),
-                    dir(0.0, 0.0, 5_000.0, 0.0),
-                ],
-            ),
-            (
-                "I",
-                vec![
-                    dir(15_000.0, 0.0, 0.0, 5_000.0),
-                    dir(0.0, 0.0, 5_000.0, 0.0),
-                ],
-            ),
+            ("W", vec![dir(20_000.0, 0.0, 0.0, 5_000.0), dir(0.0, 0.0, 5_000.0, 0.0)]),
+            ("I", vec![dir(15_000.0, 0.0, 0.0, 5_000.0), dir(0.0, 0.0, 5_000.0, 0.0)]),
         ]
         .into_iter()
         .collect(),
         memory_word_access: [
-            (
-                "O",
-                vec![
-                    dir(4096.0, 4096.0, 0.0, 0.0),
-                    dir(64.0, 64.0, 8.0, 8.0),
-                    DirectionRecord::default(),
-                ],
-            ),
-            (
-                "W",
-                vec![dir(4096.0, 0.0, 0.0, 64.0), dir(0.0, 0.0, 64.0, 0.0)],
-            ),
-            (
-                "I",
-                vec![dir(4096.0, 0.0, 0.0, 64.0), dir(0.0, 0.0, 64.0, 0.0)],
-            ),
+            ("O", vec![dir(4096.0, 4096.0, 0.0, 0.0), dir(64.0, 64.0, 8.0, 8.0), DirectionRecord::default()]),
+            ("W", vec![dir(4096.0, 0.0, 0.0, 64.0), dir(0.0, 0.0, 64.0, 0.0)]),
+            ("I", vec![dir(4096.0, 0.0, 0.0, 64.0), dir(0.0, 0.0, 64.0, 0.0)]),
         ]
         .into_iter()
         .collect(),
-        mem_utilization_shared: [
-            ("O", vec![1.0, 0.25, 0.01]),
-            ("W", vec![0.25, 0.01]),
-            ("I", vec![0.25, 0.01]),
-        ]
-        .into_iter()
-        .collect(),
+        mem_utilization_shared: [("O", vec![1.0, 0.25, 0.01]), ("W", vec![0.25, 0.01]), ("I", vec![0.25, 0.01])]
+            .into_iter()
+            .collect(),
         spatial_mapping: [
             ("D1", [("D1", 8.0)].into_iter().collect::<OrderedMap<f64>>()),
             ("D2", [("D2", 8.0)].into_iter().collect()),

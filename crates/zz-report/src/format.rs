@@ -3,11 +3,7 @@
 /// A factor or loop size: integers without a fraction (`32`), others as the
 /// shortest round-tripping decimal (`7.5`).
 pub fn num(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") }
 }
 
 /// `v` with `decimals` fraction digits and `,` thousands separators:
@@ -40,11 +36,7 @@ pub fn thousands(v: f64, decimals: usize) -> String {
 
 /// Cycles: integers with separators, fractional values with one decimal.
 pub fn cycles(v: f64) -> String {
-    if v.fract() == 0.0 {
-        thousands(v, 0)
-    } else {
-        thousands(v, 1)
-    }
+    if v.fract() == 0.0 { thousands(v, 0) } else { thousands(v, 1) }
 }
 
 /// Scientific notation with `precision` mantissa digits: `sci(123456.0, 2) == "1.23e5"`.

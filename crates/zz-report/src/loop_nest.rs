@@ -67,17 +67,12 @@ pub struct LoopNest {
 }
 
 /// The operand that defines the global loop order (see the module docs).
-fn order_operand<'a, T>(
-    layer: &'a LayerReport,
-    per_op: &'a crate::OrderedMap<T>,
-) -> Option<&'a str> {
+fn order_operand<'a, T>(layer: &'a LayerReport, per_op: &'a crate::OrderedMap<T>) -> Option<&'a str> {
     let ops = layer.operands();
     if ops.contains(&"O") && per_op.contains_key("O") {
         return Some("O");
     }
-    ops.into_iter()
-        .find(|op| per_op.contains_key(op))
-        .or_else(|| per_op.keys().next())
+    ops.into_iter().find(|op| per_op.contains_key(op)).or_else(|| per_op.keys().next())
 }
 
 /// Assigns each loop of `order` (innermost first) to a level of every operand
@@ -91,17 +86,9 @@ fn assign<T: PartialEq + Copy>(
     let Some(order_op) = order_operand(layer, per_op) else {
         return Vec::new();
     };
-    let order: Vec<Loop<T>> = per_op
-        .get(order_op)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .cloned()
-        .collect();
-    let mut remaining: Vec<Vec<Vec<Loop<T>>>> = operands
-        .iter()
-        .map(|op| per_op.get(op).cloned().unwrap_or_default())
-        .collect();
+    let order: Vec<Loop<T>> = per_op.get(order_op).into_iter().flatten().flatten().cloned().collect();
+    let mut remaining: Vec<Vec<Vec<Loop<T>>>> =
+        operands.iter().map(|op| per_op.get(op).cloned().unwrap_or_default()).collect();
     let mut rows = Vec::with_capacity(order.len());
     for (dim, size) in &order {
         let mut levels = Vec::with_capacity(operands.len());
@@ -111,18 +98,12 @@ fn assign<T: PartialEq + Copy>(
             levels.push(match found {
                 Some((lvl, pos)) => {
                     op_levels[lvl].remove(pos);
-                    layer
-                        .memory_name(op, lvl)
-                        .map_or_else(|| "-".to_string(), str::to_string)
+                    layer.memory_name(op, lvl).map_or_else(|| "-".to_string(), str::to_string)
                 }
                 None => "-".to_string(),
             });
         }
-        rows.push(LoopRow {
-            dim: dim.clone(),
-            size: fmt(*size),
-            levels,
-        });
+        rows.push(LoopRow { dim: dim.clone(), size: fmt(*size), levels });
     }
     rows.reverse();
     rows
@@ -130,10 +111,7 @@ fn assign<T: PartialEq + Copy>(
 
 /// `(level, position)` of the first loop (lowest level first) matching `pred`.
 fn find<T>(levels: &[Vec<Loop<T>>], pred: impl Fn(&Loop<T>) -> bool) -> Option<(usize, usize)> {
-    levels
-        .iter()
-        .enumerate()
-        .find_map(|(lvl, ls)| ls.iter().position(&pred).map(|pos| (lvl, pos)))
+    levels.iter().enumerate().find_map(|(lvl, ls)| ls.iter().position(&pred).map(|pos| (lvl, pos)))
 }
 
 impl LoopNest {
@@ -146,9 +124,7 @@ impl LoopNest {
             format!("Loop ordering for {}; {}", layer.name, layer.equation)
         };
         Self {
-            temporal: assign(layer, &operands, &layer.temporal_mapping, |s: u64| {
-                s.to_string()
-            }),
+            temporal: assign(layer, &operands, &layer.temporal_mapping, |s: u64| s.to_string()),
             spatial: assign(layer, &operands, &layer.spatial_mapping_internal, num),
             operands,
             title,
@@ -160,32 +136,13 @@ impl LoopNest {
     pub fn render(&self) -> String {
         let n_t = self.temporal.len();
         let loop_text = |kw: &str, row: &LoopRow, indent: usize| {
-            format!(
-                "{}{kw} {} in [0, {}):",
-                " ".repeat(indent),
-                row.dim,
-                row.size
-            )
+            format!("{}{kw} {} in [0, {}):", " ".repeat(indent), row.dim, row.size)
         };
-        let t_lines: Vec<String> = self
-            .temporal
-            .iter()
-            .enumerate()
-            .map(|(i, r)| loop_text("for", r, i * INDENT))
-            .collect();
-        let s_lines: Vec<String> = self
-            .spatial
-            .iter()
-            .map(|r| loop_text("parfor", r, n_t * INDENT))
-            .collect();
-        let loop_w = t_lines
-            .iter()
-            .chain(&s_lines)
-            .map(String::len)
-            .chain(["Temporal Loops".len()])
-            .max()
-            .unwrap_or(0)
-            + GAP;
+        let t_lines: Vec<String> =
+            self.temporal.iter().enumerate().map(|(i, r)| loop_text("for", r, i * INDENT)).collect();
+        let s_lines: Vec<String> = self.spatial.iter().map(|r| loop_text("parfor", r, n_t * INDENT)).collect();
+        let loop_w =
+            t_lines.iter().chain(&s_lines).map(String::len).chain(["Temporal Loops".len()]).max().unwrap_or(0) + GAP;
         let mem_w = self
             .temporal
             .iter()
@@ -206,10 +163,9 @@ impl LoopNest {
         };
         let mut out = Vec::new();
         out.push(self.title.clone());
-        for (name, rows, lines) in [
-            ("Temporal Loops", &self.temporal, &t_lines),
-            ("Spatial Loops", &self.spatial, &s_lines),
-        ] {
+        for (name, rows, lines) in
+            [("Temporal Loops", &self.temporal, &t_lines), ("Spatial Loops", &self.spatial, &s_lines)]
+        {
             out.push("=".repeat(width));
             out.push(line(name, &self.operands));
             out.push("=".repeat(width));
@@ -272,25 +228,15 @@ Spatial Loops                       O     W     I
         // O keeps the innermost D1 in its registers; W splits after two loops.
         l.temporal_mapping.insert(
             "O",
-            vec![
-                vec![lp("D1", 4)],
-                vec![lp("D2", 4), lp("D0", 4), lp("D2", 4), lp("D1", 4)],
-                vec![lp("D0", 4)],
-            ],
+            vec![vec![lp("D1", 4)], vec![lp("D2", 4), lp("D0", 4), lp("D2", 4), lp("D1", 4)], vec![lp("D0", 4)]],
         );
         l.temporal_mapping.insert(
             "W",
-            vec![
-                vec![lp("D1", 4), lp("D2", 4)],
-                vec![lp("D0", 4), lp("D2", 4), lp("D1", 4), lp("D0", 4)],
-            ],
+            vec![vec![lp("D1", 4), lp("D2", 4)], vec![lp("D0", 4), lp("D2", 4), lp("D1", 4), lp("D0", 4)]],
         );
         let nest = LoopNest::from_layer(&l);
-        let cols: Vec<Vec<&str>> = nest
-            .temporal
-            .iter()
-            .map(|r| r.levels.iter().map(String::as_str).collect())
-            .collect();
+        let cols: Vec<Vec<&str>> =
+            nest.temporal.iter().map(|r| r.levels.iter().map(String::as_str).collect()).collect();
         assert_eq!(
             cols,
             [
@@ -304,11 +250,7 @@ Spatial Loops                       O     W     I
         );
         let dims: Vec<&str> = nest.temporal.iter().map(|r| r.dim.as_str()).collect();
         assert_eq!(dims, ["D0", "D1", "D2", "D0", "D2", "D1"]);
-        let sp: Vec<(&str, &str)> = nest
-            .spatial
-            .iter()
-            .map(|r| (r.dim.as_str(), r.size.as_str()))
-            .collect();
+        let sp: Vec<(&str, &str)> = nest.spatial.iter().map(|r| (r.dim.as_str(), r.size.as_str())).collect();
         assert_eq!(sp, [("D2", "8"), ("D1", "8")]);
     }
 

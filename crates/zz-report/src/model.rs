@@ -38,21 +38,11 @@ pub struct DirectionRecord {
 
 impl DirectionRecord {
     /// Display names of the four directions, in field order.
-    pub const NAMES: [&'static str; 4] = [
-        "rd_out_to_low",
-        "wr_in_by_low",
-        "rd_out_to_high",
-        "wr_in_by_high",
-    ];
+    pub const NAMES: [&'static str; 4] = ["rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high"];
 
     /// The four values in field order.
     pub fn as_array(&self) -> [f64; 4] {
-        [
-            self.rd_out_to_low,
-            self.wr_in_by_low,
-            self.rd_out_to_high,
-            self.wr_in_by_high,
-        ]
+        [self.rd_out_to_low, self.wr_in_by_low, self.rd_out_to_high, self.wr_in_by_high]
     }
 
     /// Sum over the four directions.
@@ -148,10 +138,7 @@ impl LayerReport {
 
     /// Name of memory level `level` of `operand`, if known.
     pub fn memory_name(&self, operand: &str, level: usize) -> Option<&str> {
-        self.memory_levels
-            .get(operand)?
-            .get(level)
-            .map(String::as_str)
+        self.memory_levels.get(operand)?.get(level).map(String::as_str)
     }
 
     /// Short spatial mapping string, e.g. `D1:K=32 D2:C=32`, mixed unrollings as
@@ -159,10 +146,8 @@ impl LayerReport {
     pub fn spatial_mapping_short(&self) -> String {
         let mut parts = Vec::new();
         for (oa_dim, unrolls) in self.spatial_mapping.iter() {
-            let inner: Vec<String> = unrolls
-                .iter()
-                .map(|(dim, f)| format!("{dim}={}", crate::format::num(*f)))
-                .collect();
+            let inner: Vec<String> =
+                unrolls.iter().map(|(dim, f)| format!("{dim}={}", crate::format::num(*f))).collect();
             parts.push(format!("{oa_dim}:{}", inner.join(",")));
         }
         parts.join(" ")
@@ -219,10 +204,7 @@ impl TotalsReport {
     /// Sums `layers`; utilisations are recomputed from the summed cycles, as
     /// ZigZag's cumulative evaluation does.
     pub fn from_layers(layers: &[LayerReport]) -> Self {
-        let mut t = Self {
-            layers: layers.len(),
-            ..Self::default()
-        };
+        let mut t = Self { layers: layers.len(), ..Self::default() };
         for l in layers {
             t.energy += l.energy;
             t.latency += l.latency_total2;
@@ -269,11 +251,7 @@ pub struct RunReport {
 
 impl RunReport {
     /// Builds a report whose `energy`, `latency` and `totals` are summed from `layers`.
-    pub fn new(
-        accelerator: impl Into<String>,
-        workload: impl Into<String>,
-        layers: Vec<LayerReport>,
-    ) -> Self {
+    pub fn new(accelerator: impl Into<String>, workload: impl Into<String>, layers: Vec<LayerReport>) -> Self {
         let totals = TotalsReport::from_layers(&layers);
         Self {
             energy: totals.energy,

@@ -51,7 +51,12 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<bool> {
     front
 }
 
-fn draw<DB: DrawingBackend>(root: DrawingArea<DB, plotters::coord::Shift>, points: &[DesignPoint], chosen: Option<usize>, title: &str) -> Result<(), ReportError>
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    points: &[DesignPoint],
+    chosen: Option<usize>,
+    title: &str,
+) -> Result<(), ReportError>
 where
     DB::ErrorType: 'static,
 {
@@ -107,16 +112,15 @@ where
         .map_err(|e| err(&e))?
         .label(if areas.is_empty() { "design point" } else { "design point (colour: area, blue small → red large)" })
         .legend(|(x, y)| Circle::new((x + 10, y), 4, RGBColor(90, 120, 200).filled()));
-    let mut fp: Vec<(f64, f64)> = points.iter().zip(&front).filter(|(_, f)| **f).map(|(p, _)| (p.latency, p.energy)).collect();
+    let mut fp: Vec<(f64, f64)> =
+        points.iter().zip(&front).filter(|(_, f)| **f).map(|(p, _)| (p.latency, p.energy)).collect();
     fp.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     chart
         .draw_series(LineSeries::new(fp.iter().copied(), BLACK.stroke_width(2)))
         .map_err(|e| err(&e))?
         .label("Pareto front")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-    chart
-        .draw_series(fp.iter().map(|&(x, y)| Circle::new((x, y), 5, BLACK.stroke_width(2))))
-        .map_err(|e| err(&e))?;
+    chart.draw_series(fp.iter().map(|&(x, y)| Circle::new((x, y), 5, BLACK.stroke_width(2)))).map_err(|e| err(&e))?;
     if let Some(c) = chosen.and_then(|c| points.get(c)) {
         chart
             .draw_series(std::iter::once(Cross::new((c.latency, c.energy), 9, RED.stroke_width(3))))
@@ -137,7 +141,12 @@ where
 }
 
 /// Writes the Pareto scatter plot; PNG or SVG by the file extension.
-pub fn pareto_plot(points: &[DesignPoint], chosen: Option<usize>, title: &str, path: impl AsRef<Path>) -> Result<(), ReportError> {
+pub fn pareto_plot(
+    points: &[DesignPoint],
+    chosen: Option<usize>,
+    title: &str,
+    path: impl AsRef<Path>,
+) -> Result<(), ReportError> {
     ensure_font()?;
     let path = path.as_ref();
     let size = (1000, 700);
@@ -165,7 +174,12 @@ mod tests {
     #[test]
     fn plot_is_written() {
         let pts: Vec<DesignPoint> = (0..20)
-            .map(|i| DesignPoint { label: format!("p{i}"), energy: 100.0 + (i * 7 % 13) as f64, latency: 50.0 + (i * 5 % 11) as f64, area: Some(i as f64) })
+            .map(|i| DesignPoint {
+                label: format!("p{i}"),
+                energy: 100.0 + (i * 7 % 13) as f64,
+                latency: 50.0 + (i * 5 % 11) as f64,
+                area: Some(i as f64),
+            })
             .collect();
         let p = std::env::temp_dir().join(format!("zz-pareto-{}.png", std::process::id()));
         pareto_plot(&pts, Some(3), "test", &p).unwrap();

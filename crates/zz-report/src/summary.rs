@@ -64,12 +64,7 @@ pub fn summary(report: &RunReport) -> String {
     let mut s = String::new();
     // `write!` into a String cannot fail.
     let _ = writeln!(s, "Accelerator: {}", report.accelerator);
-    let _ = writeln!(
-        s,
-        "Workload:    {} ({n} layer{})",
-        report.workload,
-        if n == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(s, "Workload:    {} ({n} layer{})", report.workload, if n == 1 { "" } else { "s" });
     let _ = writeln!(
         s,
         "Energy:      {} pJ ({} µJ)  [MAC {} pJ, memory {} pJ]",
@@ -104,15 +99,7 @@ pub fn summary(report: &RunReport) -> String {
         s.push_str("  (no layers)\n");
         return s;
     }
-    let header = [
-        "#",
-        "Layer",
-        "Type",
-        "Energy [pJ]",
-        "Latency [cycles]",
-        "MAC util",
-        "Spatial mapping",
-    ];
+    let header = ["#", "Layer", "Type", "Energy [pJ]", "Latency [cycles]", "MAC util", "Spatial mapping"];
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for l in &report.layers {
         rows.push(vec![
@@ -126,10 +113,7 @@ pub fn summary(report: &RunReport) -> String {
         ]);
     }
     use Align::{Left, Right};
-    s.push_str(&table(
-        &rows,
-        &[Right, Left, Left, Right, Right, Right, Left],
-    ));
+    s.push_str(&table(&rows, &[Right, Left, Left, Right, Right, Right, Left]));
     s
 }
 
@@ -152,10 +136,7 @@ mod tests {
         assert!(s.contains("fc_with_a_long_name"), "{s}");
         let lines: Vec<&str> = s.lines().collect();
         let row0 = lines.iter().find(|l| l.contains(" gemm ")).unwrap();
-        let row1 = lines
-            .iter()
-            .find(|l| l.contains("fc_with_a_long_name"))
-            .unwrap();
+        let row1 = lines.iter().find(|l| l.contains("fc_with_a_long_name")).unwrap();
         // Aligned: the type column starts at the same offset in both rows.
         assert_eq!(row0.find("Gemm"), row1.find("Gemm"), "{s}");
         assert!(row0.ends_with("50.0 %  D1:D1=8 D2:D2=8"), "{s}");

@@ -22,7 +22,12 @@ fn main() {
         )
     } else {
         eprintln!("../shared/reference absent: benchmarking the bundled example instead");
-        (root.join("examples/accelerator.yaml"), root.join("examples/workload.yaml"), root.join("examples/mapping.yaml"), "conv2")
+        (
+            root.join("examples/accelerator.yaml"),
+            root.join("examples/workload.yaml"),
+            root.join("examples/mapping.yaml"),
+            "conv2",
+        )
     };
     let acc = zz_inputs::read_accelerator(&acc_p).expect("accelerator").0;
     let workload = if wl_p.extension().is_some_and(|e| e == "onnx") {
@@ -43,7 +48,9 @@ fn main() {
     let temporal = setup.temporal_loop_sizes(&info);
     let lpfs = zz_search::lpf::loop_prime_factors(&temporal, Some(6), 0u8);
     let tms: Vec<_> = MultisetPermutations::new(lpfs)
-        .filter_map(|o| alloc.allocate_nest(&o.iter().map(|&(d, s)| Loop { dim: d, size: s as f64 }).collect::<Vec<_>>()).ok())
+        .filter_map(|o| {
+            alloc.allocate_nest(&o.iter().map(|&(d, s)| Loop { dim: d, size: s as f64 }).collect::<Vec<_>>()).ok()
+        })
         .collect();
     println!("layer {layer_name} on {}: {} temporal mappings", acc.name, tms.len());
     // Single-thread cost-model evaluations.
@@ -57,7 +64,11 @@ fn main() {
         }
     }
     let dt = start.elapsed().as_secs_f64();
-    println!("cost-model evaluations (1 thread): {:.0} /s ({:.2} us each) [checksum {sink:.0}]", n as f64 / dt, dt / n as f64 * 1e6);
+    println!(
+        "cost-model evaluations (1 thread): {:.0} /s ({:.2} us each) [checksum {sink:.0}]",
+        n as f64 / dt,
+        dt / n as f64 * 1e6
+    );
     // Allocation + evaluation, as LOMA does per ordering.
     let orders: Vec<Vec<Loop>> = MultisetPermutations::new(zz_search::lpf::loop_prime_factors(&temporal, Some(6), 0u8))
         .map(|o| o.iter().map(|&(d, s)| Loop { dim: d, size: s as f64 }).collect())
@@ -77,7 +88,11 @@ fn main() {
     // Whole network, all threads.
     let lpfs_net: &[usize] = if std::env::var_os("ZZ_BENCH_QUICK").is_some() { &[] } else { &[6, 8] };
     for &lpf in lpfs_net {
-        let opts = SearchOptions { spatial: SpatialOptions::default(), loma: LomaOptions { lpf_limit: lpf, ..Default::default() }, ..Default::default() };
+        let opts = SearchOptions {
+            spatial: SpatialOptions::default(),
+            loma: LomaOptions { lpf_limit: lpf, ..Default::default() },
+            ..Default::default()
+        };
         let start = Instant::now();
         let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).unwrap();
         let dt = start.elapsed().as_secs_f64();

@@ -9,8 +9,11 @@
 use crate::lpf::loop_prime_factors;
 use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
-use zz_cost::{AllocationFailure, Allocator, CostError, CostEvaluation, LayerInfo, Loop, MappingType, SpatialSetup, TemporalMapping};
 use zz_cost::temporal::LoopNest;
+use zz_cost::{
+    AllocationFailure, Allocator, CostError, CostEvaluation, LayerInfo, Loop, MappingType, SpatialSetup,
+    TemporalMapping,
+};
 use zz_cost::{HierarchyInfo, OperandBinding};
 use zz_ir::mapping::TemporalOrderingEntry;
 
@@ -112,9 +115,16 @@ fn satisfies(ord: &[Loop], cons: &[Constraint]) -> bool {
 }
 
 /// A complete user ordering: every size given and the per-dim products equal the temporal loops.
-pub fn complete_ordering(layer: &LayerInfo, setup: &SpatialSetup, ordering: &[TemporalOrderingEntry]) -> Option<Vec<Loop>> {
-    let entries: Vec<(u8, u64)> =
-        ordering.iter().filter_map(|e| layer.dim_id(&e.dim).map(|d| (d, e.size))).map(|(d, s)| s.map(|s| (d, s))).collect::<Option<Vec<_>>>()?;
+pub fn complete_ordering(
+    layer: &LayerInfo,
+    setup: &SpatialSetup,
+    ordering: &[TemporalOrderingEntry],
+) -> Option<Vec<Loop>> {
+    let entries: Vec<(u8, u64)> = ordering
+        .iter()
+        .filter_map(|e| layer.dim_id(&e.dim).map(|d| (d, e.size)))
+        .map(|(d, s)| s.map(|s| (d, s)))
+        .collect::<Option<Vec<_>>>()?;
     if entries.is_empty() {
         return None;
     }

@@ -32,7 +32,11 @@ pub fn factorize(mut n: u64) -> Vec<(u64, u32)> {
 /// // OX = 112 = 2^4 * 7 with room for only one factor becomes one loop of 112.
 /// assert_eq!(loop_prime_factors(&[(0u8, 112)], Some(1), 0), vec![(0, 112)]);
 /// ```
-pub fn loop_prime_factors<D: Copy + PartialEq>(temporal: &[(D, u64)], limit: Option<usize>, fallback_dim: D) -> Vec<(D, u64)> {
+pub fn loop_prime_factors<D: Copy + PartialEq>(
+    temporal: &[(D, u64)],
+    limit: Option<usize>,
+    fallback_dim: D,
+) -> Vec<(D, u64)> {
     if temporal.is_empty() {
         return vec![(fallback_dim, 1)];
     }
@@ -50,7 +54,13 @@ pub fn loop_prime_factors<D: Copy + PartialEq>(temporal: &[(D, u64)], limit: Opt
                 }
             }
             let f = &mut table[md].1;
-            let (a, b) = if f[0].1 >= 2 { (0, 0) } else if f.len() > 1 { (0, 1) } else { (0, 0) };
+            let (a, b) = if f[0].1 >= 2 {
+                (0, 0)
+            } else if f.len() > 1 {
+                (0, 1)
+            } else {
+                (0, 0)
+            };
             let new = f[a].0 * f[b].0;
             f[a].1 -= 1;
             f[b].1 -= 1;
@@ -88,7 +98,10 @@ mod tests {
         assert_eq!(got, vec![("K", 16), ("OY", 112), ("OX", 7), ("OX", 16), ("FY", 7), ("FX", 7)]);
         // {K:360, OX:7}, limit 6 -> K2 K3 K3 K4 K5 OX7 ; limit 4 -> K5 K6 K12 OX7
         let t = [("K", 360), ("OX", 7)];
-        assert_eq!(loop_prime_factors(&t, Some(6), "B"), vec![("K", 2), ("K", 3), ("K", 3), ("K", 4), ("K", 5), ("OX", 7)]);
+        assert_eq!(
+            loop_prime_factors(&t, Some(6), "B"),
+            vec![("K", 2), ("K", 3), ("K", 3), ("K", 4), ("K", 5), ("OX", 7)]
+        );
         assert_eq!(loop_prime_factors(&t, Some(4), "B"), vec![("K", 5), ("K", 6), ("K", 12), ("OX", 7)]);
         // {D0:16, D1:16, D2:16}, limit 6 -> two 4s per dim
         let t = [("D0", 16), ("D1", 16), ("D2", 16)];

@@ -117,8 +117,18 @@ mod tests {
             .map(|p| p.iter().map(|(d, s)| format!("{d}{s}")).collect::<Vec<_>>().join(" "))
             .collect();
         let want = [
-            "K2 K2 C3 C2", "C2 K2 K2 C3", "K2 C2 K2 C3", "K2 K2 C2 C3", "C3 K2 K2 C2", "K2 C3 K2 C2",
-            "C2 K2 C3 K2", "K2 C2 C3 K2", "C3 K2 C2 K2", "C2 C3 K2 K2", "C3 C2 K2 K2", "K2 C3 C2 K2",
+            "K2 K2 C3 C2",
+            "C2 K2 K2 C3",
+            "K2 C2 K2 C3",
+            "K2 K2 C2 C3",
+            "C3 K2 K2 C2",
+            "K2 C3 K2 C2",
+            "C2 K2 C3 K2",
+            "K2 C2 C3 K2",
+            "C3 K2 C2 K2",
+            "C2 C3 K2 K2",
+            "C3 C2 K2 K2",
+            "K2 C3 C2 K2",
         ];
         assert_eq!(got, want);
         assert_eq!(count(&[("K", 2), ("K", 2), ("C", 3), ("C", 2)]), 12);

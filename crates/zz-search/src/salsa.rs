@@ -13,7 +13,9 @@ use crate::lpf::loop_prime_factors;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use zz_cost::{Allocator, CostError, CostEvaluation, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding, SpatialSetup};
+use zz_cost::{
+    Allocator, CostError, CostEvaluation, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding, SpatialSetup,
+};
 
 /// What each annealing chain minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -144,9 +146,10 @@ pub fn search(
         let c = c?;
         evaluated += c.evaluated;
         if let Some((e, tm)) = c.best
-            && best.as_ref().is_none_or(|(b, _)| objective.better(&e, b)) {
-                best = Some((e, tm));
-            }
+            && best.as_ref().is_none_or(|(b, _)| objective.better(&e, b))
+        {
+            best = Some((e, tm));
+        }
     }
     progress(evaluated);
     match best {

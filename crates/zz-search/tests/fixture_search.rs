@@ -34,7 +34,8 @@ fn check(fixture: &Path) -> Vec<String> {
         },
         loma: LomaOptions {
             lpf_limit: meta["lpf_limit"].as_u64().unwrap() as usize,
-            objective: zz_search::network::objective_from_str(meta["opt"].as_str().unwrap()).unwrap_or(Objective::Latency),
+            objective: zz_search::network::objective_from_str(meta["opt"].as_str().unwrap())
+                .unwrap_or(Objective::Latency),
             ..Default::default()
         },
         ..Default::default()
@@ -43,8 +44,13 @@ fn check(fixture: &Path) -> Vec<String> {
     let mut fails = Vec::new();
     let name = fixture.file_name().unwrap().to_string_lossy().to_string();
     let t = &v["totals"];
-    if !close(r.totals.energy_total, t["energy"].as_f64().unwrap()) || !close(r.totals.latency_total2, t["latency"].as_f64().unwrap()) {
-        fails.push(format!("{name}: totals {} / {} vs {} / {}", r.totals.energy_total, r.totals.latency_total2, t["energy"], t["latency"]));
+    if !close(r.totals.energy_total, t["energy"].as_f64().unwrap())
+        || !close(r.totals.latency_total2, t["latency"].as_f64().unwrap())
+    {
+        fails.push(format!(
+            "{name}: totals {} / {} vs {} / {}",
+            r.totals.energy_total, r.totals.latency_total2, t["energy"], t["latency"]
+        ));
     }
     let layers = v["layers"].as_array().unwrap();
     if layers.len() != r.layers.len() {
@@ -62,7 +68,9 @@ fn check(fixture: &Path) -> Vec<String> {
             .as_object()
             .unwrap()
             .iter()
-            .map(|(oa, m)| (oa.clone(), m.as_object().unwrap().iter().map(|(d, f)| (d.clone(), f.as_u64().unwrap())).collect()))
+            .map(|(oa, m)| {
+                (oa.clone(), m.as_object().unwrap().iter().map(|(d, f)| (d.clone(), f.as_u64().unwrap())).collect())
+            })
             .collect();
         let mut got_sm = l.spatial.user.clone();
         got_sm.retain(|(_, m)| !m.is_empty());
@@ -78,7 +86,13 @@ fn check(fixture: &Path) -> Vec<String> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|lv| lv.as_array().unwrap().iter().map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap())).collect())
+                .map(|lv| {
+                    lv.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|p| (p[0].as_str().unwrap().to_string(), p[1].as_u64().unwrap()))
+                        .collect()
+                })
                 .collect();
             let got: Vec<Vec<(String, u64)>> = l.temporal.levels[x]
                 .iter()
@@ -98,7 +112,9 @@ fn check(fixture: &Path) -> Vec<String> {
                 l.spatial_mappings, l.orderings_generated, l.temporal_evaluated, c
             ));
         }
-        if !close(l.cost.energy_total, fl["energy_total"].as_f64().unwrap()) || !close(l.cost.latency_total2, fl["latency_total2"].as_f64().unwrap()) {
+        if !close(l.cost.energy_total, fl["energy_total"].as_f64().unwrap())
+            || !close(l.cost.latency_total2, fl["latency_total2"].as_f64().unwrap())
+        {
             fails.push(format!("{name} / {lname}: cost differs"));
         }
     }
@@ -123,7 +139,15 @@ fn every_fixture_search_picks_the_reference_mappings() {
         files.sort();
         for f in files {
             let fails = check(&f);
-            eprintln!("{}: {}", f.file_name().unwrap().to_string_lossy(), if fails.is_empty() { "same totals, mappings and counts".to_string() } else { format!("{} differences", fails.len()) });
+            eprintln!(
+                "{}: {}",
+                f.file_name().unwrap().to_string_lossy(),
+                if fails.is_empty() {
+                    "same totals, mappings and counts".to_string()
+                } else {
+                    format!("{} differences", fails.len())
+                }
+            );
             n += 1;
             if fails.is_empty() {
                 ok += 1;

@@ -30,17 +30,12 @@ impl AttrValue<'_> {
 
 /// The first attribute called `name` (the reference uses `list.index`, i.e. the first).
 pub(crate) fn find<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute
-        .iter()
-        .find(|a| a.name.as_deref() == Some(name))
+    node.attribute.iter().find(|a| a.name.as_deref() == Some(name))
 }
 
 /// Value of an attribute.
 pub(crate) fn value(attr: &AttributeProto) -> AttrValue<'_> {
-    let declared = attr
-        .r#type
-        .and_then(|t| AttributeType::try_from(t).ok())
-        .unwrap_or(AttributeType::Undefined);
+    let declared = attr.r#type.and_then(|t| AttributeType::try_from(t).ok()).unwrap_or(AttributeType::Undefined);
     let ty = if declared == AttributeType::Undefined {
         // Very old files may leave `type` unset: go by which field is filled.
         if !attr.ints.is_empty() {
@@ -112,11 +107,9 @@ pub(crate) fn tensor_ints(t: &TensorProto) -> Option<Vec<i64>> {
         }
     } else if dt == DataType::Int32 as i32 {
         match &t.raw_data {
-            Some(raw) if raw.len() % 4 == 0 => Some(
-                raw.chunks_exact(4)
-                    .map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-                    .collect(),
-            ),
+            Some(raw) if raw.len() % 4 == 0 => {
+                Some(raw.chunks_exact(4).map(|c| i64::from(i32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect())
+            }
             Some(_) => None,
             None => Some(t.int32_data.iter().map(|&v| i64::from(v)).collect()),
         }

@@ -41,10 +41,7 @@ fn operands(spaced: &str) -> Vec<EquationOperand> {
         if is_separator(tok) {
             expect_operand = true;
         } else if expect_operand {
-            out.push(EquationOperand {
-                name: tok.to_string(),
-                dims: Vec::new(),
-            });
+            out.push(EquationOperand { name: tok.to_string(), dims: Vec::new() });
             expect_operand = false;
         } else if let Some(last) = out.last_mut() {
             last.dims.push(tok.to_uppercase());
@@ -60,10 +57,7 @@ mod tests {
     #[test]
     fn conv_equation() {
         let (s, ops) = normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
-        assert_eq!(
-            s,
-            "O[b][g][k][oy][ox] = W[g][k][c][fy][fx] * I[b][g][c][iy][ix]"
-        );
+        assert_eq!(s, "O[b][g][k][oy][ox] = W[g][k][c][fy][fx] * I[b][g][c][iy][ix]");
         let names: Vec<_> = ops.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["O", "W", "I"]);
         assert_eq!(ops[2].dims, ["B", "G", "C", "IY", "IX"]);

@@ -59,10 +59,7 @@ pub fn read_workload_onnx(path: &Path) -> Result<(Workload, Vec<Warning>), Input
 /// assert_eq!((err.line, err.column), (1, 1));
 /// assert!(err.to_string().starts_with("m.onnx:1:1:"));
 /// ```
-pub fn read_workload_onnx_bytes(
-    name: &str,
-    bytes: &[u8],
-) -> Result<(Workload, Vec<Warning>), InputError> {
+pub fn read_workload_onnx_bytes(name: &str, bytes: &[u8]) -> Result<(Workload, Vec<Warning>), InputError> {
     let layout = wire::scan_model(bytes).map_err(|e| InputError {
         file: name.to_string(),
         line: 1,
@@ -95,12 +92,7 @@ pub fn read_workload_onnx_bytes(
             message: "the ONNX graph has no nodes".to_string(),
         });
     }
-    let mut reader = Reader {
-        file: name,
-        node_offsets: layout.node_offsets,
-        names: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut reader = Reader { file: name, node_offsets: layout.node_offsets, names: Vec::new(), warnings: Vec::new() };
     let workload = reader.read_graph(graph)?;
     Ok((workload, reader.warnings))
 }
@@ -141,12 +133,7 @@ impl Reader<'_> {
                     preds.extend_from_slice(p);
                 }
             }
-            let ctx = NodeCtx {
-                id,
-                node,
-                name: &name,
-                op,
-            };
+            let ctx = NodeCtx { id, node, name: &name, op };
             let layer = match op {
                 "Conv" | "QLinearConv" => self.conv(&ctx, &preds, &shapes)?,
                 "Gemm" | "MatMul" => self.gemm(&ctx, &preds, &shapes)?,
@@ -198,10 +185,7 @@ impl Reader<'_> {
     }
 
     fn warn(&mut self, c: &NodeCtx<'_>, message: String) {
-        let offset = self
-            .node_offsets
-            .get(c.id)
-            .map_or(String::new(), |o| format!(" at byte offset {o}"));
+        let offset = self.node_offsets.get(c.id).map_or(String::new(), |o| format!(" at byte offset {o}"));
         self.warnings.push(Warning {
             file: self.file.to_string(),
             line: 1,
@@ -218,19 +202,12 @@ impl Reader<'_> {
             AttrValue::Ints(v) => Ok(Some(v.to_vec())),
             AttrValue::Tensor(t) => match attrs::tensor_ints(t) {
                 Some(v) => Ok(Some(v)),
-                None => Err(self.node_error(
-                    c,
-                    Some(name),
-                    "expected a list of integers (INTS)".to_string(),
-                )),
+                None => Err(self.node_error(c, Some(name), "expected a list of integers (INTS)".to_string())),
             },
             other => Err(self.node_error(
                 c,
                 Some(name),
-                format!(
-                    "expected a list of integers (INTS), found {}",
-                    other.type_name()
-                ),
+                format!("expected a list of integers (INTS), found {}", other.type_name()),
             )),
         }
     }
@@ -242,22 +219,14 @@ impl Reader<'_> {
         };
         match attrs::value(a) {
             AttrValue::Int(i) => Ok(Some(i)),
-            other => Err(self.node_error(
-                c,
-                Some(name),
-                format!("expected an integer (INT), found {}", other.type_name()),
-            )),
+            other => {
+                Err(self.node_error(c, Some(name), format!("expected an integer (INT), found {}", other.type_name())))
+            }
         }
     }
 
     /// A list attribute that must have exactly `len` entries.
-    fn ints_len(
-        &self,
-        c: &NodeCtx<'_>,
-        name: &str,
-        default: &[i64],
-        len: usize,
-    ) -> Result<Vec<i64>, InputError> {
+    fn ints_len(&self, c: &NodeCtx<'_>, name: &str, default: &[i64], len: usize) -> Result<Vec<i64>, InputError> {
         let v = self.ints_attr(c, name)?.unwrap_or_else(|| default.to_vec());
         if v.len() != len {
             return Err(self.node_error(
@@ -275,11 +244,7 @@ impl Reader<'_> {
         let get = |name: &str, default: i64| -> Result<u64, InputError> {
             let v = self.int_attr(c, name)?.unwrap_or(default);
             u64::try_from(v).map_err(|_| {
-                self.node_error(
-                    c,
-                    Some(name),
-                    format!("precision must be a non-negative integer, got {v}"),
-                )
+                self.node_error(c, Some(name), format!("precision must be a non-negative integer, got {v}"))
             })
         };
         let w = get("weight_size", DEFAULT_PRECISION)?;
@@ -289,20 +254,14 @@ impl Reader<'_> {
     }
 
     /// Operand sources from the predecessor list (§2.8).
-    fn operand_source(
-        &self,
-        c: &NodeCtx<'_>,
-        preds: &[usize],
-    ) -> Result<Vec<(String, usize)>, InputError> {
+    fn operand_source(&self, c: &NodeCtx<'_>, preds: &[usize]) -> Result<Vec<(String, usize)>, InputError> {
         let (w, i) = match *preds {
             [] => (c.id, c.id),
             [p0] => (c.id, p0),
             [p0, p1] => (p1, p0),
             _ => {
-                let names: Vec<String> = preds
-                    .iter()
-                    .map(|&p| format!("`{}`", self.names.get(p).map_or("?", String::as_str)))
-                    .collect();
+                let names: Vec<String> =
+                    preds.iter().map(|&p| format!("`{}`", self.names.get(p).map_or("?", String::as_str))).collect();
                 return Err(self.node_error(
                     c,
                     None,
@@ -318,50 +277,26 @@ impl Reader<'_> {
     }
 
     /// Shape of input/output tensor `name` of the node: declared, else inferred (with a warning).
-    fn shape_of(
-        &mut self,
-        c: &NodeCtx<'_>,
-        shapes: &Shapes,
-        name: &str,
-        role: &str,
-    ) -> Result<Vec<i64>, InputError> {
+    fn shape_of(&mut self, c: &NodeCtx<'_>, shapes: &Shapes, name: &str, role: &str) -> Result<Vec<i64>, InputError> {
         match shapes.get(name) {
             Some((s, Origin::Declared)) => Ok(s.to_vec()),
             Some((s, Origin::Inferred)) => {
                 let s = s.to_vec();
-                self.warn(
-                    c,
-                    format!(
-                        "shape of {role} `{name}` is not declared in the model; inferred {s:?}"
-                    ),
-                );
+                self.warn(c, format!("shape of {role} `{name}` is not declared in the model; inferred {s:?}"));
                 Ok(s)
             }
             None => Err(self.node_error(c, None, unknown_shape_message(name, role))),
         }
     }
 
-    fn tensor_name<'n>(
-        &self,
-        c: &NodeCtx<'n>,
-        output: bool,
-        index: usize,
-        role: &str,
-    ) -> Result<&'n str, InputError> {
-        let list = if output {
-            &c.node.output
-        } else {
-            &c.node.input
-        };
+    fn tensor_name<'n>(&self, c: &NodeCtx<'n>, output: bool, index: usize, role: &str) -> Result<&'n str, InputError> {
+        let list = if output { &c.node.output } else { &c.node.input };
         match list.get(index).filter(|n| !n.is_empty()) {
             Some(n) => Ok(n.as_str()),
             None => Err(self.node_error(
                 c,
                 None,
-                format!(
-                    "the node has no {role} ({} #{index} is missing)",
-                    if output { "output" } else { "input" }
-                ),
+                format!("the node has no {role} ({} #{index} is missing)", if output { "output" } else { "input" }),
             )),
         }
     }
@@ -381,12 +316,7 @@ impl Reader<'_> {
     // ----------------------------------------------------------------------------------------
     // Conv / QLinearConv
 
-    fn conv(
-        &mut self,
-        c: &NodeCtx<'_>,
-        preds: &[usize],
-        shapes: &Shapes,
-    ) -> Result<Layer, InputError> {
+    fn conv(&mut self, c: &NodeCtx<'_>, preds: &[usize], shapes: &Shapes) -> Result<Layer, InputError> {
         let weight_index = if c.op == "QLinearConv" { 3 } else { 1 };
         if let Some(a) = attrs::find(c.node, "auto_pad") {
             match attrs::value(a) {
@@ -420,7 +350,9 @@ impl Reader<'_> {
                         return Err(self.node_error(
                             c,
                             Some("kernel_shape"),
-                            format!("attribute `kernel_shape` is missing and the shape of weight `{w_name}` is unknown"),
+                            format!(
+                                "attribute `kernel_shape` is missing and the shape of weight `{w_name}` is unknown"
+                            ),
                         ));
                     }
                 }
@@ -441,23 +373,11 @@ impl Reader<'_> {
         let pads = self.ints_len(c, "pads", &[0, 0, 0, 0], 4)?;
         let group = self.int_attr(c, "group")?.unwrap_or(1);
         if group < 1 {
-            return Err(self.node_error(
-                c,
-                Some("group"),
-                format!("must be at least 1, got {group}"),
-            ));
+            return Err(self.node_error(c, Some("group"), format!("must be at least 1, got {group}")));
         }
-        for (attr, values) in [
-            ("kernel_shape", &kernel),
-            ("strides", &strides),
-            ("dilations", &dilations),
-        ] {
+        for (attr, values) in [("kernel_shape", &kernel), ("strides", &strides), ("dilations", &dilations)] {
             if values.iter().any(|&v| v < 1) {
-                return Err(self.node_error(
-                    c,
-                    Some(attr),
-                    format!("{values:?}: entries must be positive"),
-                ));
+                return Err(self.node_error(c, Some(attr), format!("{values:?}: entries must be positive")));
             }
         }
 
@@ -486,16 +406,10 @@ impl Reader<'_> {
         let ceil_div = |v: u64, g: u64| v.div_ceil(g);
         let g = group as u64;
         let b = if oa[0] > 0 { oa[0] as u64 } else { 1 };
-        let k = ceil_div(
-            self.size(c, &format!("output channels of `{out_name}`"), oa[1])?,
-            g,
-        );
+        let k = ceil_div(self.size(c, &format!("output channels of `{out_name}`"), oa[1])?, g);
         let ox = self.size(c, &format!("output width of `{out_name}`"), oa[3])?;
         let oy = self.size(c, &format!("output height of `{out_name}`"), oa[2])?;
-        let ch = ceil_div(
-            self.size(c, &format!("input channels of `{in_name}`"), ia[1])?,
-            g,
-        );
+        let ch = ceil_div(self.size(c, &format!("input channels of `{in_name}`"), ia[1])?, g);
         let ix = self.size(c, &format!("input width of `{in_name}`"), ia[3])?;
         let iy = self.size(c, &format!("input height of `{in_name}`"), ia[2])?;
         // Reference quirk (reproduced): FX, strides[0], dilations[0] and the IX padding come from
@@ -504,8 +418,7 @@ impl Reader<'_> {
 
         let (w_prec, a_prec, o_prec) = self.precisions(c)?;
         let operand_source = self.operand_source(c, preds)?;
-        let (eq, operands) =
-            equation::normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
+        let (eq, operands) = equation::normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
         Ok(Layer {
             id: c.id,
             name: c.name.to_string(),
@@ -513,24 +426,12 @@ impl Reader<'_> {
             kind: LayerKind::Compute,
             equation: eq,
             operands,
-            loop_dims: dims(&[
-                ("B", b),
-                ("K", k),
-                ("G", g),
-                ("OX", ox),
-                ("OY", oy),
-                ("C", ch),
-                ("FX", fx),
-                ("FY", fy),
-            ]),
+            loop_dims: dims(&[("B", b), ("K", k), ("G", g), ("OX", ox), ("OY", oy), ("C", ch), ("FX", fx), ("FY", fy)]),
             relations: vec![
                 relation("IX", "OX", strides[0] as u64, "FX", dilations[0] as u64),
                 relation("IY", "OY", strides[1] as u64, "FY", dilations[1] as u64),
             ],
-            padding: vec![
-                ("IX".to_string(), (pads[0], pads[2])),
-                ("IY".to_string(), (pads[1], pads[3])),
-            ],
+            padding: vec![("IX".to_string(), (pads[0], pads[2])), ("IY".to_string(), (pads[1], pads[3]))],
             pr_sizes: Some(dims(&[("IX", ix), ("IY", iy)])),
             precision: precision_list(w_prec, a_prec, o_prec),
             operand_source,
@@ -540,32 +441,16 @@ impl Reader<'_> {
     // ----------------------------------------------------------------------------------------
     // Gemm / MatMul
 
-    fn gemm(
-        &mut self,
-        c: &NodeCtx<'_>,
-        preds: &[usize],
-        shapes: &Shapes,
-    ) -> Result<Layer, InputError> {
+    fn gemm(&mut self, c: &NodeCtx<'_>, preds: &[usize], shapes: &Shapes) -> Result<Layer, InputError> {
         let in_name = self.tensor_name(c, false, 0, "input activation")?;
         let out_name = self.tensor_name(c, true, 0, "output")?;
         let out = self.shape_of(c, shapes, out_name, "output")?;
-        let declared_in = shapes
-            .declared(in_name)
-            .filter(|s| !s.is_empty())
-            .map(<[i64]>::to_vec);
-        let inferred_in = shapes
-            .inferred(in_name)
-            .filter(|s| !s.is_empty())
-            .map(<[i64]>::to_vec);
+        let declared_in = shapes.declared(in_name).filter(|s| !s.is_empty()).map(<[i64]>::to_vec);
+        let inferred_in = shapes.inferred(in_name).filter(|s| !s.is_empty()).map(<[i64]>::to_vec);
         let mut input = match (declared_in, inferred_in) {
             (Some(s), _) => s,
             (None, Some(s)) => {
-                self.warn(
-                    c,
-                    format!(
-                        "shape of input `{in_name}` is not declared in the model; inferred {s:?}"
-                    ),
-                );
+                self.warn(c, format!("shape of input `{in_name}` is not declared in the model; inferred {s:?}"));
                 s
             }
             (None, None) => self.gemm_input_from_weight(c, shapes, &out, in_name)?,
@@ -602,9 +487,7 @@ impl Reader<'_> {
             return Err(self.node_error(
                 c,
                 None,
-                format!(
-                    "rows of input `{in_name}` {input:?} and output `{out_name}` {out:?} differ"
-                ),
+                format!("rows of input `{in_name}` {input:?} and output `{out_name}` {out:?} differ"),
             ));
         }
         let d = self.size(c, &format!("row count of `{in_name}`"), input[rank - 2])?;
@@ -614,21 +497,13 @@ impl Reader<'_> {
         let mut heads = 0u64;
         if rank >= 3 {
             if input[0] != out[0] {
-                return Err(self.node_error(
-                    c,
-                    None,
-                    format!("batch size differs: input {input:?}, output {out:?}"),
-                ));
+                return Err(self.node_error(c, None, format!("batch size differs: input {input:?}, output {out:?}")));
             }
             batch = if input[0] > 0 { input[0] as u64 } else { 1 };
         }
         if rank == 4 {
             if input[1] != out[1] {
-                return Err(self.node_error(
-                    c,
-                    None,
-                    format!("head count differs: input {input:?}, output {out:?}"),
-                ));
+                return Err(self.node_error(c, None, format!("head count differs: input {input:?}, output {out:?}")));
             }
             heads = u64::try_from(input[1]).unwrap_or(0);
         }
@@ -636,14 +511,9 @@ impl Reader<'_> {
         let (w_prec, a_prec, o_prec) = self.precisions(c)?;
         let operand_source = self.operand_source(c, preds)?;
         let weights_constant = preds.len() < 2;
-        let bh = format!(
-            "{}{}",
-            if batch > 0 { "[b]" } else { "" },
-            if heads > 0 { "[h]" } else { "" }
-        );
+        let bh = format!("{}{}", if batch > 0 { "[b]" } else { "" }, if heads > 0 { "[h]" } else { "" });
         let w_bh = if weights_constant { "" } else { bh.as_str() };
-        let (eq, operands) =
-            equation::normalise(&format!("O{bh}[d][k]+=I{bh}[d][c]*W{w_bh}[c][k]"));
+        let (eq, operands) = equation::normalise(&format!("O{bh}[d][k]+=I{bh}[d][c]*W{w_bh}[c][k]"));
         let mut loop_dims = dims(&[("C", ch), ("D", d), ("K", k)]);
         if batch > 0 {
             loop_dims.push(("B".to_string(), batch));
@@ -662,11 +532,7 @@ impl Reader<'_> {
             relations: Vec::new(),
             padding: Vec::new(),
             pr_sizes: None,
-            precision: precision_list(
-                if weights_constant { w_prec } else { a_prec },
-                a_prec,
-                o_prec,
-            ),
+            precision: precision_list(if weights_constant { w_prec } else { a_prec }, a_prec, o_prec),
             operand_source,
         })
     }
@@ -683,13 +549,12 @@ impl Reader<'_> {
         let w = c.node.input.get(1).and_then(|w| shapes.initializer(w));
         match w {
             Some(w) if w.len() == 2 && out.len() == 2 => {
-                let c_size = if self.int_attr(c, "transB")?.unwrap_or(0) != 0 {
-                    w[1]
-                } else {
-                    w[0]
-                };
+                let c_size = if self.int_attr(c, "transB")?.unwrap_or(0) != 0 { w[1] } else { w[0] };
                 let s = vec![out[0], c_size];
-                self.warn(c, format!("shape of input `{in_name}` is unknown; taken from the weight initializer as {s:?}"));
+                self.warn(
+                    c,
+                    format!("shape of input `{in_name}` is unknown; taken from the weight initializer as {s:?}"),
+                );
                 Ok(s)
             }
             _ => Err(self.node_error(c, None, unknown_shape_message(in_name, "input"))),
@@ -710,41 +575,21 @@ fn dims(list: &[(&str, u64)]) -> Vec<(String, u64)> {
 }
 
 fn relation(derived: &str, a: &str, coef_a: u64, b: &str, coef_b: u64) -> DimensionRelation {
-    DimensionRelation {
-        derived: derived.to_string(),
-        a: a.to_string(),
-        coef_a,
-        b: b.to_string(),
-        coef_b,
-    }
+    DimensionRelation { derived: derived.to_string(), a: a.to_string(), coef_a, b: b.to_string(), coef_b }
 }
 
 /// Precisions in the reference's order: `W`, `I`, `O_final` (= activation), `O` (partial sums).
 fn precision_list(w: u64, act: u64, partial: u64) -> Vec<(String, u64)> {
-    vec![
-        ("W".to_string(), w),
-        ("I".to_string(), act),
-        ("O_final".to_string(), act),
-        ("O".to_string(), partial),
-    ]
+    vec![("W".to_string(), w), ("I".to_string(), act), ("O_final".to_string(), act), ("O".to_string(), partial)]
 }
 
 /// A node without cost. Like the reference's `DummyNode`, only the first two predecessors become
 /// operand sources (`I` then `W`), hence graph edges; further ones are dropped.
 fn dummy(c: &NodeCtx<'_>, preds: &[usize]) -> Layer {
-    let operand_source: Vec<(String, usize)> = ["I", "W"]
-        .iter()
-        .zip(preds)
-        .map(|(op, &p)| (op.to_string(), p))
-        .collect();
-    let mut operands = vec![EquationOperand {
-        name: "O".to_string(),
-        dims: Vec::new(),
-    }];
-    operands.extend(operand_source.iter().map(|(op, _)| EquationOperand {
-        name: op.clone(),
-        dims: Vec::new(),
-    }));
+    let operand_source: Vec<(String, usize)> =
+        ["I", "W"].iter().zip(preds).map(|(op, &p)| (op.to_string(), p)).collect();
+    let mut operands = vec![EquationOperand { name: "O".to_string(), dims: Vec::new() }];
+    operands.extend(operand_source.iter().map(|(op, _)| EquationOperand { name: op.clone(), dims: Vec::new() }));
     Layer {
         id: c.id,
         name: c.name.to_string(),

@@ -11,9 +11,7 @@ use std::collections::HashMap;
 
 use super::attrs::{int_lenient, ints_lenient, str_lenient, tensor_ints};
 use super::proto::type_proto::Value as TypeValue;
-use super::proto::{
-    GraphProto, NodeProto, ValueInfoProto, tensor_shape_proto::dimension::Value as DimValue,
-};
+use super::proto::{GraphProto, NodeProto, ValueInfoProto, tensor_shape_proto::dimension::Value as DimValue};
 
 /// Whether a shape was written in the file or inferred by [`Shapes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,12 +51,7 @@ impl Shapes {
     /// Collects the declared shapes and runs the propagation over `graph.node`.
     pub(crate) fn new(graph: &GraphProto) -> Self {
         let mut s = Shapes::default();
-        for v in graph
-            .input
-            .iter()
-            .chain(&graph.output)
-            .chain(&graph.value_info)
-        {
+        for v in graph.input.iter().chain(&graph.output).chain(&graph.value_info) {
             if let (Some(name), Some(shape)) = (v.name.as_deref(), value_info_shape(v)) {
                 s.declared.entry(name.to_string()).or_insert(shape);
             }
@@ -67,12 +60,8 @@ impl Shapes {
             let Some(name) = t.name.as_deref() else {
                 continue;
             };
-            s.initializers
-                .entry(name.to_string())
-                .or_insert_with(|| t.dims.clone());
-            s.declared
-                .entry(name.to_string())
-                .or_insert_with(|| t.dims.clone());
+            s.initializers.entry(name.to_string()).or_insert_with(|| t.dims.clone());
+            s.declared.entry(name.to_string()).or_insert_with(|| t.dims.clone());
             if let Some(v) = tensor_ints(t) {
                 s.consts.entry(name.to_string()).or_insert(v);
             }
@@ -144,16 +133,9 @@ impl Shapes {
             "QLinearConv" => self.conv(node, 3),
             "ConvInteger" => self.conv(node, 1),
             "MaxPool" | "AveragePool" | "LpPool" => self.pool(node),
-            "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => {
-                self.input(node, 0).and_then(|x| {
-                    (x.len() >= 2).then(|| {
-                        x.iter()
-                            .enumerate()
-                            .map(|(i, &d)| if i < 2 { d } else { 1 })
-                            .collect()
-                    })
-                })
-            }
+            "GlobalAveragePool" | "GlobalMaxPool" | "GlobalLpPool" => self.input(node, 0).and_then(|x| {
+                (x.len() >= 2).then(|| x.iter().enumerate().map(|(i, &d)| if i < 2 { d } else { 1 }).collect())
+            }),
             "Relu"
             | "LeakyRelu"
             | "PRelu"
@@ -201,9 +183,10 @@ impl Shapes {
             | "Cos"
             | "ThresholdedRelu"
             | "Shrink" => self.input(node, 0).map(<[i64]>::to_vec),
-            "Add" | "Sub" | "Mul" | "Div" | "Pow" | "Max" | "Min" | "Sum" | "Mean" | "Where"
-            | "And" | "Or" | "Xor" | "Equal" | "Less" | "Greater" | "LessOrEqual"
-            | "GreaterOrEqual" | "Mod" | "BitShift" => self.broadcast_all(node),
+            "Add" | "Sub" | "Mul" | "Div" | "Pow" | "Max" | "Min" | "Sum" | "Mean" | "Where" | "And" | "Or" | "Xor"
+            | "Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "Mod" | "BitShift" => {
+                self.broadcast_all(node)
+            }
             "Flatten" => self.flatten(node),
             "Gemm" => self.gemm(node),
             "MatMul" | "MatMulInteger" => matmul(self.input(node, 0), self.input(node, 1)),
@@ -264,14 +247,7 @@ impl Shapes {
     }
 
     /// Spatial output sizes of a sliding window (Conv/pool attributes `strides`, `dilations`, `pads`, `auto_pad`).
-    fn window(
-        &self,
-        node: &NodeProto,
-        input: &[i64],
-        kernel: &[i64],
-        rank: usize,
-        ceil: bool,
-    ) -> Option<Vec<i64>> {
+    fn window(&self, node: &NodeProto, input: &[i64], kernel: &[i64], rank: usize, ceil: bool) -> Option<Vec<i64>> {
         if kernel.len() != rank {
             return None;
         }
@@ -293,21 +269,11 @@ impl Shapes {
             let size = match auto_pad.as_str() {
                 "SAME_UPPER" | "SAME_LOWER" => n.checked_add(s - 1).map(|v| v / s),
                 _ => {
-                    let (pb, pe) = if auto_pad == "VALID" {
-                        (0, 0)
-                    } else {
-                        (pads[i], pads[i + rank])
-                    };
+                    let (pb, pe) = if auto_pad == "VALID" { (0, 0) } else { (pads[i], pads[i + rank]) };
                     let eff_k = (k - 1).checked_mul(d).and_then(|v| v.checked_add(1));
-                    let num =
-                        eff_k.and_then(|e| n.checked_add(pb)?.checked_add(pe)?.checked_sub(e));
-                    num.filter(|&v| v >= 0).and_then(|v| {
-                        if ceil {
-                            v.checked_add(s - 1).map(|w| w / s + 1)
-                        } else {
-                            Some(v / s + 1)
-                        }
-                    })
+                    let num = eff_k.and_then(|e| n.checked_add(pb)?.checked_add(pe)?.checked_sub(e));
+                    num.filter(|&v| v >= 0)
+                        .and_then(|v| if ceil { v.checked_add(s - 1).map(|w| w / s + 1) } else { Some(v / s + 1) })
                 }
             };
             out.push(size.unwrap_or(0));
@@ -347,16 +313,8 @@ impl Shapes {
         if a.len() != 2 || b.len() != 2 {
             return None;
         }
-        let rows = if int_lenient(node, "transA").unwrap_or(0) != 0 {
-            a[1]
-        } else {
-            a[0]
-        };
-        let cols = if int_lenient(node, "transB").unwrap_or(0) != 0 {
-            b[0]
-        } else {
-            b[1]
-        };
+        let rows = if int_lenient(node, "transA").unwrap_or(0) != 0 { a[1] } else { a[0] };
+        let cols = if int_lenient(node, "transB").unwrap_or(0) != 0 { b[0] } else { b[1] };
         Some(vec![rows, cols])
     }
 
@@ -384,32 +342,19 @@ impl Shapes {
         }
         if let Some(i) = infer_at {
             let total = product(x);
-            let known = product(
-                &out.iter()
-                    .enumerate()
-                    .filter(|&(j, _)| j != i)
-                    .map(|(_, &d)| d)
-                    .collect::<Vec<_>>(),
-            );
-            out[i] = if total > 0 && known > 0 && total % known == 0 {
-                total / known
-            } else {
-                0
-            };
+            let known = product(&out.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, &d)| d).collect::<Vec<_>>());
+            out[i] = if total > 0 && known > 0 && total % known == 0 { total / known } else { 0 };
         }
         Some(out)
     }
 
     fn transpose(&self, node: &NodeProto) -> Option<Vec<i64>> {
         let x = self.input(node, 0)?;
-        let perm =
-            ints_lenient(node, "perm").unwrap_or_else(|| (0..x.len() as i64).rev().collect());
+        let perm = ints_lenient(node, "perm").unwrap_or_else(|| (0..x.len() as i64).rev().collect());
         if perm.len() != x.len() {
             return None;
         }
-        perm.iter()
-            .map(|&p| usize::try_from(p).ok().and_then(|p| x.get(p).copied()))
-            .collect()
+        perm.iter().map(|&p| usize::try_from(p).ok().and_then(|p| x.get(p).copied())).collect()
     }
 
     fn concat(&self, node: &NodeProto) -> Option<Vec<i64>> {
@@ -427,11 +372,7 @@ impl Shapes {
                     if a.len() != s.len() {
                         return None;
                     }
-                    a[at] = if a[at] > 0 && s[at] > 0 {
-                        a[at].checked_add(s[at]).unwrap_or(0)
-                    } else {
-                        0
-                    };
+                    a[at] = if a[at] > 0 && s[at] > 0 { a[at].checked_add(s[at]).unwrap_or(0) } else { 0 };
                 }
             }
         }
@@ -446,16 +387,9 @@ impl Shapes {
         let x = self.input(node, 0)?;
         match self.axes(node) {
             Some(axes) => {
-                let axes: Option<Vec<usize>> =
-                    axes.iter().map(|&a| normalise_axis(a, x.len())).collect();
+                let axes: Option<Vec<usize>> = axes.iter().map(|&a| normalise_axis(a, x.len())).collect();
                 let axes = axes?;
-                Some(
-                    x.iter()
-                        .enumerate()
-                        .filter(|(i, _)| !axes.contains(i))
-                        .map(|(_, &d)| d)
-                        .collect(),
-                )
+                Some(x.iter().enumerate().filter(|(i, _)| !axes.contains(i)).map(|(_, &d)| d).collect())
             }
             None => {
                 if x.contains(&0) {
@@ -473,15 +407,7 @@ impl Shapes {
         let axes: Option<Vec<usize>> = axes.iter().map(|&a| normalise_axis(a, rank)).collect();
         let axes = axes?;
         let mut rest = x.iter();
-        (0..rank)
-            .map(|i| {
-                if axes.contains(&i) {
-                    Some(1)
-                } else {
-                    rest.next().copied()
-                }
-            })
-            .collect()
+        (0..rank).map(|i| if axes.contains(&i) { Some(1) } else { rest.next().copied() }).collect()
     }
 
     fn pad(&self, node: &NodeProto) -> Option<Vec<i64>> {
@@ -500,10 +426,7 @@ impl Shapes {
                     if x[i] <= 0 {
                         return 0;
                     }
-                    x[i].checked_add(pads[i])
-                        .and_then(|v| v.checked_add(pads[i + r]))
-                        .filter(|&v| v >= 0)
-                        .unwrap_or(0)
+                    x[i].checked_add(pads[i]).and_then(|v| v.checked_add(pads[i + r])).filter(|&v| v >= 0).unwrap_or(0)
                 })
                 .collect(),
         )
@@ -536,16 +459,8 @@ fn broadcast(a: &[i64], b: &[i64]) -> Option<Vec<i64>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {
-        let da = if i < n - a.len() {
-            1
-        } else {
-            a[i - (n - a.len())]
-        };
-        let db = if i < n - b.len() {
-            1
-        } else {
-            b[i - (n - b.len())]
-        };
+        let da = if i < n - a.len() { 1 } else { a[i - (n - a.len())] };
+        let db = if i < n - b.len() { 1 } else { b[i - (n - b.len())] };
         out[i] = if da == db || db == 1 {
             da
         } else if da == 1 {
@@ -566,16 +481,8 @@ fn matmul(a: Option<&[i64]>, b: Option<&[i64]>) -> Option<Vec<i64>> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    let a2: Vec<i64> = if a.len() == 1 {
-        vec![1, a[0]]
-    } else {
-        a.to_vec()
-    };
-    let b2: Vec<i64> = if b.len() == 1 {
-        vec![b[0], 1]
-    } else {
-        b.to_vec()
-    };
+    let a2: Vec<i64> = if a.len() == 1 { vec![1, a[0]] } else { a.to_vec() };
+    let b2: Vec<i64> = if b.len() == 1 { vec![b[0], 1] } else { b.to_vec() };
     let batch = broadcast(&a2[..a2.len() - 2], &b2[..b2.len() - 2])?;
     let mut out = batch;
     if a.len() > 1 {
@@ -620,10 +527,7 @@ mod tests {
 
     #[test]
     fn broadcasting() {
-        assert_eq!(
-            broadcast(&[1, 64, 56, 56], &[64, 1, 1]),
-            Some(vec![1, 64, 56, 56])
-        );
+        assert_eq!(broadcast(&[1, 64, 56, 56], &[64, 1, 1]), Some(vec![1, 64, 56, 56]));
         assert_eq!(broadcast(&[3], &[4]), None);
         assert_eq!(broadcast(&[1, 0], &[0, 5]), Some(vec![0, 5]));
         assert_eq!(matmul(Some(&[2, 5, 3]), Some(&[3, 7])), Some(vec![2, 5, 7]));

@@ -34,28 +34,18 @@ pub struct WireError {
 /// Scans a serialized `ModelProto`.
 pub fn scan_model(bytes: &[u8]) -> Result<Layout, WireError> {
     let mut layout = Layout::default();
-    walk(
-        bytes,
-        0..bytes.len(),
-        "ModelProto",
-        &mut |field, _, payload| {
-            if let (MODEL_GRAPH, Some(range)) = (field, payload) {
-                walk(
-                    bytes,
-                    range,
-                    "GraphProto",
-                    &mut |gfield, node_at, gpayload| {
-                        if let (GRAPH_NODE, Some(node_range)) = (gfield, gpayload) {
-                            layout.node_offsets.push(node_at);
-                            walk(bytes, node_range, "NodeProto", &mut |_, _, _| Ok(()))?;
-                        }
-                        Ok(())
-                    },
-                )?;
-            }
-            Ok(())
-        },
-    )?;
+    walk(bytes, 0..bytes.len(), "ModelProto", &mut |field, _, payload| {
+        if let (MODEL_GRAPH, Some(range)) = (field, payload) {
+            walk(bytes, range, "GraphProto", &mut |gfield, node_at, gpayload| {
+                if let (GRAPH_NODE, Some(node_range)) = (gfield, gpayload) {
+                    layout.node_offsets.push(node_at);
+                    walk(bytes, node_range, "NodeProto", &mut |_, _, _| Ok(()))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })?;
     Ok(layout)
 }
 
@@ -71,26 +61,17 @@ fn walk(
     let mut pos = range.start;
     while pos < end {
         let tag_at = pos;
-        let tag = read_varint(bytes, &mut pos, end).map_err(|m| WireError {
-            offset: tag_at,
-            message: format!("{message}: {m} in a field tag"),
-        })?;
+        let tag = read_varint(bytes, &mut pos, end)
+            .map_err(|m| WireError { offset: tag_at, message: format!("{message}: {m} in a field tag") })?;
         let field = tag >> 3;
         let wire_type = tag & 7;
         if field == 0 {
-            return Err(WireError {
-                offset: tag_at,
-                message: format!("{message}: field number 0 is invalid"),
-            });
+            return Err(WireError { offset: tag_at, message: format!("{message}: field number 0 is invalid") });
         }
-        let payload =
-            skip_value(bytes, &mut pos, end, field, wire_type, 0).map_err(|(_, m)| WireError {
-                offset: tag_at,
-                message: format!(
-                    "{message}.{} (field {field}) at byte offset {tag_at}: {m}",
-                    field_name(message, field)
-                ),
-            })?;
+        let payload = skip_value(bytes, &mut pos, end, field, wire_type, 0).map_err(|(_, m)| WireError {
+            offset: tag_at,
+            message: format!("{message}.{} (field {field}) at byte offset {tag_at}: {m}", field_name(message, field)),
+        })?;
         on_field(field, tag_at, payload)?;
     }
     Ok(())
@@ -145,8 +126,7 @@ fn skip_value(
         1 => skip_fixed(pos, end, 8).map(|()| None),
         5 => skip_fixed(pos, end, 4).map(|()| None),
         2 => {
-            let len = read_varint(bytes, pos, end)
-                .map_err(|m| (at, format!("{m} in a length prefix")))?;
+            let len = read_varint(bytes, pos, end).map_err(|m| (at, format!("{m} in a length prefix")))?;
             let remaining = end - *pos;
             match usize::try_from(len) {
                 Ok(len) if len <= remaining => {
@@ -154,12 +134,7 @@ fn skip_value(
                     *pos += len;
                     Ok(Some(start..start + len))
                 }
-                _ => Err((
-                    at,
-                    format!(
-                        "declares {len} bytes but only {remaining} remain (is the file truncated?)"
-                    ),
-                )),
+                _ => Err((at, format!("declares {len} bytes but only {remaining} remain (is the file truncated?)"))),
             }
         }
         3 => {
@@ -168,10 +143,7 @@ fn skip_value(
             }
             loop {
                 if *pos >= end {
-                    return Err((
-                        at,
-                        "unterminated group (is the file truncated?)".to_string(),
-                    ));
+                    return Err((at, "unterminated group (is the file truncated?)".to_string()));
                 }
                 let inner_at = *pos;
                 let tag = read_varint(bytes, pos, end).map_err(|m| (inner_at, m.to_string()))?;
@@ -180,10 +152,7 @@ fn skip_value(
                     if inner_field == field {
                         return Ok(None);
                     }
-                    return Err((
-                        inner_at,
-                        format!("end of group {inner_field} inside group {field}"),
-                    ));
+                    return Err((inner_at, format!("end of group {inner_field} inside group {field}")));
                 }
                 skip_value(bytes, pos, end, inner_field, inner_wt, depth + 1)?;
             }
@@ -195,13 +164,7 @@ fn skip_value(
 
 fn skip_fixed(pos: &mut usize, end: usize, n: usize) -> Result<(), (usize, String)> {
     if end - *pos < n {
-        return Err((
-            *pos,
-            format!(
-                "needs {n} bytes but only {} remain (is the file truncated?)",
-                end - *pos
-            ),
-        ));
+        return Err((*pos, format!("needs {n} bytes but only {} remain (is the file truncated?)", end - *pos)));
     }
     *pos += n;
     Ok(())
@@ -247,11 +210,7 @@ mod tests {
         let bytes = [0x08, 0x07, 0x3a, 0x0a, 0x0a, 0x00];
         let err = scan_model(&bytes).unwrap_err();
         assert_eq!(err.offset, 2);
-        assert!(
-            err.message.contains("ModelProto.graph (field 7)"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("ModelProto.graph (field 7)"), "{}", err.message);
         assert!(err.message.contains("declares 10 bytes"), "{}", err.message);
     }
 

@@ -9,10 +9,8 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use zz_ir::accelerator::{Accelerator, Direction, MemOperand, Memory, MemoryPort, OperationalArray, PortType};
 use zz_ir::mapping::UserSpatialMapping;
-use zz_ir::accelerator::{
-    Accelerator, Direction, MemOperand, Memory, MemoryPort, OperationalArray, PortType,
-};
 
 use crate::error::InputError;
 
@@ -52,21 +50,13 @@ const MEMORY_KEYS: &[&str] = &[
     "force_double_buffering",
 ];
 
-const PORT_KEYS: &[&str] = &[
-    "name",
-    "type",
-    "bandwidth_min",
-    "bandwidth_max",
-    "allocation",
-];
+const PORT_KEYS: &[&str] = &["name", "type", "bandwidth_min", "bandwidth_max", "allocation"];
 
 static DIMENSION_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^D\d$").expect("valid regex"));
-static PORT_NAME_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^r?w?_port_\d+$").expect("valid regex"));
+static PORT_NAME_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^r?w?_port_\d+$").expect("valid regex"));
 static ALLOCATION_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(I[12]|O), (fh|tl|fl|th)$").expect("valid regex"));
-static DATAFLOW_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Z]+, [0-9]+$").expect("valid regex"));
+static DATAFLOW_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z]+, [0-9]+$").expect("valid regex"));
 
 /// IMC-only settings of the operational array, needed by the `cells` checks.
 struct ImcSettings {
@@ -98,7 +88,10 @@ pub fn read_stream_core(doc: &mut Doc, root: &Node) -> Result<(Accelerator, Stre
 fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, StreamCoreExtras), InputError> {
     let root = Item::root(root);
     if root.is_null() {
-        return Err(doc.error(&root, "the file is empty; expected an accelerator mapping with keys name, memories, operational_array"));
+        return Err(doc.error(
+            &root,
+            "the file is empty; expected an accelerator mapping with keys name, memories, operational_array",
+        ));
     }
     let top = if stream { doc.map(&root, STREAM_CORE_TOP_KEYS)? } else { doc.map(&root, TOP_KEYS)? };
     let mut extras = StreamCoreExtras::default();
@@ -112,8 +105,7 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
         extras.type_pos = it.pos();
     }
     let name = top.req_str(doc, "name")?.to_owned();
-    let (operational_array, imc) =
-        read_operational_array(doc, &top.req(doc, "operational_array")?)?;
+    let (operational_array, imc) = read_operational_array(doc, &top.req(doc, "operational_array")?)?;
     if let Some(dataflows) = top.get("dataflows") {
         check_dataflows(doc, &dataflows)?;
         if !dataflows.is_null() {
@@ -133,14 +125,7 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
     if let Some(imc) = &imc {
         check_imc_cells(doc, &memories_item, &entries, &memories, imc)?;
     }
-    Ok((
-        Accelerator {
-            name,
-            operational_array,
-            memories,
-        },
-        extras,
-    ))
+    Ok((Accelerator { name, operational_array, memories }, extras))
 }
 
 /// The `dataflows` as a spatial mapping (already checked by [`check_dataflows`]); a repeated
@@ -153,9 +138,9 @@ fn read_dataflows(doc: &Doc, item: &Item<'_>) -> Result<UserSpatialMapping, Inpu
         let mut loops: Vec<(String, u64)> = Vec::new();
         for (s, it) in doc.str_list(&list)? {
             let (dim, factor) = s.split_once(", ").unwrap_or((s, ""));
-            let factor: u64 = factor
-                .parse()
-                .map_err(|_| doc.error(&it, format!("expected \"<DIM>, <factor>\" with an integer factor, found \"{s}\"")))?;
+            let factor: u64 = factor.parse().map_err(|_| {
+                doc.error(&it, format!("expected \"<DIM>, <factor>\" with an integer factor, found \"{s}\""))
+            })?;
             match loops.iter_mut().find(|(d, _)| d == dim) {
                 Some(e) => e.1 = factor,
                 None => loops.push((dim.to_owned(), factor)),
@@ -166,19 +151,13 @@ fn read_dataflows(doc: &Doc, item: &Item<'_>) -> Result<UserSpatialMapping, Inpu
     Ok(out)
 }
 
-fn read_operational_array(
-    doc: &Doc,
-    item: &Item<'_>,
-) -> Result<(OperationalArray, Option<ImcSettings>), InputError> {
+fn read_operational_array(doc: &Doc, item: &Item<'_>) -> Result<(OperationalArray, Option<ImcSettings>), InputError> {
     let f = doc.map(item, OA_KEYS)?;
     let dims_item = f.req(doc, "dimensions")?;
     let mut dimensions: Vec<String> = Vec::new();
     for (dim, it) in doc.str_list(&dims_item)? {
         if !DIMENSION_RE.is_match(dim) {
-            return Err(doc.error(
-                &it,
-                format!("expected an array dimension `D<digit>` (e.g. D1), found \"{dim}\""),
-            ));
+            return Err(doc.error(&it, format!("expected an array dimension `D<digit>` (e.g. D1), found \"{dim}\"")));
         }
         if dimensions.iter().any(|d| d == dim) {
             return Err(doc.error(&it, format!("dimension `{dim}` is listed twice")));
@@ -225,40 +204,19 @@ fn read_operational_array(
         (Some(e), Some(a), _) => (e, a),
         (e, a, true) => (e.unwrap_or(0.0), a.unwrap_or(0.0)),
         (None, _, false) => {
-            return Err(missing(
-                doc,
-                &f,
-                "unit_energy",
-                "the energy per MAC (a number)",
-            ));
+            return Err(missing(doc, &f, "unit_energy", "the energy per MAC (a number)"));
         }
         (_, None, false) => {
-            return Err(missing(
-                doc,
-                &f,
-                "unit_area",
-                "the area per MAC unit (a number)",
-            ));
+            return Err(missing(doc, &f, "unit_area", "the area per MAC unit (a number)"));
         }
     };
-    let oa = OperationalArray {
-        dimensions,
-        sizes,
-        unit_energy,
-        unit_area,
-        systolic_dimensions,
-        is_imc,
-    };
+    let oa = OperationalArray { dimensions, sizes, unit_energy, unit_area, systolic_dimensions, is_imc };
     Ok((oa, imc))
 }
 
 fn missing(doc: &Doc, f: &Fields<'_>, key: &str, what: &str) -> InputError {
     let path = super::fields::child_path(&f.item.path, key);
-    doc.error_at(
-        f.item.pos(),
-        &path,
-        format!("missing required key `{key}`: {what}"),
-    )
+    doc.error_at(f.item.pos(), &path, format!("missing required key `{key}`: {what}"))
 }
 
 /// Non-IMC arrays must not set IMC parameters (as the reference validator).
@@ -272,10 +230,7 @@ fn check_no_imc_keys(doc: &Doc, f: &Fields<'_>) -> Result<(), InputError> {
         return Err(doc.error(&it, "`adc_resolution` is only allowed when `is_imc: true`"));
     }
     if let Some(it) = f.get_nonnull("bit_serial_precision") {
-        return Err(doc.error(
-            &it,
-            "`bit_serial_precision` is only allowed when `is_imc: true`",
-        ));
+        return Err(doc.error(&it, "`bit_serial_precision` is only allowed when `is_imc: true`"));
     }
     if let Some(it) = f.get_nonnull("input_precision") {
         doc.u64_list(&it)?;
@@ -287,19 +242,13 @@ fn read_imc_settings(doc: &Doc, f: &Fields<'_>) -> Result<ImcSettings, InputErro
     let prec_item = f.req(doc, "input_precision")?;
     let prec = doc.u64_list(&prec_item)?;
     let [act, weight] = prec[..] else {
-        return Err(doc.error(
-            &prec_item,
-            "expected two precisions [activation bits, weight bits]",
-        ));
+        return Err(doc.error(&prec_item, "expected two precisions [activation bits, weight bits]"));
     };
     let imc_type = match f.get_nonnull("imc_type") {
         Some(it) => {
             let t = doc.str(&it)?;
             if t != "analog" && t != "digital" {
-                return Err(doc.error(
-                    &it,
-                    format!("expected `analog` or `digital`, found \"{t}\""),
-                ));
+                return Err(doc.error(&it, format!("expected `analog` or `digital`, found \"{t}\"")));
             }
             Some(t)
         }
@@ -309,10 +258,7 @@ fn read_imc_settings(doc: &Doc, f: &Fields<'_>) -> Result<ImcSettings, InputErro
     let bsp_item = f.req(doc, "bit_serial_precision")?;
     let bsp = doc.f64(&bsp_item)?;
     if bsp > act as f64 {
-        return Err(doc.error(
-            &bsp_item,
-            format!("bit-serial precision {bsp} exceeds the activation precision {act}"),
-        ));
+        return Err(doc.error(&bsp_item, format!("bit-serial precision {bsp} exceeds the activation precision {act}")));
     }
     let pow2 = |x: f64| x > 0.0 && x.log2().fract() == 0.0;
     if !pow2(bsp) {
@@ -323,14 +269,9 @@ fn read_imc_settings(doc: &Doc, f: &Fields<'_>) -> Result<ImcSettings, InputErro
     }
     if imc_type == Some("digital") && adc != 0.0 {
         let it = f.get("adc_resolution").unwrap_or_else(|| f.item.clone());
-        return Err(doc.error(
-            &it,
-            "a digital IMC array has no ADC: `adc_resolution` must be 0 or absent",
-        ));
+        return Err(doc.error(&it, "a digital IMC array has no ADC: `adc_resolution` must be 0 or absent"));
     }
-    Ok(ImcSettings {
-        input_precision: [act, weight],
-    })
+    Ok(ImcSettings { input_precision: [act, weight] })
 }
 
 /// IMC arrays need a `cells` memory holding only `I2`, serving no dimension, sized in whole weights.
@@ -342,29 +283,17 @@ fn check_imc_cells(
     imc: &ImcSettings,
 ) -> Result<(), InputError> {
     let Some(idx) = memories.iter().position(|m| m.name == "cells") else {
-        return Err(doc.error(
-            memories_item,
-            "an IMC accelerator (is_imc: true) needs a memory named `cells`",
-        ));
+        return Err(doc.error(memories_item, "an IMC accelerator (is_imc: true) needs a memory named `cells`"));
     };
     let (cells, item) = (&memories[idx], &entries[idx].2);
     if cells.operands != [MemOperand::I2] {
-        return Err(doc.error(
-            item,
-            "IMC `cells` can only hold weights: set `operands: [I2]`",
-        ));
+        return Err(doc.error(item, "IMC `cells` can only hold weights: set `operands: [I2]`"));
     }
     if !cells.served_dimensions.is_empty() {
-        return Err(doc.error(
-            item,
-            "IMC `cells` must be fully unrolled: set `served_dimensions: []`",
-        ));
+        return Err(doc.error(item, "IMC `cells` must be fully unrolled: set `served_dimensions: []`"));
     }
     if imc.input_precision[1] == 0 || cells.size % imc.input_precision[1] != 0 {
-        return Err(doc.error(
-            item,
-            "the size of IMC `cells` must be a multiple of the weight precision",
-        ));
+        return Err(doc.error(item, "the size of IMC `cells` must be a multiple of the weight precision"));
     }
     Ok(())
 }
@@ -377,10 +306,7 @@ fn check_dataflows(doc: &Doc, item: &Item<'_>) -> Result<(), InputError> {
         let Some(list) = f.get(key) else { continue };
         for (s, it) in doc.str_list(&list)? {
             if !DATAFLOW_RE.is_match(s) {
-                return Err(doc.error(
-                    &it,
-                    format!("expected \"<DIM>, <factor>\" (e.g. \"K, 16\"), found \"{s}\""),
-                ));
+                return Err(doc.error(&it, format!("expected \"<DIM>, <factor>\" (e.g. \"K, 16\"), found \"{s}\"")));
             }
         }
     }
@@ -388,12 +314,7 @@ fn check_dataflows(doc: &Doc, item: &Item<'_>) -> Result<(), InputError> {
 }
 
 /// Reads one memory, detecting the schema from its keys.
-fn read_memory(
-    doc: &mut Doc,
-    name: &str,
-    item: &Item<'_>,
-    oa: &OperationalArray,
-) -> Result<Memory, InputError> {
+fn read_memory(doc: &mut Doc, name: &str, item: &Item<'_>, oa: &OperationalArray) -> Result<Memory, InputError> {
     if legacy::is_legacy(doc, item)? {
         return legacy::read_memory(doc, name, item, oa);
     }
@@ -404,10 +325,7 @@ fn read_memory(
     for port_item in doc.seq(&ports_item)? {
         let port = read_port(doc, &port_item, name, &memory.operands)?;
         if ports.iter().any(|p: &MemoryPort| p.name == port.name) {
-            return Err(doc.error(
-                &port_item,
-                format!("port name `{}` is used twice in memory `{name}`", port.name),
-            ));
+            return Err(doc.error(&port_item, format!("port name `{}` is used twice in memory `{name}`", port.name)));
         }
         ports.push(port);
     }
@@ -435,9 +353,7 @@ pub(super) fn read_common(
     let served_dimensions = read_served_dimensions(doc, &f.req(doc, "served_dimensions")?, oa)?;
 
     if auto_cost_extraction {
-        let it = f
-            .get("auto_cost_extraction")
-            .unwrap_or_else(|| f.item.clone());
+        let it = f.get("auto_cost_extraction").unwrap_or_else(|| f.item.clone());
         if !oa.is_imc {
             return Err(doc.error(
                 &it,
@@ -448,10 +364,7 @@ pub(super) fn read_common(
             ));
         }
         if size % 8 != 0 {
-            return Err(doc.error(
-                &it,
-                "with `auto_cost_extraction` the memory size must be a multiple of 8 bits",
-            ));
+            return Err(doc.error(&it, "with `auto_cost_extraction` the memory size must be a multiple of 8 bits"));
         }
         doc.warn(
             it.pos(),
@@ -495,12 +408,7 @@ fn read_operands(doc: &Doc, item: &Item<'_>) -> Result<Vec<MemOperand>, InputErr
     for (s, it) in doc.str_list(item)? {
         let op = MemOperand::parse(s)
             .filter(|_| s == s.trim())
-            .ok_or_else(|| {
-                doc.error(
-                    &it,
-                    format!("expected a memory operand I1, I2 or O, found \"{s}\""),
-                )
-            })?;
+            .ok_or_else(|| doc.error(&it, format!("expected a memory operand I1, I2 or O, found \"{s}\"")))?;
         if operands.contains(&op) {
             return Err(doc.error(&it, format!("memory operand `{op}` is listed twice")));
         }
@@ -512,18 +420,11 @@ fn read_operands(doc: &Doc, item: &Item<'_>) -> Result<Vec<MemOperand>, InputErr
     Ok(operands)
 }
 
-fn read_served_dimensions(
-    doc: &Doc,
-    item: &Item<'_>,
-    oa: &OperationalArray,
-) -> Result<Vec<String>, InputError> {
+fn read_served_dimensions(doc: &Doc, item: &Item<'_>, oa: &OperationalArray) -> Result<Vec<String>, InputError> {
     let mut dims = Vec::new();
     for (s, it) in doc.str_list(item)? {
         if !DIMENSION_RE.is_match(s) {
-            return Err(doc.error(
-                &it,
-                format!("expected an array dimension `D<digit>` (e.g. D1), found \"{s}\""),
-            ));
+            return Err(doc.error(&it, format!("expected an array dimension `D<digit>` (e.g. D1), found \"{s}\"")));
         }
         if !oa.dimensions.iter().any(|d| d == s) {
             return Err(doc.error(
@@ -539,12 +440,7 @@ fn read_served_dimensions(
     Ok(dims)
 }
 
-fn read_port(
-    doc: &Doc,
-    item: &Item<'_>,
-    mem: &str,
-    operands: &[MemOperand],
-) -> Result<MemoryPort, InputError> {
+fn read_port(doc: &Doc, item: &Item<'_>, mem: &str, operands: &[MemOperand]) -> Result<MemoryPort, InputError> {
     let f = doc.map(item, PORT_KEYS)?;
     let name_item = f.req(doc, "name")?;
     let name = doc.str(&name_item)?;
@@ -557,21 +453,15 @@ fn read_port(
     let type_item = f.req(doc, "type")?;
     let type_str = doc.str(&type_item)?;
     let port_type = PortType::parse(type_str).ok_or_else(|| {
-        doc.error(
-            &type_item,
-            format!("expected a port type read, write or read_write, found \"{type_str}\""),
-        )
+        doc.error(&type_item, format!("expected a port type read, write or read_write, found \"{type_str}\""))
     })?;
     let bandwidth_min = f.req_u64(doc, "bandwidth_min")?;
     let bandwidth_max = f.req_u64(doc, "bandwidth_max")?;
     if bandwidth_min > bandwidth_max {
         let it = f.req(doc, "bandwidth_min")?;
-        return Err(doc.error(
-            &it,
-            format!(
-                "bandwidth_min ({bandwidth_min}) is greater than bandwidth_max ({bandwidth_max})"
-            ),
-        ));
+        return Err(
+            doc.error(&it, format!("bandwidth_min ({bandwidth_min}) is greater than bandwidth_max ({bandwidth_max})"))
+        );
     }
     let mut allocation = Vec::new();
     for (s, it) in doc.str_list(&f.req(doc, "allocation")?)? {
@@ -588,30 +478,17 @@ fn read_port(
         check_direction(doc, &it, port_type, dir)?;
         allocation.push((op, dir));
     }
-    Ok(MemoryPort {
-        name: name.to_owned(),
-        port_type,
-        bandwidth_min,
-        bandwidth_max,
-        allocation,
-    })
+    Ok(MemoryPort { name: name.to_owned(), port_type, bandwidth_min, bandwidth_max, allocation })
 }
 
-fn parse_allocation(
-    doc: &Doc,
-    item: &Item<'_>,
-    s: &str,
-) -> Result<(MemOperand, Direction), InputError> {
+fn parse_allocation(doc: &Doc, item: &Item<'_>, s: &str) -> Result<(MemOperand, Direction), InputError> {
     let parsed = ALLOCATION_RE.captures(s).and_then(|c| {
         let op = MemOperand::parse(c.get(1)?.as_str())?;
         let dir = Direction::parse_code(c.get(2)?.as_str())?;
         Some((op, dir))
     });
     parsed.ok_or_else(|| {
-        doc.error(
-            item,
-            format!("expected \"<I1|I2|O>, <fh|tl|fl|th>\" (e.g. \"I1, tl\"), found \"{s}\""),
-        )
+        doc.error(item, format!("expected \"<I1|I2|O>, <fh|tl|fl|th>\" (e.g. \"I1, tl\"), found \"{s}\""))
     })
 }
 
@@ -625,29 +502,18 @@ pub(super) fn check_direction(
     match (port_type, dir.is_read()) {
         (PortType::Read, false) => Err(doc.error(
             item,
-            format!(
-                "a read port cannot serve the write direction `{}`; use a write or read_write port",
-                dir.code()
-            ),
+            format!("a read port cannot serve the write direction `{}`; use a write or read_write port", dir.code()),
         )),
         (PortType::Write, true) => Err(doc.error(
             item,
-            format!(
-                "a write port cannot serve the read direction `{}`; use a read or read_write port",
-                dir.code()
-            ),
+            format!("a write port cannot serve the read direction `{}`; use a read or read_write port", dir.code()),
         )),
         _ => Ok(()),
     }
 }
 
 /// Warns when one (operand, direction) is allocated to several ports: the later port wins.
-fn warn_duplicate_allocations(
-    doc: &mut Doc,
-    mem: &str,
-    ports_item: &Item<'_>,
-    ports: &[MemoryPort],
-) {
+fn warn_duplicate_allocations(doc: &mut Doc, mem: &str, ports_item: &Item<'_>, ports: &[MemoryPort]) {
     let mut seen: Vec<((MemOperand, Direction), &str)> = Vec::new();
     for port in ports {
         for &pair in &port.allocation {
@@ -668,8 +534,5 @@ fn warn_duplicate_allocations(
 
 /// `I1, O` style list of operands for messages.
 pub(super) fn join_ops(ops: &[MemOperand]) -> String {
-    ops.iter()
-        .map(|o| o.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    ops.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", ")
 }

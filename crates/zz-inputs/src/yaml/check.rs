@@ -26,11 +26,7 @@ pub fn check_with_spans(
     let no_spans = EntrySpans::default();
     for (i, entry) in mapping.entries.iter().enumerate() {
         let sp = spans.entries.get(i).unwrap_or(&no_spans);
-        let entry_path = if sp.path.is_empty() {
-            format!("[{i}]")
-        } else {
-            sp.path.clone()
-        };
+        let entry_path = if sp.path.is_empty() { format!("[{i}]") } else { sp.path.clone() };
         let err = |pos: Pos, key: String, message: String| InputError {
             file: mapping_file.to_owned(),
             line: pos.line,
@@ -39,12 +35,7 @@ pub fn check_with_spans(
             message,
         };
         for (oa_dim, unrollings) in entry.spatial_mapping.iter().flatten() {
-            let pos = sp
-                .spatial
-                .iter()
-                .find(|(d, _)| d == oa_dim)
-                .map(|(_, p)| *p)
-                .unwrap_or(sp.entry);
+            let pos = sp.spatial.iter().find(|(d, _)| d == oa_dim).map(|(_, p)| *p).unwrap_or(sp.entry);
             let key = child_path(&child_path(&entry_path, "spatial_mapping"), oa_dim);
             let Some(size) = oa.size_of(oa_dim) else {
                 return Err(err(
@@ -58,12 +49,9 @@ pub fn check_with_spans(
                     ),
                 ));
             };
-            let product = unrollings
-                .iter()
-                .try_fold(1u64, |acc, (_, f)| acc.checked_mul(*f));
+            let product = unrollings.iter().try_fold(1u64, |acc, (_, f)| acc.checked_mul(*f));
             if product.is_none_or(|p| p > size) {
-                let factors: Vec<String> =
-                    unrollings.iter().map(|(d, f)| format!("{d} {f}")).collect();
+                let factors: Vec<String> = unrollings.iter().map(|(d, f)| format!("{d} {f}")).collect();
                 let shown = product.map_or_else(|| "overflow".to_owned(), |p| p.to_string());
                 return Err(err(
                     pos,
@@ -78,12 +66,7 @@ pub fn check_with_spans(
         }
         for (layer_op, mem_op) in &entry.memory_operand_links {
             if acc.memories_of(*mem_op).next().is_none() {
-                let pos = sp
-                    .links
-                    .iter()
-                    .find(|(o, _)| o == layer_op)
-                    .map(|(_, p)| *p)
-                    .unwrap_or(sp.entry);
+                let pos = sp.links.iter().find(|(o, _)| o == layer_op).map(|(_, p)| *p).unwrap_or(sp.entry);
                 let key = child_path(&child_path(&entry_path, "memory_operand_links"), layer_op);
                 return Err(err(
                     pos,

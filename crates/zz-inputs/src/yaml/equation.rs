@@ -10,14 +10,11 @@ use regex::Regex;
 use zz_ir::workload::{DimensionRelation, EquationOperand};
 
 static EQUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^O(\[\w+\])+\s*\+?\s*=\s*\w(\[\w+\])+\s*[*+]\s*\w(\[(?:\w+)?\])+\s*\n?$")
-        .expect("valid regex")
+    Regex::new(r"^O(\[\w+\])+\s*\+?\s*=\s*\w(\[\w+\])+\s*[*+]\s*\w(\[(?:\w+)?\])+\s*\n?$").expect("valid regex")
 });
-static TOKEN_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[a-zA-Z,0-9,=,*,+]+").expect("valid regex"));
+static TOKEN_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[a-zA-Z,0-9,=,*,+]+").expect("valid regex"));
 static RELATION_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\w+)\s*=\s*(?:(\w+)\s*\*\s*)?(\w+)\s*\+\s*(?:(\w+)\s*\*\s*)?(\w+)\n?$")
-        .expect("valid regex")
+    Regex::new(r"^(\w+)\s*=\s*(?:(\w+)\s*\*\s*)?(\w+)\s*\+\s*(?:(\w+)\s*\*\s*)?(\w+)\n?$").expect("valid regex")
 });
 
 /// A parsed equation.
@@ -38,16 +35,9 @@ pub fn parse_equation(text: &str) -> Result<Equation, String> {
     if !EQUATION_RE.is_match(text) {
         return Err(format!("invalid equation \"{text}\"; {EQUATION_HELP}"));
     }
-    let normalized = text
-        .replace("+=", "=")
-        .replace("++", "+")
-        .replace('*', " * ")
-        .replace('=', " = ")
-        .replace('+', " + ");
-    let tokens: Vec<&str> = TOKEN_RE
-        .find_iter(&normalized)
-        .map(|m| m.as_str())
-        .collect();
+    let normalized =
+        text.replace("+=", "=").replace("++", "+").replace('*', " * ").replace('=', " = ").replace('+', " + ");
+    let tokens: Vec<&str> = TOKEN_RE.find_iter(&normalized).map(|m| m.as_str()).collect();
     let is_sep = |t: &str| matches!(t, "=" | "*" | "+");
     let mut operands: Vec<EquationOperand> = Vec::new();
     let mut expect_operand = true;
@@ -55,10 +45,7 @@ pub fn parse_equation(text: &str) -> Result<Equation, String> {
         if is_sep(token) {
             expect_operand = true;
         } else if expect_operand {
-            operands.push(EquationOperand {
-                name: token.to_owned(),
-                dims: Vec::new(),
-            });
+            operands.push(EquationOperand { name: token.to_owned(), dims: Vec::new() });
             expect_operand = false;
         } else if let Some(op) = operands.last_mut() {
             op.dims.push(token.to_uppercase());
@@ -67,35 +54,24 @@ pub fn parse_equation(text: &str) -> Result<Equation, String> {
     if operands.len() < 2 {
         return Err(format!("invalid equation \"{text}\"; {EQUATION_HELP}"));
     }
-    Ok(Equation {
-        normalized,
-        operands,
-    })
+    Ok(Equation { normalized, operands })
 }
 
 /// Parses a relation `d1 = c2*d2 + c3*d3` (missing coefficients are 1).
 pub fn parse_relation(text: &str) -> Result<DimensionRelation, String> {
     let help = "expected a relation like `ix=2*ox+1*fx` (coefficients optional)";
-    let caps = RELATION_RE
-        .captures(text)
-        .ok_or_else(|| format!("invalid dimension relation \"{text}\"; {help}"))?;
+    let caps = RELATION_RE.captures(text).ok_or_else(|| format!("invalid dimension relation \"{text}\"; {help}"))?;
     let group = |i: usize| caps.get(i).map(|m| m.as_str());
     let coef = |i: usize| -> Result<u64, String> {
         match group(i) {
             None => Ok(1),
-            Some(c) => c.parse::<u64>().map_err(|_| {
-                format!("coefficient `{c}` of relation \"{text}\" is not a non-negative integer")
-            }),
+            Some(c) => c
+                .parse::<u64>()
+                .map_err(|_| format!("coefficient `{c}` of relation \"{text}\" is not a non-negative integer")),
         }
     };
     let dim = |i: usize| group(i).unwrap_or_default().to_uppercase();
-    Ok(DimensionRelation {
-        derived: dim(1),
-        a: dim(3),
-        coef_a: coef(2)?,
-        b: dim(5),
-        coef_b: coef(4)?,
-    })
+    Ok(DimensionRelation { derived: dim(1), a: dim(3), coef_a: coef(2)?, b: dim(5), coef_b: coef(4)? })
 }
 
 #[cfg(test)]
@@ -105,10 +81,7 @@ mod tests {
     #[test]
     fn conv_equation() {
         let e = parse_equation("O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]").unwrap();
-        assert_eq!(
-            e.normalized,
-            "O[b][k][oy][ox] = W[k][c][fy][fx] * I[b][c][iy][ix]"
-        );
+        assert_eq!(e.normalized, "O[b][k][oy][ox] = W[k][c][fy][fx] * I[b][c][iy][ix]");
         let names: Vec<_> = e.operands.iter().map(|o| o.name.as_str()).collect();
         assert_eq!(names, ["O", "W", "I"]);
         assert_eq!(e.operands[0].dims, ["B", "K", "OY", "OX"]);
@@ -129,14 +102,7 @@ mod tests {
 
     #[test]
     fn bad_equations() {
-        for bad in [
-            "Y[a]=W[a]*I[a]",
-            "O[a]=W[a]",
-            "O[a]=Wx[a]*I[a]",
-            "O[a]=W[a]*I[a]*X[a]",
-            "O = W * I",
-            "",
-        ] {
+        for bad in ["Y[a]=W[a]*I[a]", "O[a]=W[a]", "O[a]=Wx[a]*I[a]", "O[a]=W[a]*I[a]*X[a]", "O = W * I", ""] {
             assert!(parse_equation(bad).is_err(), "{bad}");
         }
     }
@@ -144,16 +110,7 @@ mod tests {
     #[test]
     fn relations() {
         let r = parse_relation("ix=2*ox+1*fx").unwrap();
-        assert_eq!(
-            (
-                r.derived.as_str(),
-                r.a.as_str(),
-                r.coef_a,
-                r.b.as_str(),
-                r.coef_b
-            ),
-            ("IX", "OX", 2, "FX", 1)
-        );
+        assert_eq!((r.derived.as_str(), r.a.as_str(), r.coef_a, r.b.as_str(), r.coef_b), ("IX", "OX", 2, "FX", 1));
         let r = parse_relation("iy = oy + fy").unwrap();
         assert_eq!((r.coef_a, r.coef_b), (1, 1));
         assert!(parse_relation("ix=2*ox").is_err());

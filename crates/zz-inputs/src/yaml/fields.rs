@@ -10,11 +10,7 @@ use super::node::{Entry, Node, Pos, Value};
 
 /// The key path of `key` inside `path`.
 pub fn child_path(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
 }
 
 /// The key path of item `index` of the list at `path`.
@@ -43,10 +39,7 @@ pub struct Item<'n> {
 impl<'n> Item<'n> {
     /// The root item of a document.
     pub fn root(node: &'n Node) -> Self {
-        Item {
-            node,
-            path: String::new(),
-        }
+        Item { node, path: String::new() }
     }
 
     /// The node's position.
@@ -63,10 +56,7 @@ impl<'n> Item<'n> {
 impl Doc {
     /// A document named `file` (used in every message).
     pub fn new(file: &str, warnings: Vec<Warning>) -> Self {
-        Doc {
-            file: file.to_owned(),
-            warnings,
-        }
+        Doc { file: file.to_owned(), warnings }
     }
 
     /// An error at `pos` about `key`.
@@ -75,11 +65,7 @@ impl Doc {
             file: self.file.clone(),
             line: pos.line,
             column: pos.column,
-            key: if key.is_empty() {
-                "-".into()
-            } else {
-                key.to_owned()
-            },
+            key: if key.is_empty() { "-".into() } else { key.to_owned() },
             message: message.into(),
         }
     }
@@ -91,19 +77,12 @@ impl Doc {
 
     /// A type error: expected `what`, found whatever the node is.
     pub fn expected(&self, item: &Item<'_>, what: &str) -> InputError {
-        self.error(
-            item,
-            format!("expected {what}, found {}", item.node.describe()),
-        )
+        self.error(item, format!("expected {what}, found {}", item.node.describe()))
     }
 
     /// Records a warning at `pos`.
     pub fn warn(&mut self, pos: Pos, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            file: self.file.clone(),
-            line: pos.line,
-            message: message.into(),
-        });
+        self.warnings.push(Warning { file: self.file.clone(), line: pos.line, message: message.into() });
     }
 
     /// Checks that `item` is a mapping with string keys drawn from `allowed`.
@@ -115,26 +94,16 @@ impl Doc {
             let key_ok = matches!(&entry.key.value, Value::Str(k) if allowed.contains(&k.as_str()));
             if !key_ok {
                 let key = entry.key.key_text();
-                let where_ = if item.path.is_empty() {
-                    "at the top level".to_owned()
-                } else {
-                    format!("in `{}`", item.path)
-                };
+                let where_ =
+                    if item.path.is_empty() { "at the top level".to_owned() } else { format!("in `{}`", item.path) };
                 return Err(self.error_at(
                     entry.key.pos,
                     &child_path(&item.path, &key),
-                    format!(
-                        "unknown key `{key}` {where_}; allowed keys: {}",
-                        allowed.join(", ")
-                    ),
+                    format!("unknown key `{key}` {where_}; allowed keys: {}", allowed.join(", ")),
                 ));
             }
         }
-        Ok(Fields {
-            item: item.clone(),
-            entries,
-            allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
-        })
+        Ok(Fields { item: item.clone(), entries, allowed: allowed.iter().map(|s| (*s).to_owned()).collect() })
     }
 
     /// Checks that `item` is a mapping with string keys (any), returning its entries.
@@ -145,20 +114,10 @@ impl Doc {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(key) = entry.key.as_str() else {
-                let key_item = Item {
-                    node: &entry.key,
-                    path: child_path(&item.path, &entry.key.key_text()),
-                };
+                let key_item = Item { node: &entry.key, path: child_path(&item.path, &entry.key.key_text()) };
                 return Err(self.expected(&key_item, "a string key"));
             };
-            out.push((
-                key.to_owned(),
-                entry.key.pos,
-                Item {
-                    node: &entry.value,
-                    path: child_path(&item.path, key),
-                },
-            ));
+            out.push((key.to_owned(), entry.key.pos, Item { node: &entry.value, path: child_path(&item.path, key) }));
         }
         Ok(out)
     }
@@ -168,21 +127,12 @@ impl Doc {
         let Value::Seq(items) = &item.node.value else {
             return Err(self.expected(item, "a list"));
         };
-        Ok(items
-            .iter()
-            .enumerate()
-            .map(|(i, node)| Item {
-                node,
-                path: index_path(&item.path, i),
-            })
-            .collect())
+        Ok(items.iter().enumerate().map(|(i, node)| Item { node, path: index_path(&item.path, i) }).collect())
     }
 
     /// A string.
     pub fn str<'n>(&self, item: &Item<'n>) -> Result<&'n str, InputError> {
-        item.node
-            .as_str()
-            .ok_or_else(|| self.expected(item, "a string"))
+        item.node.as_str().ok_or_else(|| self.expected(item, "a string"))
     }
 
     /// A boolean.
@@ -196,9 +146,7 @@ impl Doc {
     /// A non-negative integer that fits in `u64`.
     pub fn u64(&self, item: &Item<'_>) -> Result<u64, InputError> {
         match item.node.value {
-            Value::Int(i) => {
-                u64::try_from(i).map_err(|_| self.expected(item, "a non-negative integer"))
-            }
+            Value::Int(i) => u64::try_from(i).map_err(|_| self.expected(item, "a non-negative integer")),
             _ => Err(self.expected(item, "a non-negative integer")),
         }
     }
@@ -206,9 +154,7 @@ impl Doc {
     /// An integer that fits in `i64`.
     pub fn i64(&self, item: &Item<'_>) -> Result<i64, InputError> {
         match item.node.value {
-            Value::Int(i) => {
-                i64::try_from(i).map_err(|_| self.expected(item, "an integer within 64 bits"))
-            }
+            Value::Int(i) => i64::try_from(i).map_err(|_| self.expected(item, "an integer within 64 bits")),
             _ => Err(self.expected(item, "an integer")),
         }
     }
@@ -224,10 +170,7 @@ impl Doc {
 
     /// A list of strings.
     pub fn str_list<'n>(&self, item: &Item<'n>) -> Result<Vec<(&'n str, Item<'n>)>, InputError> {
-        self.seq(item)?
-            .into_iter()
-            .map(|it| Ok((self.str(&it)?, it)))
-            .collect()
+        self.seq(item)?.into_iter().map(|it| Ok((self.str(&it)?, it))).collect()
     }
 
     /// A list of non-negative integers.
@@ -251,10 +194,7 @@ impl<'n> Fields<'n> {
         self.entries
             .iter()
             .find(|e| e.key.as_str() == Some(key))
-            .map(|e| Item {
-                node: &e.value,
-                path: child_path(&self.item.path, key),
-            })
+            .map(|e| Item { node: &e.value, path: child_path(&self.item.path, key) })
     }
 
     /// The value of `key` if present and not `null`.
@@ -264,9 +204,7 @@ impl<'n> Fields<'n> {
 
     /// Keys in file order.
     pub fn keys(&self) -> impl Iterator<Item = (&'n str, Pos)> + '_ {
-        self.entries
-            .iter()
-            .filter_map(|e| e.key.as_str().map(|k| (k, e.key.pos)))
+        self.entries.iter().filter_map(|e| e.key.as_str().map(|k| (k, e.key.pos)))
     }
 
     /// The value of a required key.
@@ -280,10 +218,7 @@ impl<'n> Fields<'n> {
             doc.error_at(
                 self.item.pos(),
                 &child_path(&self.item.path, key),
-                format!(
-                    "missing required key `{key}` {where_}; allowed keys: {}",
-                    self.allowed.join(", ")
-                ),
+                format!("missing required key `{key}` {where_}; allowed keys: {}", self.allowed.join(", ")),
             )
         })
     }
@@ -310,19 +245,11 @@ impl<'n> Fields<'n> {
 
     /// An optional boolean with a default (a present `null` is an error, as in the reference schema).
     pub fn bool_or(&self, doc: &Doc, key: &str, default: bool) -> Result<bool, InputError> {
-        self.get(key)
-            .map(|it| doc.bool(&it))
-            .transpose()
-            .map(|b| b.unwrap_or(default))
+        self.get(key).map(|it| doc.bool(&it)).transpose().map(|b| b.unwrap_or(default))
     }
 
     /// An optional string with a default.
     pub fn str_or(&self, doc: &Doc, key: &str, default: &str) -> Result<String, InputError> {
-        Ok(self
-            .get(key)
-            .map(|it| doc.str(&it))
-            .transpose()?
-            .unwrap_or(default)
-            .to_owned())
+        Ok(self.get(key).map(|it| doc.str(&it)).transpose()?.unwrap_or(default).to_owned())
     }
 }

@@ -26,15 +26,8 @@ use super::fields::{Doc, Item};
 use super::node::{Node, Pos, Value};
 
 /// Keys only the legacy schema has.
-const LEGACY_ONLY_KEYS: &[&str] = &[
-    "r_bw",
-    "w_bw",
-    "r_port",
-    "w_port",
-    "rw_port",
-    "min_r_granularity",
-    "min_w_granularity",
-];
+const LEGACY_ONLY_KEYS: &[&str] =
+    &["r_bw", "w_bw", "r_port", "w_port", "rw_port", "min_r_granularity", "min_w_granularity"];
 
 /// Keys of a legacy memory.
 const LEGACY_MEMORY_KEYS: &[&str] = &[
@@ -59,16 +52,9 @@ const LEGACY_MEMORY_KEYS: &[&str] = &[
 ];
 
 const DIRECTION_KEYS: &[&str] = &["fh", "tl", "fl", "th"];
-const NAMED_PORT_KEYS: &[&str] = &[
-    "name",
-    "type",
-    "bandwidth_min",
-    "bandwidth_max",
-    "allocation",
-];
+const NAMED_PORT_KEYS: &[&str] = &["name", "type", "bandwidth_min", "bandwidth_max", "allocation"];
 
-static LEGACY_PORT_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(r|w|rw)_port_(\d+)$").expect("valid regex"));
+static LEGACY_PORT_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(r|w|rw)_port_(\d+)$").expect("valid regex"));
 
 /// How the entries of a memory's `ports` list look.
 #[derive(PartialEq)]
@@ -80,10 +66,7 @@ enum PortStyle {
 
 fn map_keys(node: &Node) -> Vec<(&str, Pos)> {
     match &node.value {
-        Value::Map(entries) => entries
-            .iter()
-            .filter_map(|e| e.key.as_str().map(|k| (k, e.key.pos)))
-            .collect(),
+        Value::Map(entries) => entries.iter().filter_map(|e| e.key.as_str().map(|k| (k, e.key.pos))).collect(),
         _ => Vec::new(),
     }
 }
@@ -165,22 +148,14 @@ struct PortUse<'n> {
 }
 
 /// Reads a legacy memory and translates its ports.
-pub fn read_memory(
-    doc: &mut Doc,
-    name: &str,
-    item: &Item<'_>,
-    oa: &OperationalArray,
-) -> Result<Memory, InputError> {
+pub fn read_memory(doc: &mut Doc, name: &str, item: &Item<'_>, oa: &OperationalArray) -> Result<Memory, InputError> {
     let f = doc.map(item, LEGACY_MEMORY_KEYS)?;
     let mut memory = read_common(doc, name, &f, oa)?;
     let r_bw = f.req_u64(doc, "r_bw")?;
     let w_bw = f.req_u64(doc, "w_bw")?;
     let min_r = f.opt_u64(doc, "min_r_granularity")?.unwrap_or(r_bw);
     let min_w = f.opt_u64(doc, "min_w_granularity")?.unwrap_or(w_bw);
-    for (key, min, max) in [
-        ("min_r_granularity", min_r, r_bw),
-        ("min_w_granularity", min_w, w_bw),
-    ] {
+    for (key, min, max) in [("min_r_granularity", min_r, r_bw), ("min_w_granularity", min_w, w_bw)] {
         if min > max {
             let it = f.req(doc, key)?;
             let bw = if key.contains("_r_") { "r_bw" } else { "w_bw" };
@@ -225,16 +200,9 @@ pub fn read_memory(
                     format!("expected a port name like r_port_1, w_port_1 or rw_port_1, found \"{port_name}\""),
                 ));
             };
-            let dir =
-                Direction::parse_code(key).ok_or_else(|| doc.error(&value, "unknown direction"))?;
+            let dir = Direction::parse_code(key).ok_or_else(|| doc.error(&value, "unknown direction"))?;
             check_direction(doc, &value, kind.port_type(), dir)?;
-            uses.push(PortUse {
-                kind,
-                number,
-                name: port_name,
-                op,
-                dir,
-            });
+            uses.push(PortUse { kind, number, name: port_name, op, dir });
         }
     }
 
@@ -244,24 +212,14 @@ pub fn read_memory(
             distinct.push((u.kind, u.number, u.name));
         }
     }
-    for (kind, key, what) in [
-        (Kind::Read, "r_port", "read"),
-        (Kind::Write, "w_port", "write"),
-        (Kind::ReadWrite, "rw_port", "read-write"),
-    ] {
+    for (kind, key, what) in
+        [(Kind::Read, "r_port", "read"), (Kind::Write, "w_port", "write"), (Kind::ReadWrite, "rw_port", "read-write")]
+    {
         let declared = f.req_u64(doc, key)?;
-        let used: Vec<&str> = distinct
-            .iter()
-            .filter(|(k, _, _)| *k == kind)
-            .map(|(_, _, n)| *n)
-            .collect();
+        let used: Vec<&str> = distinct.iter().filter(|(k, _, _)| *k == kind).map(|(_, _, n)| *n).collect();
         if used.len() as u64 != declared {
             let it = f.req(doc, key)?;
-            let names = if used.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", used.join(", "))
-            };
+            let names = if used.is_empty() { String::new() } else { format!(" ({})", used.join(", ")) };
             return Err(doc.error(
                 &it,
                 format!(
@@ -279,11 +237,7 @@ pub fn read_memory(
                 Kind::Write => (min_w, w_bw),
                 Kind::Read | Kind::ReadWrite => (min_r, r_bw),
             };
-            let allocation = uses
-                .iter()
-                .filter(|u| u.name == port_name)
-                .map(|u| (u.op, u.dir))
-                .collect();
+            let allocation = uses.iter().filter(|u| u.name == port_name).map(|u| (u.op, u.dir)).collect();
             MemoryPort {
                 name: port_name.to_owned(),
                 port_type: kind.port_type(),

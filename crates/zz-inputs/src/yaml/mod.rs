@@ -39,19 +39,10 @@ use fields::Doc;
 /// Reads a file as UTF-8 text; failures are reported at line 0. Returns (name for messages, text).
 pub fn read_text(path: &Path) -> Result<(String, String), InputError> {
     let name = path.display().to_string();
-    let fail = |message: String| InputError {
-        file: name.clone(),
-        line: 0,
-        column: 0,
-        key: "-".into(),
-        message,
-    };
+    let fail = |message: String| InputError { file: name.clone(), line: 0, column: 0, key: "-".into(), message };
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        fail(format!(
-            "the file is not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
+        fail(format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
     })?;
     Ok((name, text))
 }
@@ -77,10 +68,7 @@ pub fn read_accelerator(path: &Path) -> Result<(Accelerator, Vec<Warning>), Inpu
 }
 
 /// Reads accelerator YAML text; `name` is used in messages.
-pub fn read_accelerator_str(
-    name: &str,
-    text: &str,
-) -> Result<(Accelerator, Vec<Warning>), InputError> {
+pub fn read_accelerator_str(name: &str, text: &str) -> Result<(Accelerator, Vec<Warning>), InputError> {
     with_doc(name, text, accelerator::read)
 }
 
@@ -111,9 +99,7 @@ pub fn read_mapping_str(name: &str, text: &str) -> Result<(Mapping, Vec<Warning>
 }
 
 /// Reads a ZigZag mapping file and the source positions of its entries.
-pub fn read_mapping_with_spans(
-    path: &Path,
-) -> Result<(Mapping, MappingSpans, Vec<Warning>), InputError> {
+pub fn read_mapping_with_spans(path: &Path) -> Result<(Mapping, MappingSpans, Vec<Warning>), InputError> {
     let (name, text) = read_text(path)?;
     read_mapping_with_spans_str(&name, &text)
 }
@@ -133,10 +119,7 @@ pub fn read_workload_yaml(path: &Path) -> Result<(Workload, Vec<Warning>), Input
 }
 
 /// Reads workload YAML text; `name` is used in messages.
-pub fn read_workload_yaml_str(
-    name: &str,
-    text: &str,
-) -> Result<(Workload, Vec<Warning>), InputError> {
+pub fn read_workload_yaml_str(name: &str, text: &str) -> Result<(Workload, Vec<Warning>), InputError> {
     with_doc(name, text, workload::read)
 }
 

@@ -118,10 +118,7 @@ impl Node {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        Ok(Node {
-            pos: Pos::from_location(&spanned.referenced),
-            value: spanned.value,
-        })
+        Ok(Node { pos: Pos::from_location(&spanned.referenced), value: spanned.value })
     }
 }
 
@@ -154,9 +151,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
         // Out-of-range integers are kept as floats; the readers then reject them by type.
-        Ok(i128::try_from(v)
-            .map(Value::Int)
-            .unwrap_or(Value::Float(v as f64)))
+        Ok(i128::try_from(v).map(Value::Int).unwrap_or(Value::Float(v as f64)))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         Ok(Value::Float(v))
@@ -210,17 +205,11 @@ pub fn parse(file: &str, text: &str) -> Result<(Node, Vec<Warning>), InputError>
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
     }) {
-        return Ok((
-            Node {
-                pos: Pos { line: 1, column: 1 },
-                value: Value::Null,
-            },
-            Vec::new(),
-        ));
+        return Ok((Node { pos: Pos { line: 1, column: 1 }, value: Value::Null }, Vec::new()));
     }
     let options = serde_saphyr::options! { duplicate_keys: DuplicateKeyPolicy::PassThrough };
-    let mut root: Node = serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| syntax_error(file, text, &e))?;
+    let mut root: Node =
+        serde_saphyr::from_str_with_options(text, options).map_err(|e| syntax_error(file, text, &e))?;
     let mut warnings = Vec::new();
     collapse_duplicates(file, &mut root, "", &mut warnings);
     Ok((root, warnings))
@@ -229,23 +218,15 @@ pub fn parse(file: &str, text: &str) -> Result<(Node, Vec<Warning>), InputError>
 /// Converts a serde-saphyr error into an [`InputError`] with a 1-based line and column.
 fn syntax_error(file: &str, text: &str, err: &serde_saphyr::Error) -> InputError {
     let bare = err.without_snippet();
-    let pos = bare
-        .location()
-        .map(|l| Pos::from_location(&l))
-        .filter(|p| p.line > 0);
+    let pos = bare.location().map(|l| Pos::from_location(&l)).filter(|p| p.line > 0);
     // Errors at the very end of the input may come without a location: point at the last line.
     let pos = pos.unwrap_or_else(|| {
         let last_line = text.lines().count().max(1);
-        Pos {
-            line: last_line,
-            column: 1,
-        }
+        Pos { line: last_line, column: 1 }
     });
     let mut message = strip_location(&bare.to_string());
     if message.contains("multiple YAML documents") {
-        message =
-            "the file holds several YAML documents (separated by `---`); expected exactly one"
-                .into();
+        message = "the file holds several YAML documents (separated by `---`); expected exactly one".into();
     }
     InputError {
         file: file.to_owned(),
@@ -287,17 +268,10 @@ fn collapse_duplicates(file: &str, node: &mut Node, path: &str, warnings: &mut V
                 let text = entry.key.key_text();
                 match kept.iter_mut().find(|k| k.key.value == entry.key.value) {
                     Some(previous) => {
-                        let at = if path.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" in `{path}`")
-                        };
+                        let at = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
                         let (first, again) = (previous.key.pos, entry.key.pos);
                         let both = if first.line == again.line {
-                            format!(
-                                "line {}, columns {} and {}",
-                                first.line, first.column, again.column
-                            )
+                            format!("line {}, columns {} and {}", first.line, first.column, again.column)
                         } else {
                             format!("lines {} and {}", first.line, again.line)
                         };
@@ -332,21 +306,13 @@ mod tests {
 
     #[test]
     fn positions_and_types() {
-        let (n, w) = parse(
-            "t.yaml",
-            "a: 1\nb:\n  - x\n  - 2.5\nc: true\nd: 16_777_216\ne: ~\n",
-        )
-        .unwrap();
+        let (n, w) = parse("t.yaml", "a: 1\nb:\n  - x\n  - 2.5\nc: true\nd: 16_777_216\ne: ~\n").unwrap();
         assert!(w.is_empty());
-        let Value::Map(entries) = &n.value else {
-            panic!("not a map: {n:?}")
-        };
+        let Value::Map(entries) = &n.value else { panic!("not a map: {n:?}") };
         assert_eq!(entries[0].key.pos, Pos { line: 1, column: 1 });
         assert_eq!(entries[0].value.value, Value::Int(1));
         assert_eq!(entries[0].value.pos, Pos { line: 1, column: 4 });
-        let Value::Seq(items) = &entries[1].value.value else {
-            panic!()
-        };
+        let Value::Seq(items) = &entries[1].value.value else { panic!() };
         assert_eq!(items[0].pos.line, 3);
         assert_eq!(items[1].value, Value::Float(2.5));
         assert_eq!(items[1].pos, Pos { line: 4, column: 5 });
@@ -358,9 +324,7 @@ mod tests {
     #[test]
     fn duplicates_last_wins_first_position() {
         let (n, w) = parse("t.yaml", "a: 1\nb: 2\na: 3\n").unwrap();
-        let Value::Map(entries) = &n.value else {
-            panic!()
-        };
+        let Value::Map(entries) = &n.value else { panic!() };
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].key.key_text(), "a");
         assert_eq!(entries[0].value.value, Value::Int(3));

@@ -53,19 +53,13 @@ pub fn read(doc: &mut Doc, root: &Node) -> Result<Workload, InputError> {
     let root = Item::root(root);
     let items = match &root.node.value {
         Value::Null => {
-            return Err(doc.error(
-                &root,
-                "the file is empty; expected a list of layers (`- id: 0 ...`)",
-            ));
+            return Err(doc.error(&root, "the file is empty; expected a list of layers (`- id: 0 ...`)"));
         }
         Value::Seq(_) => doc.seq(&root)?,
         _ => return Err(doc.expected(&root, "a list of layers (`- id: 0 ...`)")),
     };
     if items.is_empty() {
-        return Err(doc.error(
-            &root,
-            "the workload has no layers; expected a non-empty list of layers",
-        ));
+        return Err(doc.error(&root, "the workload has no layers; expected a non-empty list of layers"));
     }
     let mut workload = Workload::default();
     let mut id_items: Vec<Item<'_>> = Vec::new();
@@ -73,23 +67,15 @@ pub fn read(doc: &mut Doc, root: &Node) -> Result<Workload, InputError> {
         let (layer, sources, id_item) = read_layer(doc, item)?;
         if let Some(prev) = workload.layers.iter().position(|l| l.id == layer.id) {
             let first = id_items[prev].pos().line;
-            return Err(doc.error(
-                &id_item,
-                format!(
-                    "layer id {} is already used by the layer at line {first}",
-                    layer.id
-                ),
-            ));
+            return Err(
+                doc.error(&id_item, format!("layer id {} is already used by the layer at line {first}", layer.id))
+            );
         }
         let consumer = workload.layers.len();
         for source in sources.iter().filter(|s| s.id != layer.id) {
             let Some(producer) = workload.layers.iter().position(|l| l.id == source.id) else {
                 let known: Vec<String> = workload.layers.iter().map(|l| l.id.to_string()).collect();
-                let known = if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                };
+                let known = if known.is_empty() { "none".to_owned() } else { known.join(", ") };
                 return Err(doc.error(
                     &source.item,
                     format!(
@@ -109,14 +95,11 @@ pub fn read(doc: &mut Doc, root: &Node) -> Result<Workload, InputError> {
     Ok(workload)
 }
 
-fn read_layer<'n>(
-    doc: &mut Doc,
-    item: &Item<'n>,
-) -> Result<(Layer, Vec<SourceRef<'n>>, Item<'n>), InputError> {
+fn read_layer<'n>(doc: &mut Doc, item: &Item<'n>) -> Result<(Layer, Vec<SourceRef<'n>>, Item<'n>), InputError> {
     let f = doc.map(item, LAYER_KEYS)?;
     let id_item = f.req(doc, "id")?;
-    let id = usize::try_from(doc.u64(&id_item)?)
-        .map_err(|_| doc.expected(&id_item, "a layer id that fits in memory"))?;
+    let id =
+        usize::try_from(doc.u64(&id_item)?).map_err(|_| doc.expected(&id_item, "a layer id that fits in memory"))?;
     let name = match f.get_nonnull("name") {
         Some(it) => doc.str(&it)?.to_owned(),
         None => format!("Layer{id}"),
@@ -126,10 +109,7 @@ fn read_layer<'n>(
     if !OPERATOR_TYPES.contains(&operator_type.as_str()) {
         return Err(doc.error(
             &op_item,
-            format!(
-                "unknown operator type \"{operator_type}\"; allowed: {}",
-                OPERATOR_TYPES.join(", ")
-            ),
+            format!("unknown operator type \"{operator_type}\"; allowed: {}", OPERATOR_TYPES.join(", ")),
         ));
     }
     let eq_item = f.req(doc, "equation")?;
@@ -189,12 +169,7 @@ fn read_loop_dims(doc: &mut Doc, f: &Fields<'_>) -> Result<Vec<(String, u64)>, I
         let dim = dim.to_uppercase();
         match out.iter_mut().find(|(d, _)| *d == dim) {
             Some(existing) => {
-                doc.warn(
-                    it.pos(),
-                    format!(
-                        "loop dimension `{dim}` is listed twice; its last size ({size}) is used"
-                    ),
-                );
+                doc.warn(it.pos(), format!("loop dimension `{dim}` is listed twice; its last size ({size}) is used"));
                 existing.1 = size;
             }
             None => out.push((dim, size)),
@@ -221,10 +196,7 @@ fn read_precision(
         if !out.iter().any(|(k, _)| *k == op.name) {
             return Err(doc.error(
                 &item,
-                format!(
-                    "no precision for operand `{}` of the equation; add `{}: <bits>`",
-                    op.name, op.name
-                ),
+                format!("no precision for operand `{}` of the equation; add `{}: <bits>`", op.name, op.name),
             ));
         }
     }
@@ -239,13 +211,8 @@ fn read_sources<'n>(doc: &Doc, f: &Fields<'n>) -> Result<Vec<SourceRef<'n>>, Inp
     let mut out = Vec::new();
     for (key, _) in sf.keys() {
         let Some(value) = sf.get(key) else { continue };
-        let id =
-            usize::try_from(doc.u64(&value)?).map_err(|_| doc.expected(&value, "a layer id"))?;
-        out.push(SourceRef {
-            operand: key.to_owned(),
-            id,
-            item: value,
-        });
+        let id = usize::try_from(doc.u64(&value)?).map_err(|_| doc.expected(&value, "a layer id"))?;
+        out.push(SourceRef { operand: key.to_owned(), id, item: value });
     }
     Ok(out)
 }
@@ -256,12 +223,7 @@ type PaddingAndSizes = (Vec<(String, (i64, i64))>, Option<Vec<(String, u64)>>);
 fn read_pr_dims(doc: &Doc, f: &Fields<'_>) -> Result<PaddingAndSizes, InputError> {
     let pr_item = f.get_nonnull("pr_loop_dims");
     let pr_dims: Option<Vec<String>> = match &pr_item {
-        Some(it) => Some(
-            doc.str_list(it)?
-                .into_iter()
-                .map(|(s, _)| s.to_uppercase())
-                .collect(),
-        ),
+        Some(it) => Some(doc.str_list(it)?.into_iter().map(|(s, _)| s.to_uppercase()).collect()),
         None => None,
     };
     let padding = match f.get_nonnull("padding") {
@@ -289,9 +251,7 @@ fn read_pr_dims(doc: &Doc, f: &Fields<'_>) -> Result<PaddingAndSizes, InputError
         check_len("pr_loop_sizes", sizes.len(), it)?;
     }
     let dims = pr_dims.unwrap_or_default();
-    let padding = padding
-        .map(|(pads, _)| dims.iter().cloned().zip(pads).collect())
-        .unwrap_or_default();
+    let padding = padding.map(|(pads, _)| dims.iter().cloned().zip(pads).collect()).unwrap_or_default();
     let pr_sizes = pr_sizes.map(|(sizes, _)| dims.iter().cloned().zip(sizes).collect());
     Ok((padding, pr_sizes))
 }
@@ -304,13 +264,9 @@ fn read_padding(doc: &Doc, item: &Item<'_>) -> Result<Vec<(i64, i64)>, InputErro
             _ => return Err(doc.expected(&pair_item, "a padding pair `[begin, end]`")),
         };
         let [a, b] = &pair[..] else {
-            return Err(doc.error(
-                &pair_item,
-                format!(
-                    "expected a padding pair `[begin, end]`, found {} elements",
-                    pair.len()
-                ),
-            ));
+            return Err(
+                doc.error(&pair_item, format!("expected a padding pair `[begin, end]`, found {} elements", pair.len()))
+            );
         };
         out.push((doc.i64(a)?, doc.i64(b)?));
     }

@@ -8,13 +8,8 @@
 use crate::model::{LayerReport, RunReport};
 
 /// Names of the stacked latency sections, bottom first.
-pub const LATENCY_SECTIONS: [&str; 5] = [
-    "Ideal computation",
-    "Spatial stall",
-    "Temporal stall",
-    "Data on-loading",
-    "Data off-loading",
-];
+pub const LATENCY_SECTIONS: [&str; 5] =
+    ["Ideal computation", "Spatial stall", "Temporal stall", "Data on-loading", "Data off-loading"];
 
 /// Number of energy segments per (memory, operand): the four directions, then
 /// one for energy known only as a per-level total (no direction split).
@@ -98,14 +93,9 @@ impl Breakdown {
                 push_unique(&mut operands, op);
             }
         }
-        let mut b = Self {
-            memories,
-            operands,
-            ..Self::default()
-        };
+        let mut b = Self { memories, operands, ..Self::default() };
         for l in &report.layers {
-            b.groups
-                .push(format!("{}: {}", l.id, short_layer_name(&l.name)));
+            b.groups.push(format!("{}: {}", l.id, short_layer_name(&l.name)));
             b.mac.push(finite(l.mac_energy));
             b.latency.push(latency_sections(l));
             b.mem.push(b.layer_energy(l));
@@ -146,17 +136,12 @@ impl Breakdown {
 
     /// Total energy of layer `g` as plotted (MAC + all memory bars).
     pub fn energy_total(&self, g: usize) -> f64 {
-        self.mac[g]
-            + (0..self.memories.len())
-                .map(|m| self.mem_bar(g, m))
-                .sum::<f64>()
+        self.mac[g] + (0..self.memories.len()).map(|m| self.mem_bar(g, m)).sum::<f64>()
     }
 
     /// Tallest energy bar of layer `g`.
     pub fn energy_bar_max(&self, g: usize) -> f64 {
-        (0..self.memories.len())
-            .map(|m| self.mem_bar(g, m))
-            .fold(self.mac[g], f64::max)
+        (0..self.memories.len()).map(|m| self.mem_bar(g, m)).fold(self.mac[g], f64::max)
     }
 
     /// Total latency of layer `g` as plotted.
@@ -166,11 +151,7 @@ impl Breakdown {
 
     /// Whether any energy was only available as a per-level total.
     pub fn has_unsplit(&self) -> bool {
-        self.mem
-            .iter()
-            .flatten()
-            .flatten()
-            .any(|s| s[UNSPLIT] != 0.0)
+        self.mem.iter().flatten().flatten().any(|s| s[UNSPLIT] != 0.0)
     }
 }
 

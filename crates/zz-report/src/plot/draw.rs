@@ -57,32 +57,16 @@ impl Layout {
     pub fn new(b: &Breakdown) -> Self {
         let bars = 1 + b.memories.len();
         let slots = (b.groups.len() * (bars + 1)).max(1);
-        let group_label = b
-            .groups
-            .iter()
-            .map(|g| text_px(g, GROUP_FONT) + 12.0)
-            .fold(110.0, f64::max);
+        let group_label = b.groups.iter().map(|g| text_px(g, GROUP_FONT) + 12.0).fold(110.0, f64::max);
         let mut slot_px = (group_label / bars as f64).ceil().max(24.0);
         slot_px = slot_px.max((520.0 / slots as f64).ceil()).min(200.0);
         let plot_w = (slots as f64 * slot_px).min(15_000.0) as u32;
         let chart_w = plot_w + Y_LABEL_W + 2 * MARGIN;
-        let longest_mem = b
-            .memories
-            .iter()
-            .map(|m| text_px(m, TICK_FONT))
-            .fold(text_px("MAC", TICK_FONT), f64::max);
+        let longest_mem = b.memories.iter().map(|m| text_px(m, TICK_FONT)).fold(text_px("MAC", TICK_FONT), f64::max);
         let energy_xlabel_h = (longest_mem + 16.0).clamp(45.0, 220.0) as u32;
         let energy_h = ENERGY_PLOT_H + energy_xlabel_h + 2 * MARGIN;
         let height = TITLE_H + energy_h + LATENCY_PLOT_H + LATENCY_XLABEL_H + 2 * MARGIN;
-        Self {
-            width: chart_w + LEGEND_W,
-            height,
-            chart_w,
-            energy_h,
-            energy_xlabel_h,
-            bars,
-            x_max: slots as f64,
-        }
+        Self { width: chart_w + LEGEND_W, height, chart_w, energy_h, energy_xlabel_h, bars, x_max: slots as f64 }
     }
 
     /// Left edge of bar slot 0 of group `g`, in data units.
@@ -103,11 +87,7 @@ fn err<E: std::fmt::Display>(e: E) -> String {
 
 /// Upper end of a value axis whose tallest bar is `max` (room for `tot:` labels).
 fn y_top(max: f64) -> f64 {
-    if max.is_finite() && max > 0.0 {
-        max * 1.15
-    } else {
-        1.0
-    }
+    if max.is_finite() && max > 0.0 { max * 1.15 } else { 1.0 }
 }
 
 /// Draws the whole figure onto `root`, which must be `layout.width x layout.height`.
@@ -118,30 +98,18 @@ pub fn draw_figure<DB: DrawingBackend>(
     layout: &Layout,
 ) -> Result<(), String> {
     root.fill(&WHITE).map_err(err)?;
-    let title_style =
-        TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
-    root.draw(&Text::new(
-        title.to_string(),
-        (layout.width as i32 / 2, TITLE_H as i32 / 2),
-        title_style,
-    ))
-    .map_err(err)?;
+    let title_style = TextStyle::from((FONT, 20).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+    root.draw(&Text::new(title.to_string(), (layout.width as i32 / 2, TITLE_H as i32 / 2), title_style))
+        .map_err(err)?;
     let (_, body) = root.split_vertically(TITLE_H);
     let (energy, latency) = body.split_vertically(layout.energy_h);
     let (energy_chart, energy_legend) = energy.split_horizontally(layout.chart_w);
     let (latency_chart, latency_legend) = latency.split_horizontally(layout.chart_w);
 
     if b.groups.is_empty() {
-        let style =
-            TextStyle::from((FONT, 18).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
+        let style = TextStyle::from((FONT, 18).into_font()).pos(Pos::new(HPos::Center, VPos::Center));
         let (w, h) = energy_chart.dim_in_pixel();
-        energy_chart
-            .draw(&Text::new(
-                "no layers to plot",
-                (w as i32 / 2, h as i32 / 2),
-                style,
-            ))
-            .map_err(err)?;
+        energy_chart.draw(&Text::new("no layers to plot", (w as i32 / 2, h as i32 / 2), style)).map_err(err)?;
         return Ok(());
     }
     draw_energy(root, &energy_chart, b, layout)?;
@@ -193,26 +161,15 @@ fn segment<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let corners = [(x.0, y.0), (x.1, y.1)];
     chart
-        .draw_series([
-            Rectangle::new(corners, fill.filled()),
-            Rectangle::new(corners, BLACK.stroke_width(1)),
-        ])
+        .draw_series([Rectangle::new(corners, fill.filled()), Rectangle::new(corners, BLACK.stroke_width(1))])
         .map_err(err)?;
     Ok(())
 }
 
 /// A bold-less "tot: 1.23e5" label centred above `(x, y)`.
-fn total_label<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    x: f64,
-    y: f64,
-    v: f64,
-) -> Result<(), String> {
-    let style =
-        TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
-    chart
-        .draw_series([Text::new(format!("tot: {}", sci(v, 2)), (x, y), style)])
-        .map_err(err)?;
+fn total_label<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, x: f64, y: f64, v: f64) -> Result<(), String> {
+    let style = TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    chart.draw_series([Text::new(format!("tot: {}", sci(v, 2)), (x, y), style)]).map_err(err)?;
     Ok(())
 }
 
@@ -222,23 +179,10 @@ fn draw_energy<DB: DrawingBackend>(
     b: &Breakdown,
     layout: &Layout,
 ) -> Result<(), String> {
-    let max = (0..b.groups.len())
-        .map(|g| b.energy_bar_max(g))
-        .fold(0.0, f64::max);
-    let mut chart = chart(
-        area,
-        layout,
-        layout.energy_xlabel_h,
-        y_top(max),
-        "Energy (pJ)",
-        "",
-    )?;
-    let label_style = TextStyle::from(
-        (FONT, TICK_FONT)
-            .into_font()
-            .transform(FontTransform::Rotate90),
-    )
-    .pos(Pos::new(HPos::Left, VPos::Center));
+    let max = (0..b.groups.len()).map(|g| b.energy_bar_max(g)).fold(0.0, f64::max);
+    let mut chart = chart(area, layout, layout.energy_xlabel_h, y_top(max), "Energy (pJ)", "")?;
+    let label_style = TextStyle::from((FONT, TICK_FONT).into_font().transform(FontTransform::Rotate90))
+        .pos(Pos::new(HPos::Left, VPos::Center));
     for g in 0..b.groups.len() {
         let x0 = layout.group_start(g);
         if b.mac[g] > 0.0 {
@@ -250,35 +194,17 @@ fn draw_energy<DB: DrawingBackend>(
             for (oi, segs) in per_op.iter().enumerate() {
                 for (s, &h) in segs.iter().enumerate() {
                     if h > 0.0 {
-                        segment(
-                            &mut chart,
-                            (x, x + 1.0),
-                            (bottom, bottom + h),
-                            style::segment(style::operand(oi), s),
-                        )?;
+                        segment(&mut chart, (x, x + 1.0), (bottom, bottom + h), style::segment(style::operand(oi), s))?;
                         bottom += h;
                     }
                 }
             }
         }
-        total_label(
-            &mut chart,
-            layout.group_mid(g),
-            b.energy_bar_max(g) * 1.02,
-            b.energy_total(g),
-        )?;
+        total_label(&mut chart, layout.group_mid(g), b.energy_bar_max(g) * 1.02, b.energy_total(g))?;
         // Bar names, rotated, under the axis (drawn on the root in pixel coordinates).
-        for (k, name) in std::iter::once("MAC")
-            .chain(b.memories.iter().map(String::as_str))
-            .enumerate()
-        {
+        for (k, name) in std::iter::once("MAC").chain(b.memories.iter().map(String::as_str)).enumerate() {
             let (px, py) = chart.backend_coord(&(x0 + k as f64 + 0.5, 0.0));
-            root.draw(&Text::new(
-                name.to_string(),
-                (px, py + 6),
-                label_style.clone(),
-            ))
-            .map_err(err)?;
+            root.draw(&Text::new(name.to_string(), (px, py + 6), label_style.clone())).map_err(err)?;
         }
     }
     Ok(())
@@ -290,47 +216,22 @@ fn draw_latency<DB: DrawingBackend>(
     b: &Breakdown,
     layout: &Layout,
 ) -> Result<(), String> {
-    let max = (0..b.groups.len())
-        .map(|g| b.latency_total(g))
-        .fold(0.0, f64::max);
-    let mut chart = chart(
-        area,
-        layout,
-        LATENCY_XLABEL_H,
-        y_top(max),
-        "Latency (cycles)",
-        "Layer",
-    )?;
+    let max = (0..b.groups.len()).map(|g| b.latency_total(g)).fold(0.0, f64::max);
+    let mut chart = chart(area, layout, LATENCY_XLABEL_H, y_top(max), "Latency (cycles)", "Layer")?;
     let half = 0.4 * layout.bars as f64;
-    let label_style =
-        TextStyle::from((FONT, GROUP_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    let label_style = TextStyle::from((FONT, GROUP_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (g, sections) in b.latency.iter().enumerate() {
         let mid = layout.group_mid(g);
         let mut bottom = 0.0;
         for (s, &h) in sections.iter().enumerate() {
             if h > 0.0 {
-                segment(
-                    &mut chart,
-                    (mid - half, mid + half),
-                    (bottom, bottom + h),
-                    style::LATENCY[s],
-                )?;
+                segment(&mut chart, (mid - half, mid + half), (bottom, bottom + h), style::LATENCY[s])?;
                 bottom += h;
             }
         }
-        total_label(
-            &mut chart,
-            mid,
-            b.latency_total(g) * 1.02,
-            b.latency_total(g),
-        )?;
+        total_label(&mut chart, mid, b.latency_total(g) * 1.02, b.latency_total(g))?;
         let (px, py) = chart.backend_coord(&(mid, 0.0));
-        root.draw(&Text::new(
-            b.groups[g].clone(),
-            (px, py + 8),
-            label_style.clone(),
-        ))
-        .map_err(err)?;
+        root.draw(&Text::new(b.groups[g].clone(), (px, py + 8), label_style.clone())).map_err(err)?;
     }
     Ok(())
 }
@@ -341,29 +242,22 @@ enum Entry {
     Swatch(RGBColor, String),
 }
 
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    entries: &[Entry],
-) -> Result<(), String> {
+fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[Entry]) -> Result<(), String> {
     let x = 8;
     let mut y = MARGIN as i32 + 4;
-    let text =
-        TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let text = TextStyle::from((FONT, TICK_FONT).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     let heading = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for e in entries {
         match e {
             Entry::Heading(h) => {
                 y += 6;
-                area.draw(&Text::new(h.clone(), (x, y), heading.clone()))
-                    .map_err(err)?;
+                area.draw(&Text::new(h.clone(), (x, y), heading.clone())).map_err(err)?;
             }
             Entry::Swatch(c, label) => {
                 let r = [(x, y - 7), (x + 22, y + 7)];
                 area.draw(&Rectangle::new(r, c.filled())).map_err(err)?;
-                area.draw(&Rectangle::new(r, BLACK.stroke_width(1)))
-                    .map_err(err)?;
-                area.draw(&Text::new(label.clone(), (x + 30, y), text.clone()))
-                    .map_err(err)?;
+                area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)?;
+                area.draw(&Text::new(label.clone(), (x + 30, y), text.clone())).map_err(err)?;
             }
         }
         y += 21;
@@ -371,29 +265,17 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_energy_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    b: &Breakdown,
-) -> Result<(), String> {
-    let mut entries = vec![
-        Entry::Heading("Energy".into()),
-        Entry::Swatch(BLACK, "MAC".into()),
-    ];
+fn draw_energy_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Breakdown) -> Result<(), String> {
+    let mut entries = vec![Entry::Heading("Energy".into()), Entry::Swatch(BLACK, "MAC".into())];
     for (i, op) in b.operands.iter().enumerate() {
         entries.push(Entry::Swatch(style::operand(i), format!("operand {op}")));
     }
     entries.push(Entry::Heading("Direction (shade)".into()));
     for (s, name) in DirectionRecord::NAMES.iter().enumerate() {
-        entries.push(Entry::Swatch(
-            style::segment(style::NEUTRAL, s),
-            name.to_string(),
-        ));
+        entries.push(Entry::Swatch(style::segment(style::NEUTRAL, s), name.to_string()));
     }
     if b.has_unsplit() {
-        entries.push(Entry::Swatch(
-            style::segment(style::NEUTRAL, UNSPLIT),
-            "no direction split".into(),
-        ));
+        entries.push(Entry::Swatch(style::segment(style::NEUTRAL, UNSPLIT), "no direction split".into()));
     }
     draw_legend(area, &entries)
 }

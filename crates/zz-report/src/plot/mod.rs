@@ -25,10 +25,7 @@ use crate::error::ReportError;
 use crate::model::RunReport;
 
 fn title(report: &RunReport) -> String {
-    format!(
-        "Energy and latency per layer: {} on {}",
-        report.workload, report.accelerator
-    )
+    format!("Energy and latency per layer: {} on {}", report.workload, report.accelerator)
 }
 
 /// Writes the breakdown figure as a PNG to `path` (which should end in `.png`;
@@ -43,10 +40,7 @@ pub fn bar_chart_breakdown(report: &RunReport, path: impl AsRef<Path>) -> Result
 }
 
 /// Writes the breakdown figure as an SVG to `path`.
-pub fn bar_chart_breakdown_svg(
-    report: &RunReport,
-    path: impl AsRef<Path>,
-) -> Result<(), ReportError> {
+pub fn bar_chart_breakdown_svg(report: &RunReport, path: impl AsRef<Path>) -> Result<(), ReportError> {
     let svg = bar_chart_breakdown_svg_string(report)?;
     std::fs::write(path, svg)?;
     Ok(())
@@ -59,11 +53,9 @@ pub fn bar_chart_breakdown_svg_string(report: &RunReport) -> Result<String, Repo
     let layout = draw::Layout::new(&b);
     let mut svg = String::new();
     {
-        let root =
-            SVGBackend::with_string(&mut svg, (layout.width, layout.height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (layout.width, layout.height)).into_drawing_area();
         draw::draw_figure(&root, &b, &title(report), &layout).map_err(ReportError::Plot)?;
-        root.present()
-            .map_err(|e| ReportError::Plot(e.to_string()))?;
+        root.present().map_err(|e| ReportError::Plot(e.to_string()))?;
     }
     Ok(svg)
 }
@@ -75,14 +67,7 @@ mod tests {
 
     fn three_layers() -> RunReport {
         let mut layers = Vec::new();
-        for (i, name) in [
-            "layer1/layer1.0/conv1/Conv",
-            "layer1/layer1.0/conv2/Conv",
-            "fc",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (i, name) in ["layer1/layer1.0/conv1/Conv", "layer1/layer1.0/conv2/Conv", "fc"].iter().enumerate() {
             let mut l = gemm_layer();
             l.id = i;
             l.name = name.to_string();
@@ -124,10 +109,6 @@ mod tests {
         bar_chart_breakdown(&r, &png).unwrap();
         assert!(std::fs::metadata(&png).unwrap().len() > 0);
         std::fs::remove_file(&png).ok();
-        assert!(
-            bar_chart_breakdown_svg_string(&r)
-                .unwrap()
-                .contains("no layers to plot")
-        );
+        assert!(bar_chart_breakdown_svg_string(&r).unwrap().contains("no layers to plot"));
     }
 }

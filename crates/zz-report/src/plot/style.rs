@@ -16,15 +16,8 @@ static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// no system fonts.
 pub fn ensure_font() -> Result<(), ReportError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok =
-        *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, DEJAVU_SANS).is_ok());
-    if ok {
-        Ok(())
-    } else {
-        Err(ReportError::Plot(
-            "the embedded font could not be loaded".into(),
-        ))
-    }
+    let ok = *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, DEJAVU_SANS).is_ok());
+    if ok { Ok(()) } else { Err(ReportError::Plot("the embedded font could not be loaded".into())) }
 }
 
 /// Operand colours (a pastel palette, as ZigZag's plots use).

@@ -3,12 +3,6 @@
 //!
 //! Only `prost` is needed at run time; the generated file is checked in and never rebuilt.
 
-#![allow(
-    clippy::all,
-    clippy::pedantic,
-    missing_docs,
-    unreachable_pub,
-    rustdoc::all
-)]
+#![allow(clippy::all, clippy::pedantic, missing_docs, unreachable_pub, rustdoc::all)]
 
 include!("onnx.rs");
