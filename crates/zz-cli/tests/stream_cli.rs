@@ -396,3 +396,37 @@ fn granularity_exploration_reports_each_tiling_and_the_best_under_constraints() 
         assert!(b["latency"].as_f64().unwrap() <= r["latency"].as_f64().unwrap());
     }
 }
+
+#[test]
+fn ga_choice_respects_constraints() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |extra: &[&str]| -> f64 {
+        let out = std::env::temp_dir().join(format!("zz-ga-constraint-{}-{}.json", std::process::id(), extra.len()));
+        let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+            .current_dir(&repo)
+            .args(["stream", "-q", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+            .args(["-m", "examples/multicore/mapping_ga.yaml", "--population", "8", "--generations", "6"])
+            .args(["--seed", "1", "--objectives", "energy,latency"])
+            .args(extra)
+            .arg("--json")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        v["latency"].as_f64().unwrap()
+    };
+    let free = run(&[]);
+    let bound = free - 1.0;
+    let constrained = run(&["--max-latency", &bound.to_string()]);
+    assert!(constrained <= bound, "{constrained} > {bound}");
+    // No allocation can be that fast: a clear input error.
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&repo)
+        .args(["stream", "-q", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+        .args(["-m", "examples/multicore/mapping_ga.yaml", "--max-latency", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--max-latency"));
+}

@@ -45,6 +45,12 @@ pub struct GaArgs {
     /// flexible unique CNs).
     #[arg(long)]
     pub ga_reference_domains: bool,
+    /// Genetic algorithm: use only allocations with latency (cycles) at most this.
+    #[arg(long)]
+    pub max_latency: Option<f64>,
+    /// Genetic algorithm: use only allocations whose peak on-chip memory use (bits) is at most this.
+    #[arg(long)]
+    pub max_memory: Option<f64>,
 }
 
 impl GaArgs {
@@ -165,6 +171,38 @@ pub fn search_if_needed(
         )),
         other => Failure::input(other.to_string()),
     })?;
+    let mut result = result;
+    if args.ga.max_latency.is_some() || args.ga.max_memory.is_some() {
+        // Constraints: the first front member that meets them; else the best evaluated allocation that does.
+        let ok = |k: usize| {
+            result.evaluations[k].outcome.as_ref().is_ok_and(|m| {
+                args.ga.max_latency.is_none_or(|x| m.latency <= x)
+                    && args.ga.max_memory.is_none_or(|x| m.peak_memory <= x)
+            })
+        };
+        let key = |k: usize| -> Vec<f64> {
+            let m = result.evaluations[k].outcome.as_ref().map(|m| *m).unwrap_or(ga::Metrics {
+                latency: f64::INFINITY,
+                energy: f64::INFINITY,
+                peak_memory: f64::INFINITY,
+            });
+            result.objectives.iter().map(|&o| m.value(o)).collect()
+        };
+        let pick = result.front.iter().copied().find(|&k| ok(k)).or_else(|| {
+            (0..result.evaluations.len())
+                .filter(|&k| ok(k))
+                .min_by(|&a, &b| key(a).partial_cmp(&key(b)).unwrap_or(std::cmp::Ordering::Equal))
+        });
+        match pick {
+            Some(k) => result.chosen = k,
+            None => {
+                return Err(Failure::input(format!(
+                    "{}: no allocation the genetic algorithm evaluated meets --max-latency/--max-memory\nhint: relax the constraints or search longer (--population, --generations)",
+                    args.mapping.display()
+                )));
+            }
+        }
+    }
     allocation.chosen.extend(result.chosen_allocation());
     let seconds = t0.elapsed().as_secs_f64();
     if !args.quiet {
