@@ -67,6 +67,20 @@ impl<'a> Decoupler<'a> {
         }
     }
 
+    /// Products of the next level given as two consecutive slices (temporal loops, then spatial).
+    #[inline]
+    pub fn level_products2(&mut self, first: &[Loop], second: &[Loop]) -> LevelProducts {
+        if self.active {
+            return self.level_products(first.iter().copied().chain(second.iter().copied()));
+        }
+        // Fast path (no derived dimensions): plain products in list order.
+        let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
+        for lp in first.iter().chain(second) {
+            self.add(&mut p, lp.dim, lp.size);
+        }
+        p
+    }
+
     /// Products of the next level of the list.
     #[inline]
     pub fn level_products(&mut self, loops: impl Iterator<Item = Loop>) -> LevelProducts {
