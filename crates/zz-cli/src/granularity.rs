@@ -18,28 +18,13 @@ use zz_stream::scheduler::ScheduleOptions;
 /// Arguments of `granularity`.
 #[derive(Args, Debug)]
 pub struct GranularityArgs {
-    /// Stream multi-core accelerator YAML.
-    #[arg(long, short = 'a')]
-    pub accelerator: PathBuf,
-    /// Workload: ONNX model or workload YAML.
-    #[arg(long, short = 'w')]
-    pub workload: PathBuf,
-    /// Stream mapping YAML.
-    #[arg(long, short = 'm')]
-    pub mapping: PathBuf,
+    /// Input files and core/stack choices.
+    #[command(flatten)]
+    pub inputs: crate::args::StreamInputs,
     /// Candidate tilings (repeat): `lbl` (layer by layer) or `DIM,N` / `DIM,all` (layer-fused, applied to
     /// every layer that has DIM), several dims separated by `;` (e.g. `OY,2;K,2`).
     #[arg(long = "tiling", required = true)]
     pub tilings: Vec<String>,
-    /// Layer stacks for the fused candidates (default: Stream decides).
-    #[arg(long)]
-    pub layer_stacks: Option<String>,
-    /// Core allocation as JSON or a JSON file (see `stream --allocation`).
-    #[arg(long)]
-    pub allocation: Option<String>,
-    /// Folder playing the role of Stream's `stream/inputs`.
-    #[arg(long)]
-    pub stream_inputs: Option<PathBuf>,
     /// What "best" means: latency, energy or edp.
     #[arg(long, default_value = "latency")]
     pub opt: String,
@@ -93,28 +78,29 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
     }
     let tilings: Vec<Option<Vec<(String, TilingFactor)>>> =
         args.tilings.iter().map(|s| parse_tiling(s)).collect::<Result<_, _>>()?;
-    let layer_stacks = match &args.layer_stacks {
+    let layer_stacks = match &args.inputs.layer_stacks {
         None => None,
         Some(s) => Some(
             serde_json::from_value::<Vec<Vec<usize>>>(json_arg(s)?)
                 .map_err(|e| Failure::input(format!("--layer-stacks: expected a list of lists of layer ids: {e}")))?,
         ),
     };
-    let allocation = match &args.allocation {
+    let allocation = match &args.inputs.allocation {
         Some(s) => parse_allocation(s)?,
         None => Allocation::default(),
     };
-    let resolver =
-        CoreResolver { stream_inputs: args.stream_inputs.clone().or_else(|| default_stream_inputs(&args.accelerator)) };
+    let resolver = CoreResolver {
+        stream_inputs: args.inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&args.inputs.accelerator)),
+    };
     let rows: Vec<Row> = args
         .tilings
         .par_iter()
         .zip(&tilings)
         .map(|(label, tiling)| {
             let spec = RunSpec {
-                accelerator: &args.accelerator,
-                workload: &args.workload,
-                mapping: &args.mapping,
+                accelerator: &args.inputs.accelerator,
+                workload: &args.inputs.workload,
+                mapping: &args.inputs.mapping,
                 resolver: resolver.clone(),
                 cn: CnOptions {
                     mode: if tiling.is_some() { Mode::Fused } else { Mode::Lbl },

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 2 bad input (file, line:column, key and what was expected are
 //! printed), 1 any other failure.
 
+mod args;
 mod compare;
 mod granularity;
 mod map;

@@ -11,15 +11,9 @@ use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
 /// Arguments of `map`.
 #[derive(Args, Debug)]
 pub struct MapArgs {
-    /// Accelerator YAML (ZigZag 3.9 or legacy ≤3.8 schema).
-    #[arg(long, short = 'a')]
-    pub accelerator: PathBuf,
-    /// Workload: ONNX model or ZigZag workload YAML.
-    #[arg(long, short = 'w')]
-    pub workload: PathBuf,
-    /// Mapping YAML.
-    #[arg(long, short = 'm')]
-    pub mapping: PathBuf,
+    /// Input files.
+    #[command(flatten)]
+    pub inputs: crate::args::CoreInputs,
     /// Objective: latency (then energy), energy (then latency), or edp.
     #[arg(long, default_value = "latency")]
     pub opt: String,
@@ -98,12 +92,12 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         "even" => MappingType::Even,
         other => return Err(Failure::input(format!("--mapping-type: expected even or uneven, got `{other}`"))),
     };
-    let (acc, w1) = zz_inputs::read_accelerator(&args.accelerator).map_err(|e| Failure::input(e.to_string()))?;
+    let (acc, w1) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     warn_all(&w1);
-    let workload = read_workload(&args.workload)?;
-    let (mapping, w2) = zz_inputs::read_mapping(&args.mapping).map_err(|e| Failure::input(e.to_string()))?;
+    let workload = read_workload(&args.inputs.workload)?;
+    let (mapping, w2) = zz_inputs::read_mapping(&args.inputs.mapping).map_err(|e| Failure::input(e.to_string()))?;
     warn_all(&w2);
-    zz_inputs::check_mapping_against_accelerator(&mapping, &args.mapping.display().to_string(), &acc)
+    zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
         .map_err(|e| Failure::input(e.to_string()))?;
     let opts = SearchOptions {
         spatial: SpatialOptions { nb_mappings: args.spatial_mappings, mixed: args.mixed_spatial },
@@ -151,11 +145,11 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         }
     };
     let result = zz_search::network::search_network_observed(&workload, &acc, &mapping, &opts, &progress, &on_layer)
-        .map_err(|e| Failure::input(format!("{}: {e}", args.workload.display())))?;
+        .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let wl_name = args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
     print!("{}", zz_report::summary(&report));
     if !args.quiet {

@@ -18,33 +18,15 @@ use zz_stream::scheduler::{ScheduleOptions, TransferCause};
 /// Arguments of `stream`.
 #[derive(Args, Debug)]
 pub struct StreamArgs {
-    /// Stream multi-core accelerator YAML.
-    #[arg(long, short = 'a')]
-    pub accelerator: PathBuf,
-    /// Workload: ONNX model or workload YAML.
-    #[arg(long, short = 'w')]
-    pub workload: PathBuf,
-    /// Stream mapping YAML (core allocation and tilings per layer / operator type).
-    #[arg(long, short = 'm')]
-    pub mapping: PathBuf,
+    /// Input files and core/stack choices.
+    #[command(flatten)]
+    pub inputs: crate::args::StreamInputs,
     /// Layer-by-layer (one layer per stack) or layer-fused.
     #[arg(long, default_value = "fused")]
     pub mode: String,
     /// Scheduling order: stream (Stream's), id-asc, id-desc, or a JSON file with a list of [layer, sub_id].
     #[arg(long, default_value = "stream")]
     pub scheduling_order: String,
-    /// Layer stacks as JSON, e.g. '[[0,1,2],[3]]' (default: Stream decides).
-    #[arg(long)]
-    pub layer_stacks: Option<String>,
-    /// Core allocation as JSON or a JSON file: {"layer": core} or {"layer:group": core} (Stream's fixed-allocation
-    /// path), or {"path": "ga", "allocation": {"layer:group": core, ...}} to replay cores on the genetic-algorithm
-    /// path (CN runtimes truncated like Stream's GA), e.g. the pareto.json of a GA run.
-    #[arg(long)]
-    pub allocation: Option<String>,
-    /// Folder playing the role of Stream's `stream/inputs` (default: the nearest ancestor of the
-    /// accelerator file holding `examples/` or `testing/`).
-    #[arg(long)]
-    pub stream_inputs: Option<PathBuf>,
     /// Layer operands of constant tensors fetched before the first CN (e.g. W).
     #[arg(long, num_args = 0..)]
     pub prefetch: Vec<String>,
@@ -138,7 +120,7 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         "fused" => Mode::Fused,
         other => return Err(Failure::input(format!("--mode: expected lbl or fused, got `{other}`"))),
     };
-    let layer_stacks = match &args.layer_stacks {
+    let layer_stacks = match &args.inputs.layer_stacks {
         None => None,
         Some(s) => Some(
             serde_json::from_value::<Vec<Vec<usize>>>(json_arg(s)?)
@@ -157,16 +139,17 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
             })?)
         }
     };
-    let mut allocation = match &args.allocation {
+    let mut allocation = match &args.inputs.allocation {
         Some(s) => parse_allocation(s)?,
         None => Allocation::default(),
     };
-    let resolver =
-        CoreResolver { stream_inputs: args.stream_inputs.clone().or_else(|| default_stream_inputs(&args.accelerator)) };
+    let resolver = CoreResolver {
+        stream_inputs: args.inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&args.inputs.accelerator)),
+    };
     let spec = RunSpec {
-        accelerator: &args.accelerator,
-        workload: &args.workload,
-        mapping: &args.mapping,
+        accelerator: &args.inputs.accelerator,
+        workload: &args.inputs.workload,
+        mapping: &args.inputs.mapping,
         resolver,
         cn: CnOptions { mode, layer_stacks },
         cost: CostOptions { lpf_limit: args.lpf_limit, ..Default::default() },
@@ -174,7 +157,7 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
     let t0 = std::time::Instant::now();
     let prep = pipeline::prepare(&spec).map_err(|e| match e {
         pipeline::StreamError::Input(e) => Failure::input(e.to_string()),
-        other => Failure::input(format!("{}: {other}", args.workload.display())),
+        other => Failure::input(format!("{}: {other}", args.inputs.workload.display())),
     })?;
     for w in &prep.warnings {
         eprintln!("{w}");
@@ -198,13 +181,17 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         } else {
             "check the mapping's core_allocation and tilings"
         };
-        Failure::input(format!("{}: {msg}\nhint: {hint}", args.mapping.display()))
+        Failure::input(format!("{}: {msg}\nhint: {hint}", args.inputs.mapping.display()))
     };
     let search = ga::search_if_needed(&args, &prep, &mut allocation, &order, &opts, &pipeline_failure)?;
     let t_ga = search.as_ref().map_or(0.0, |s| s.seconds);
     let input = pipeline::schedule_input(&prep, &allocation, &order).map_err(pipeline_failure)?;
     let sched = zz_stream::scheduler::schedule(&input, &opts).map_err(|e| {
-        Failure::input(format!("{}: the schedule cannot be built: {e}\nhint: {}", args.accelerator.display(), hint(&e)))
+        Failure::input(format!(
+            "{}: the schedule cannot be built: {e}\nhint: {}",
+            args.inputs.accelerator.display(),
+            hint(&e)
+        ))
     })?;
     let t_total = t0.elapsed().as_secs_f64();
     let report = build_report(&args, &prep, &input, &sched);
@@ -271,7 +258,7 @@ fn build_report(
     s: &zz_stream::scheduler::Schedule,
 ) -> StreamReport {
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let mut r = StreamReport::new(prep.accelerator.name.clone(), name(&args.workload), args.mode.clone());
+    let mut r = StreamReport::new(prep.accelerator.name.clone(), name(&args.inputs.workload), args.mode.clone());
     r.latency = s.latency;
     r.energy = s.energy.total();
     let e = &s.energy;

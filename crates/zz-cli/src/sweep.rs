@@ -16,15 +16,9 @@ use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
 /// Arguments of `sweep`.
 #[derive(Args, Debug)]
 pub struct SweepArgs {
-    /// Base accelerator YAML.
-    #[arg(long, short = 'a')]
-    pub accelerator: PathBuf,
-    /// Workload: ONNX model or ZigZag workload YAML.
-    #[arg(long, short = 'w')]
-    pub workload: PathBuf,
-    /// Mapping YAML.
-    #[arg(long, short = 'm')]
-    pub mapping: PathBuf,
+    /// Input files.
+    #[command(flatten)]
+    pub inputs: crate::args::CoreInputs,
     /// Sweep file: parameter paths with lists of values.
     #[arg(long, short = 's')]
     pub sweep: PathBuf,
@@ -56,35 +50,15 @@ pub fn area(acc: &Accelerator) -> f64 {
     let oa = &acc.operational_array;
     let mut a = oa.unit_area * oa.total_unit_count() as f64;
     for m in &acc.memories {
-        let instances: u64 = oa
-            .dimensions
-            .iter()
-            .zip(&oa.sizes)
-            .filter(|(d, _)| !m.served_dimensions.contains(d))
-            .map(|(_, s)| *s)
-            .product();
-        a += m.area * instances as f64;
+        a += m.area * acc.instances(m) as f64;
     }
     a
 }
 
 /// On-chip memory in bits: every memory but the last (top) one, times its instances.
 pub fn onchip_memory_bits(acc: &Accelerator) -> f64 {
-    let oa = &acc.operational_array;
     let n = acc.memories.len().saturating_sub(1);
-    acc.memories[..n]
-        .iter()
-        .map(|m| {
-            let instances: u64 = oa
-                .dimensions
-                .iter()
-                .zip(&oa.sizes)
-                .filter(|(d, _)| !m.served_dimensions.contains(d))
-                .map(|(_, s)| *s)
-                .product();
-            m.size as f64 * instances as f64
-        })
-        .sum()
+    acc.memories[..n].iter().map(|m| m.size as f64 * acc.instances(m) as f64).sum()
 }
 
 struct PointResult {
@@ -104,10 +78,10 @@ fn csv_field(s: &str) -> String {
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let objective = zz_search::network::objective_from_str(&args.opt)
         .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
-    let (base, w) = zz_inputs::read_accelerator(&args.accelerator).map_err(|e| Failure::input(e.to_string()))?;
+    let (base, w) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     w.iter().for_each(|w| eprintln!("{w}"));
-    let workload = read_workload(&args.workload)?;
-    let (mapping, w) = zz_inputs::read_mapping(&args.mapping).map_err(|e| Failure::input(e.to_string()))?;
+    let workload = read_workload(&args.inputs.workload)?;
+    let (mapping, w) = zz_inputs::read_mapping(&args.inputs.mapping).map_err(|e| Failure::input(e.to_string()))?;
     w.iter().for_each(|w| eprintln!("{w}"));
     let (spec, w) = zz_inputs::sweep::read_sweep(&args.sweep).map_err(|e| Failure::input(e.to_string()))?;
     w.iter().for_each(|w| eprintln!("{w}"));
@@ -241,7 +215,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let title = format!(
         "{} design points on {}",
         n,
-        args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
+        args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
     );
     for f in ["pareto.png", "pareto.svg"] {
         pareto_plot(&pts, chosen, &title, args.output.join(f)).map_err(|e| Failure::other(e.to_string()))?;

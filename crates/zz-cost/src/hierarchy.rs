@@ -146,13 +146,7 @@ impl HierarchyInfo {
                 }
             }
             let served_dims: SmallVec<[u8; 4]> = m.served_dimensions.iter().filter_map(|d| oa_index(d)).collect();
-            let unroll_count = oa
-                .dimensions
-                .iter()
-                .zip(&oa.sizes)
-                .filter(|(d, _)| !m.served_dimensions.contains(d))
-                .map(|(_, s)| *s)
-                .product();
+            let unroll_count = acc.instances(m);
             memories.push(MemoryInfo {
                 name: m.name.clone(),
                 size: m.size as f64,

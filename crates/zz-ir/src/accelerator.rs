@@ -225,6 +225,18 @@ pub struct Accelerator {
 }
 
 impl Accelerator {
+    /// Number of physical instances of a memory: the product of the array dimensions it does
+    /// not serve (one instance spans all the dimensions it serves).
+    pub fn instances(&self, memory: &Memory) -> u64 {
+        let oa = &self.operational_array;
+        oa.dimensions
+            .iter()
+            .zip(&oa.sizes)
+            .filter(|(d, _)| !memory.served_dimensions.contains(d))
+            .map(|(_, s)| *s)
+            .product()
+    }
+
     /// Memories holding `op`, lowest first.
     pub fn memories_of(&self, op: MemOperand) -> impl Iterator<Item = (usize, &Memory)> {
         self.memories.iter().enumerate().filter(move |(_, m)| m.operands.contains(&op))

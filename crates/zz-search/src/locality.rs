@@ -168,13 +168,7 @@ fn topological_order(workload: &Workload, nodes: &[usize], edges: &[(usize, usiz
 
 /// Number of physical instances of a memory: product of the array dimensions it does not serve.
 fn unroll_count(acc: &Accelerator, m: &Memory) -> u128 {
-    let oa = &acc.operational_array;
-    oa.dimensions
-        .iter()
-        .zip(&oa.sizes)
-        .filter(|(d, _)| !m.served_dimensions.contains(d))
-        .map(|(_, &s)| s as u128)
-        .product()
+    acc.instances(m) as u128
 }
 
 /// The memory serves every dimension of the operational array.

@@ -208,15 +208,7 @@ fn too_large_for_capacity(core: &Core, info: &LayerInfo, alone: bool) -> Vec<Mem
     };
     let lowest_capacity = |m: MemOperand| -> f64 {
         let Some(mem) = acc.memories.iter().find(|x| x.operands.contains(&m)) else { return 0.0 };
-        let unroll: u64 = acc
-            .operational_array
-            .dimensions
-            .iter()
-            .zip(&acc.operational_array.sizes)
-            .filter(|(d, _)| !mem.served_dimensions.contains(d))
-            .map(|(_, s)| *s)
-            .product();
-        mem.size as f64 * unroll as f64
+        mem.size as f64 * acc.instances(mem) as f64
     };
     let mut out = Vec::new();
     for top in top_memories_in_set_order(acc) {

@@ -167,7 +167,7 @@ pub fn search_if_needed(
         GaError::Pipeline(e) => pipeline_failure(e),
         GaError::NoFeasible { .. } => Failure::input(format!(
             "{}: {e}\nhint: try more individuals or generations (--population, --generations), another --seed, or fix some layers' cores with --allocation",
-            args.mapping.display()
+            args.inputs.mapping.display()
         )),
         other => Failure::input(other.to_string()),
     })?;
@@ -198,7 +198,7 @@ pub fn search_if_needed(
             None => {
                 return Err(Failure::input(format!(
                     "{}: no allocation the genetic algorithm evaluated meets --max-latency/--max-memory\nhint: relax the constraints or search longer (--population, --generations)",
-                    args.mapping.display()
+                    args.inputs.mapping.display()
                 )));
             }
         }
@@ -351,9 +351,9 @@ pub fn allocation_mapping_yaml(
     input: &ScheduleInput,
     allocation: &Allocation,
 ) -> Result<String, Failure> {
-    let bad = |e: String| Failure::other(format!("{}: {e}", args.mapping.display()));
-    let (mapping, _) = read_stream_mapping(&args.mapping).map_err(|e| bad(e.to_string()))?;
-    let original = std::fs::read_to_string(&args.mapping).map_err(|e| bad(e.to_string()))?;
+    let bad = |e: String| Failure::other(format!("{}: {e}", args.inputs.mapping.display()));
+    let (mapping, _) = read_stream_mapping(&args.inputs.mapping).map_err(|e| bad(e.to_string()))?;
+    let original = std::fs::read_to_string(&args.inputs.mapping).map_err(|e| bad(e.to_string()))?;
     let graph = &prep.graph;
     let mut layers: Vec<usize> = (0..graph.layers.len()).collect();
     layers.sort_by_key(|&l| graph.layers[l].id);
@@ -444,7 +444,7 @@ pub fn write_outputs(
             });
         }
     }
-    let workload = args.workload.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let workload = args.inputs.workload.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let title = format!("GA allocations: {workload} on {} (seed {})", prep.accelerator.name, args.ga.seed);
     pareto_plot(&points, chosen, &title, dir.join("pareto.png")).map_err(|e| Failure::other(e.to_string()))?;
     let p = dir.join("allocation_mapping.yaml");
