@@ -170,50 +170,72 @@ pub fn search(
     let items: Vec<(u8, u64, u8)> = lpfs.iter().map(|&(d, s)| (rank(d), s, d)).collect();
     let mut perms = MultisetPermutations::new(items);
     const BATCH: usize = 2048;
-    let mut batch: Vec<Vec<Loop>> = Vec::with_capacity(BATCH);
+    // Orderings of one search all have the same length: one flat, reused buffer, no allocation per ordering.
+    let width = lpfs.len().max(1);
+    let mut flat: Vec<Loop> = Vec::with_capacity(BATCH * width);
+    let mut ord: Vec<Loop> = Vec::with_capacity(width);
     let mut buf = Vec::new();
     let mut generated: u64 = 0;
     let mut evaluated: u64 = 0;
     let mut best: Option<(CostEvaluation, LoopNest)> = None;
     let mut first_error: Option<CostError> = None;
+    let eval = |o: &[Loop]| -> Option<Result<(CostEvaluation, LoopNest), CostError>> {
+        match alloc.allocate_nest(o) {
+            Ok(nest) => Some(zz_cost::evaluation::evaluate_nest(&ctx, &nest).map(|e| (e, nest))),
+            Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
+        }
+    };
     loop {
-        batch.clear();
-        while batch.len() < BATCH && perms.next_into(&mut buf) {
-            let ord: Vec<Loop> = buf.iter().map(|&(_, s, d)| Loop { dim: d, size: s as f64 }).collect();
+        flat.clear();
+        let mut n = 0;
+        while n < BATCH && perms.next_into(&mut buf) {
+            ord.clear();
+            ord.extend(buf.iter().map(|&(_, s, d)| Loop { dim: d, size: s as f64 }));
             // Constrained enumeration walks every permutation but yields only those that satisfy the constraints.
             if cons.is_empty() || satisfies(&ord, &cons) {
                 generated += 1;
-                batch.push(ord);
+                flat.extend_from_slice(&ord);
+                n += 1;
             }
         }
-        if batch.is_empty() {
+        if n == 0 {
             break;
         }
-        let results: Vec<Option<Result<(CostEvaluation, LoopNest), CostError>>> = batch
-            .par_iter()
-            .map(|ord| match alloc.allocate_nest(ord) {
-                Ok(nest) => Some(zz_cost::evaluation::evaluate_nest(&ctx, &nest).map(|e| (e, nest))),
-                Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
-            })
-            .collect();
-        progress(batch.len() as u64);
-        for r in results.into_iter().flatten() {
+        // Evaluate in parallel, keeping only the ranking key; the reduction below is sequential in
+        // generation order, so the first best is kept whatever the thread count.
+        let keys: Vec<Option<Result<(f64, f64), CostError>>> =
+            flat.par_chunks(width).map(|o| eval(o).map(|r| r.map(|(e, _)| opts.objective.key(&e)))).collect();
+        progress(n as u64);
+        let mut batch_best: Option<(usize, (f64, f64))> = None;
+        for (k, r) in keys.into_iter().enumerate() {
             match r {
-                Ok((e, tm)) => {
+                None => {}
+                Some(Ok(key)) => {
                     evaluated += 1;
-                    let replace = match &best {
+                    let replace = match batch_best {
                         None => true,
-                        Some((b, _)) => opts.objective.better(&e, b),
+                        Some((_, b)) => key.0 < b.0 || (key.0 == b.0 && key.1 < b.1),
                     };
                     if replace {
-                        best = Some((e, tm));
+                        batch_best = Some((k, key));
                     }
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     if first_error.is_none() {
                         first_error = Some(e);
                     }
                 }
+            }
+        }
+        if let Some((k, _)) = batch_best
+            && let Some(Ok((e, nest))) = eval(&flat[k * width..(k + 1) * width])
+        {
+            let replace = match &best {
+                None => true,
+                Some((b, _)) => opts.objective.better(&e, b),
+            };
+            if replace {
+                best = Some((e, nest));
             }
         }
     }
