@@ -51,6 +51,15 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<bool> {
     front
 }
 
+/// Tick label with enough digits to tell neighbouring ticks apart on a narrow range.
+fn tick(v: f64, lo: f64, hi: f64) -> String {
+    if hi.abs() >= 1e5 && hi > lo && (hi - lo) < 0.5 * hi.abs() {
+        if v == 0.0 { "0".into() } else { crate::format::sci(v, 3) }
+    } else {
+        crate::format::axis_tick(v, hi)
+    }
+}
+
 fn draw<DB: DrawingBackend>(
     root: DrawingArea<DB, plotters::coord::Shift>,
     points: &[DesignPoint],
@@ -103,8 +112,8 @@ where
         .y_desc("Energy (pJ)")
         .label_style((FONT, 13))
         .axis_desc_style((FONT, 15))
-        .x_label_formatter(&|v| crate::format::axis_tick(*v, x1))
-        .y_label_formatter(&|v| crate::format::axis_tick(*v, y1))
+        .x_label_formatter(&|v| tick(*v, x0, x1))
+        .y_label_formatter(&|v| tick(*v, y0, y1))
         .draw()
         .map_err(|e| err(&e))?;
     chart
@@ -133,7 +142,7 @@ where
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
         .label_font((FONT, 13))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(|e| err(&e))?;
     root.present().map_err(|e| err(&e))?;
