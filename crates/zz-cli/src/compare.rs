@@ -38,7 +38,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Write the comparison chart (PNG + SVG) and JSON into this directory.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
 }
 

@@ -55,7 +55,7 @@ pub struct MapArgs {
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Write plots (energy/latency breakdown PNG + SVG) and the JSON into this directory.
-    #[arg(long)]
+    #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
     /// Print only the totals (no per-layer loop nests, no progress bar).
     #[arg(long, short = 'q')]

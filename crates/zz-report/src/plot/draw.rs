@@ -42,6 +42,8 @@ pub struct Layout {
     energy_xlabel_h: u32,
     /// Bars per layer group (`MAC` + memories).
     bars: usize,
+    /// What one bar group stands for (x-axis title of the latency panel).
+    pub group_label: &'static str,
     /// Extent of the x axis in data units (one unit per bar slot).
     x_max: f64,
 }
@@ -66,7 +68,16 @@ impl Layout {
         let energy_xlabel_h = (longest_mem + 16.0).clamp(45.0, 220.0) as u32;
         let energy_h = ENERGY_PLOT_H + energy_xlabel_h + 2 * MARGIN;
         let height = TITLE_H + energy_h + LATENCY_PLOT_H + LATENCY_XLABEL_H + 2 * MARGIN;
-        Self { width: chart_w + LEGEND_W, height, chart_w, energy_h, energy_xlabel_h, bars, x_max: slots as f64 }
+        Self {
+            width: chart_w + LEGEND_W,
+            height,
+            chart_w,
+            energy_h,
+            energy_xlabel_h,
+            bars,
+            group_label: "Layer",
+            x_max: slots as f64,
+        }
     }
 
     /// Left edge of bar slot 0 of group `g`, in data units.
@@ -217,7 +228,7 @@ fn draw_latency<DB: DrawingBackend>(
     layout: &Layout,
 ) -> Result<(), String> {
     let max = (0..b.groups.len()).map(|g| b.latency_total(g)).fold(0.0, f64::max);
-    let mut chart = chart(area, layout, LATENCY_XLABEL_H, y_top(max), "Latency (cycles)", "Layer")?;
+    let mut chart = chart(area, layout, LATENCY_XLABEL_H, y_top(max), "Latency (cycles)", layout.group_label)?;
     let half = 0.4 * layout.bars as f64;
     let label_style = TextStyle::from((FONT, GROUP_FONT).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (g, sections) in b.latency.iter().enumerate() {

@@ -24,8 +24,25 @@ pub use data::{Breakdown, LATENCY_SECTIONS, latency_sections, short_layer_name};
 use crate::error::ReportError;
 use crate::model::RunReport;
 
+/// Rows whose `operator_type` is `design` stand for whole designs (`zigzag-rs compare`), not layers.
+fn is_design_comparison(report: &RunReport) -> bool {
+    !report.layers.is_empty() && report.layers.iter().all(|l| l.operator_type == "design")
+}
+
 fn title(report: &RunReport) -> String {
-    format!("Energy and latency per layer: {} on {}", report.workload, report.accelerator)
+    if is_design_comparison(report) {
+        format!("Energy and latency per design: {}", report.workload)
+    } else {
+        format!("Energy and latency per layer: {} on {}", report.workload, report.accelerator)
+    }
+}
+
+fn layout(b: &Breakdown, report: &RunReport) -> draw::Layout {
+    let mut l = draw::Layout::new(b);
+    if is_design_comparison(report) {
+        l.group_label = "Design";
+    }
+    l
 }
 
 /// Writes the breakdown figure as a PNG to `path` (which should end in `.png`;
@@ -33,7 +50,7 @@ fn title(report: &RunReport) -> String {
 pub fn bar_chart_breakdown(report: &RunReport, path: impl AsRef<Path>) -> Result<(), ReportError> {
     style::ensure_font()?;
     let b = Breakdown::from_report(report);
-    let layout = draw::Layout::new(&b);
+    let layout = layout(&b, report);
     let root = BitMapBackend::new(path.as_ref(), (layout.width, layout.height)).into_drawing_area();
     draw::draw_figure(&root, &b, &title(report), &layout).map_err(ReportError::Plot)?;
     root.present().map_err(|e| ReportError::Plot(e.to_string()))
@@ -50,7 +67,7 @@ pub fn bar_chart_breakdown_svg(report: &RunReport, path: impl AsRef<Path>) -> Re
 pub fn bar_chart_breakdown_svg_string(report: &RunReport) -> Result<String, ReportError> {
     style::ensure_font()?;
     let b = Breakdown::from_report(report);
-    let layout = draw::Layout::new(&b);
+    let layout = layout(&b, report);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (layout.width, layout.height)).into_drawing_area();
