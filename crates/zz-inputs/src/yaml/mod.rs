@@ -42,7 +42,11 @@ pub fn read_text(path: &Path) -> Result<(String, String), InputError> {
     let fail = |message: String| InputError { file: name.clone(), line: 0, column: 0, key: "-".into(), message };
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        fail(format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+        InputError { line, column, ..fail(format!("the file is not UTF-8 text (invalid byte at offset {at})")) }
     })?;
     Ok((name, text))
 }
