@@ -70,15 +70,91 @@ impl<'a> Decoupler<'a> {
     /// Products of the next level given as two consecutive slices (temporal loops, then spatial).
     #[inline]
     pub fn level_products2(&mut self, first: &[Loop], second: &[Loop]) -> LevelProducts {
+        let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
         if self.active {
-            return self.level_products(first.iter().copied().chain(second.iter().copied()));
+            for &lp in first {
+                self.step(&mut p, lp);
+            }
+            for &lp in second {
+                self.step(&mut p, lp);
+            }
+            return p;
         }
         // Fast path (no derived dimensions): plain products in list order.
-        let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
         for lp in first.iter().chain(second) {
             self.add(&mut p, lp.dim, lp.size);
         }
         p
+    }
+
+    /// `r` product of the next level (two consecutive slices), as [`Self::level_products2`] computes it.
+    #[inline]
+    pub fn r_product2(&mut self, first: &[Loop], second: &[Loop]) -> f64 {
+        if self.active {
+            return self.level_products2(first, second).r;
+        }
+        let mask = self.r2;
+        let mut r = 1.0;
+        for lp in first.iter().chain(second) {
+            if in_mask(mask, lp.dim) {
+                r *= lp.size;
+            }
+        }
+        r
+    }
+
+    /// `ir` product of the next level and whether some `ir` factor exceeds 1
+    /// (as [`Self::level_products2`] computes them).
+    #[inline]
+    pub fn ir_product2(&mut self, first: &[Loop], second: &[Loop]) -> (f64, bool) {
+        if self.active {
+            let p = self.level_products2(first, second);
+            return (p.ir, p.ir_above_one);
+        }
+        let mask = self.ir2;
+        let mut ir = 1.0;
+        let mut above = false;
+        for lp in first.iter().chain(second) {
+            if in_mask(mask, lp.dim) {
+                ir *= lp.size;
+                above |= lp.size > 1.0;
+            }
+        }
+        (ir, above)
+    }
+
+    /// One loop of the active (decoupling) state machine.
+    #[inline]
+    fn step(&mut self, p: &mut LevelProducts, lp: Loop) {
+        let b = bit(lp.dim);
+        if self.keep & b != 0 {
+            self.add(p, lp.dim, lp.size);
+            return;
+        }
+        let mut hit = false;
+        for k in 0..self.layer.derived.len().min(4) {
+            let dd = &self.layer.derived[k];
+            let slot = if dd.a == lp.dim {
+                0
+            } else if dd.b == lp.dim {
+                1
+            } else {
+                continue;
+            };
+            hit = true;
+            self.acc[k][slot] *= lp.size;
+            let size = self.layer.derived_size(k, self.acc[k][0], self.acc[k][1]);
+            let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
+            let r_val = size / self.prev_size[k];
+            let ir_val = reuse / self.prev_reuse[k];
+            self.prev_size[k] = size;
+            self.prev_reuse[k] = reuse;
+            self.add(p, R_BASE + k as Dim, r_val);
+            self.add(p, IR_BASE + k as Dim, ir_val);
+        }
+        if !hit {
+            self.add(p, lp.dim, lp.size);
+        }
     }
 
     /// Products of the next level of the list.
@@ -86,36 +162,18 @@ impl<'a> Decoupler<'a> {
     pub fn level_products(&mut self, loops: impl Iterator<Item = Loop>) -> LevelProducts {
         let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
         for lp in loops {
-            let b = bit(lp.dim);
-            if !self.active || self.keep & b != 0 {
-                self.add(&mut p, lp.dim, lp.size);
-                continue;
-            }
-            let mut hit = false;
-            for k in 0..self.layer.derived.len().min(4) {
-                let dd = &self.layer.derived[k];
-                let slot = if dd.a == lp.dim {
-                    0
-                } else if dd.b == lp.dim {
-                    1
-                } else {
-                    continue;
-                };
-                hit = true;
-                self.acc[k][slot] *= lp.size;
-                let size = self.layer.derived_size(k, self.acc[k][0], self.acc[k][1]);
-                let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
-                let r_val = size / self.prev_size[k];
-                let ir_val = reuse / self.prev_reuse[k];
-                self.prev_size[k] = size;
-                self.prev_reuse[k] = reuse;
-                self.add(&mut p, R_BASE + k as Dim, r_val);
-                self.add(&mut p, IR_BASE + k as Dim, ir_val);
-            }
-            if !hit {
+            if self.active {
+                self.step(&mut p, lp);
+            } else {
                 self.add(&mut p, lp.dim, lp.size);
             }
         }
         p
     }
+}
+
+/// Whether dimension `d` is in `mask` (cheap 64-bit test for loop dimensions).
+#[inline]
+fn in_mask(mask: u128, d: Dim) -> bool {
+    if d < 64 { (mask as u64 >> d) & 1 != 0 } else { mask & bit(d) != 0 }
 }

@@ -35,6 +35,125 @@ pub struct EvalContext<'a> {
     pub systolic_drain: f64,
     /// Cycles per MAC operation (1.0 for digital arrays).
     pub cycles_per_op: f64,
+    /// Hardware lookups resolved once for this (layer, accelerator, binding, spatial mapping).
+    pub plan: EvalPlan,
+}
+
+/// The memory attributes one operand's memory level contributes to an evaluation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LevelPlan {
+    /// Capacity in bits.
+    pub size: f64,
+    /// Read cost per word.
+    pub r_cost: f64,
+    /// Write cost per word.
+    pub w_cost: f64,
+    /// `(bw_min, bw_max)` of the port serving each direction, if any.
+    pub bw: [Option<(f64, f64)>; 4],
+    /// Index into [`EvalPlan::sharing`] of the first sharing group holding this level.
+    pub share: Option<u8>,
+}
+
+/// One served function of a port, resolved to layer operand indices.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ServedEntry {
+    /// Layer operand.
+    pub op: u8,
+    /// Memory level of that operand.
+    pub level: u8,
+    /// Direction index.
+    pub dir: u8,
+    /// Output reads towards low / writes from high: not part of on-/off-loading.
+    pub skip_loading: bool,
+}
+
+/// A port with its served functions restricted to linked operands (reference order kept).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortPlan {
+    /// Widest access, bits.
+    pub bw_max: f64,
+    /// The port serves both `I1` and `I2`.
+    pub shared_by_two_inputs: bool,
+    /// Served functions of linked operands.
+    pub served: SmallVec<[ServedEntry; 8]>,
+}
+
+/// Everything [`evaluate_nest`] would otherwise look up in the hierarchy per evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalPlan {
+    /// The integer spatial variant equals the fractional one (one mapping analysis suffices).
+    pub same_variant: bool,
+    /// Per layer operand and memory level (only the first `bind.n_levels[op]` entries are used).
+    pub levels: [[LevelPlan; MAX_LEVELS]; MAX_OPS],
+    /// Sharing groups as `(layer operand, level)` lists, unlinked memory operands dropped.
+    pub sharing: Vec<SmallVec<[(u8, u8); 3]>>,
+    /// All ports that serve something, memory by memory in file order.
+    pub ports: Vec<PortPlan>,
+}
+
+impl EvalPlan {
+    /// Resolves the lookups. Operands or levels beyond the fixed bounds are left out
+    /// ([`evaluate_nest`] rejects such inputs before using the plan).
+    pub fn new(
+        layer: &LayerInfo,
+        hw: &HierarchyInfo,
+        bind: &OperandBinding,
+        frac: &SpatialAnalysis,
+        int: &SpatialAnalysis,
+    ) -> Self {
+        let n_ops = layer.operands.len().min(MAX_OPS).min(bind.mem_op.len());
+        let fits = |x: usize, lv: usize| x < MAX_OPS && lv < MAX_LEVELS;
+        let sharing: Vec<SmallVec<[(u8, u8); 3]>> = hw
+            .sharing
+            .iter()
+            .map(|grp| {
+                grp.iter()
+                    .filter_map(|&(mo, lv)| bind.layer_op_of[mo.index()].map(|x| (x, lv)))
+                    .filter(|&(x, lv)| fits(x as usize, lv as usize))
+                    .collect()
+            })
+            .collect();
+        let mut levels = [[LevelPlan::default(); MAX_LEVELS]; MAX_OPS];
+        for (op, row) in levels.iter_mut().enumerate().take(n_ops) {
+            let m_op = bind.mem_op[op];
+            for (m, lp) in row.iter_mut().enumerate().take(bind.n_levels[op].min(MAX_LEVELS)) {
+                let mem = hw.memory(m_op, m);
+                lp.size = mem.size;
+                lp.r_cost = mem.r_cost;
+                lp.w_cost = mem.w_cost;
+                for d in Direction::ALL {
+                    lp.bw[d.index()] = mem.bandwidth(m_op, d);
+                }
+                lp.share = hw
+                    .sharing
+                    .iter()
+                    .position(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m))
+                    .map(|i| i as u8);
+            }
+        }
+        let out_mo = bind.mem_op.first().copied();
+        let mut ports = Vec::new();
+        for mem in &hw.memories {
+            for port in &mem.ports {
+                let served = port
+                    .served
+                    .iter()
+                    .filter_map(|&(mo, lv, d)| {
+                        let x = bind.layer_op_of[mo.index()]?;
+                        fits(x as usize, lv as usize).then_some(ServedEntry {
+                            op: x,
+                            level: lv,
+                            dir: d.index() as u8,
+                            skip_loading: Some(mo) == out_mo
+                                && (d == Direction::RdOutToLow || d == Direction::WrInByHigh),
+                        })
+                    })
+                    .collect();
+                ports.push(PortPlan { bw_max: port.bw_max, shared_by_two_inputs: port.shared_by_two_inputs, served });
+            }
+        }
+        EvalPlan { same_variant: int.levels == frac.levels, levels, sharing, ports }
+    }
 }
 
 /// A value per operand per memory level; `v[op]` is the slice of the operand's levels.
@@ -254,7 +373,8 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let fm = MappingAnalysis::new(layer, ctx.spatial_frac, &ta, true);
     // The integer variant differs only when some spatial unrolling is fractional.
     let im_own;
-    let im = if ctx.spatial_int.levels == ctx.spatial_frac.levels {
+    let plan = &ctx.plan;
+    let im = if plan.same_variant {
         &fm
     } else {
         im_own = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
@@ -271,31 +391,25 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let mut ui = PerLevel::<f64>::with_levels(&levels[..n_ops]);
     let mut ei = PerLevel::<f64>::with_levels(&levels[..n_ops]);
     for op in 0..n_ops {
-        let m_op = bind.mem_op[op];
-        let mems = &hw.levels[m_op.index()];
         let o = &fm.operands[op];
         for m in 0..levels[op] {
-            let size = hw.memories[mems[m]].size;
+            let size = plan.levels[op][m].size;
             ui[op][m] = o.bit_u[m + 1] / size;
             ei[op][m] = o.eff_bit[m + 1] / size;
         }
     }
     let mut us = ui;
     let mut es = ei;
-    for grp in &hw.sharing {
+    for grp in &plan.sharing {
         let mut s1 = 0.0;
         let mut s2 = 0.0;
-        for &(mo, lv) in grp {
-            if let Some(x) = bind.layer_op_of[mo.index()] {
-                s1 += ui[x as usize][lv as usize];
-                s2 += ei[x as usize][lv as usize];
-            }
+        for &(x, lv) in grp {
+            s1 += ui[x as usize][lv as usize];
+            s2 += ei[x as usize][lv as usize];
         }
-        for &(mo, lv) in grp {
-            if let Some(x) = bind.layer_op_of[mo.index()] {
-                us[x as usize][lv as usize] = s1;
-                es[x as usize][lv as usize] = s2;
-            }
+        for &(x, lv) in grp {
+            us[x as usize][lv as usize] = s1;
+            es[x as usize][lv as usize] = s2;
         }
     }
 
@@ -309,17 +423,17 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
         let m_op = bind.mem_op[op];
         for m in 0..levels[op] {
             let u = &fm.operands[op].records[m];
-            let mem = hw.memory(m_op, m);
+            let mem = &plan.levels[op][m];
             let uc = ctx.spatial_frac.unit_count[op][m + 1];
             let mut a = [0.0; 4];
             for d in Direction::ALL {
                 let di = d.index();
                 let (amt, pr, pc) = (u.da[di], u.prec[di], u.pc[di]);
-                match mem.bandwidth(m_op, d) {
+                match mem.bw[di] {
                     None => {
                         if amt != 0.0 {
                             return Err(CostError::MissingPort {
-                                memory: mem.name.clone(),
+                                memory: hw.memory(m_op, m).name.clone(),
                                 operand: m_op.to_string(),
                                 direction: d.name(),
                                 context: "memory access count",
@@ -353,19 +467,15 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     // Double buffering (mutates the shared effective utilisation).
     let mut db = [[false; MAX_LEVELS + 1]; MAX_OPS];
     for op in 0..n_ops {
-        let m_op = bind.mem_op[op];
         for m in 0..levels[op] {
             if es[op][m] <= 0.5 {
                 db[op][m + 1] = true;
             } else if ei[op][m] <= 1.0 - es[op][m] {
                 db[op][m + 1] = true;
                 let add = ei[op][m];
-                if let Some(grp) = hw.sharing.iter().find(|g| g.iter().any(|&(mo, lv)| mo == m_op && lv as usize == m))
-                {
-                    for &(mo2, lv2) in grp {
-                        if let Some(x) = bind.layer_op_of[mo2.index()] {
-                            es[x as usize][lv2 as usize] += add;
-                        }
+                if let Some(g) = plan.levels[op][m].share {
+                    for &(x, lv2) in &plan.sharing[g as usize] {
+                        es[x as usize][lv2 as usize] += add;
                     }
                 }
             }
@@ -376,16 +486,15 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let mut allowed = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
     let mut real = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
     for op in 0..n_ops {
-        let m_op = bind.mem_op[op];
         for m in 0..levels[op] {
             let u = &im.operands[op].records[m];
             let low_src = if db[op][m] { &u.pd } else { &u.win };
             let high_src = if db[op][m + 1] { &u.pd } else { &u.win };
-            let mem = hw.memory(m_op, m);
+            let mem = &plan.levels[op][m];
             for d in 0..4 {
                 let src = if d == TH || d == FH { high_src } else { low_src };
                 allowed[op][m][d] = py_ceil(src[d] * cpo);
-                let bw = mem.bandwidth(m_op, Direction::ALL[d]).map(|(_, mx)| mx).unwrap_or(0.0);
+                let bw = mem.bw[d].map(|(_, mx)| mx).unwrap_or(0.0);
                 real[op][m][d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
             }
         }
@@ -394,23 +503,21 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     // Port activities and stall/slack.
     let mut ss_comb: f64 = 0.0;
     let mut acts: SmallVec<[Activity; 8]> = SmallVec::new();
-    for mem in &hw.memories {
-        for port in &mem.ports {
+    for port in &plan.ports {
+        {
             acts.clear();
-            for &(mo, lv, d) in &port.served {
-                let Some(x) = bind.layer_op_of[mo.index()] else { continue };
-                let x = x as usize;
-                let lv = lv as usize;
+            for e in &port.served {
+                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
                 let u = &im.operands[x].records[lv];
-                let pc = u.pc[d.index()];
+                let pc = u.pc[d];
                 if pc == 0.0 {
                     continue;
                 }
-                let real_v = real[x][lv][d.index()];
-                let allowed_v = allowed[x][lv][d.index()];
+                let real_v = real[x][lv][d];
+                let allowed_v = allowed[x][lv][d];
                 acts.push(Activity {
                     allowed: allowed_v,
-                    period: py_ceil(u.pd[d.index()] * cpo),
+                    period: py_ceil(u.pd[d] * cpo),
                     pc,
                     ss: (real_v - allowed_v) * (pc - 1.0),
                     muw: allowed_v * (pc - 1.0),
@@ -442,28 +549,27 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     }
 
     // Data on-/off-loading per port.
-    let out_mo = bind.mem_op[0];
     // loading[(layer op, level, dir)] = (cycles, shared)
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
     let mut load: LoadingTable = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
     let total_cycles = ta.total_cycles;
-    for mem in &hw.memories {
-        for port in &mem.ports {
+    for port in &plan.ports {
+        {
             let mut c1: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
             let mut cn: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
-            for &(mo, lv, d) in &port.served {
-                if mo == out_mo && (d == Direction::RdOutToLow || d == Direction::WrInByHigh) {
+            for e in &port.served {
+                if e.skip_loading {
                     continue;
                 }
-                let Some(x) = bind.layer_op_of[mo.index()] else { continue };
-                let pc = im.operands[x as usize].records[lv as usize].pc[d.index()];
+                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
+                let pc = im.operands[x].records[lv].pc[d];
                 if pc == 0.0 {
                     continue;
                 }
                 if pc == 1.0 {
-                    c1.push((x as usize, lv as usize, d.index()));
+                    c1.push((x, lv, d));
                 } else {
-                    cn.push((x as usize, lv as usize, d.index()));
+                    cn.push((x, lv, d));
                 }
             }
             let mut treq = 0.0;

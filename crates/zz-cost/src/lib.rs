@@ -87,6 +87,7 @@ impl SpatialSetup {
             spatial_int: &self.int,
             systolic_drain: self.systolic_drain,
             cycles_per_op: 1.0,
+            plan: evaluation::EvalPlan::new(layer, hw, bind, &self.frac, &self.int),
         }
     }
 

@@ -83,11 +83,9 @@ impl MappingAnalysis {
             let mut dec2 = Decoupler::new(layer, op);
             for a in 0..a_len {
                 let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(op, a - 1) };
-                let p = dec.level_products2(temporal, &sm[a]);
-                i1[a] = p.ir;
-                flag[a] = p.ir_above_one;
+                (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
                 if a > 0 {
-                    r2[a] = dec2.level_products2(temporal, &sm[a - 1]).r;
+                    r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
                 }
             }
             // precisions per architectural level
