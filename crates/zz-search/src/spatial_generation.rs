@@ -484,8 +484,8 @@ fn limit_to_capacity(
                 let k = new.iter().position(|&f| f == m).expect("present");
                 new[k] -= 1;
             }
-            // Written back through a map keyed by the old factor (equal old factors all get
-            // the last new value).
+            // reference quirk: new factors are written back through a map keyed by the old factor,
+            // so equal old factors all get the last new value (ZigZag issue #97).
             let mut map: Vec<(u64, u64)> = Vec::new();
             for (&o, &n) in old.iter().zip(&new) {
                 match map.iter_mut().find(|e| e.0 == o) {
@@ -589,6 +589,8 @@ pub fn generate_with(
         return Err(mapping_err(layer, "no valid spatial mapping could be generated".into()));
     }
 
+    // reference quirk: kept mappings share their per-OA-dim candidate objects, so clamping one
+    // to the memory capacity also changes the others.
     // Cells: a private copy of the template per kept mapping, and one shared cell per
     // (OA dim to fill, candidate) used by any kept mapping.
     let mut arena: Vec<Single> = Vec::new();
