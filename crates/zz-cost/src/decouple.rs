@@ -7,7 +7,7 @@
 //! returns the per-level products the cost model needs, multiplying in list order so the
 //! floating-point results equal the reference's.
 
-use crate::layer_info::{Dim, IR_BASE, LayerInfo, R_BASE, bit};
+use crate::layer_info::{Dim, IR_BASE, LayerInfo, R_BASE, bit, in_mask};
 use crate::spatial::Loop;
 
 /// Products of one decoupled level.
@@ -124,7 +124,7 @@ impl<'a> Decoupler<'a> {
     }
 
     /// One loop of the active (decoupling) state machine.
-    #[inline]
+    #[inline(always)]
     fn step(&mut self, p: &mut LevelProducts, lp: Loop) {
         let b = bit(lp.dim);
         if self.keep & b != 0 {
@@ -170,10 +170,4 @@ impl<'a> Decoupler<'a> {
         }
         p
     }
-}
-
-/// Whether dimension `d` is in `mask` (cheap 64-bit test for loop dimensions).
-#[inline]
-fn in_mask(mask: u128, d: Dim) -> bool {
-    if d < 64 { (mask as u64 >> d) & 1 != 0 } else { mask & bit(d) != 0 }
 }

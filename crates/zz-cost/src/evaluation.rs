@@ -39,6 +39,9 @@ pub struct EvalContext<'a> {
     pub plan: EvalPlan,
 }
 
+/// Most functions one port can serve: one level per memory operand, four directions each.
+const MAX_SERVED: usize = 3 * 4;
+
 /// The memory attributes one operand's memory level contributes to an evaluation.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LevelPlan {
@@ -48,8 +51,8 @@ pub struct LevelPlan {
     pub r_cost: f64,
     /// Write cost per word.
     pub w_cost: f64,
-    /// `(bw_min, bw_max)` of the port serving each direction, if any.
-    pub bw: [Option<(f64, f64)>; 4],
+    /// `(bw_min, bw_max, bw_min / bw_max)` of the port serving each direction, if any.
+    pub bw: [Option<(f64, f64, f64)>; 4],
     /// Index into [`EvalPlan::sharing`] of the first sharing group holding this level.
     pub share: Option<u8>,
 }
@@ -89,6 +92,8 @@ pub struct EvalPlan {
     pub sharing: Vec<SmallVec<[(u8, u8); 3]>>,
     /// All ports that serve something, memory by memory in file order.
     pub ports: Vec<PortPlan>,
+    /// Some port serves more than [`MAX_SERVED`] functions (a memory listing an operand twice).
+    pub oversized_port: bool,
 }
 
 impl EvalPlan {
@@ -122,7 +127,7 @@ impl EvalPlan {
                 lp.r_cost = mem.r_cost;
                 lp.w_cost = mem.w_cost;
                 for d in Direction::ALL {
-                    lp.bw[d.index()] = mem.bandwidth(m_op, d);
+                    lp.bw[d.index()] = mem.bandwidth(m_op, d).map(|(mn, mx)| (mn, mx, mn / mx));
                 }
                 lp.share = hw
                     .sharing
@@ -152,7 +157,8 @@ impl EvalPlan {
                 ports.push(PortPlan { bw_max: port.bw_max, shared_by_two_inputs: port.shared_by_two_inputs, served });
             }
         }
-        EvalPlan { same_variant: int.levels == frac.levels, levels, sharing, ports }
+        let oversized_port = ports.iter().any(|p| p.served.len() > MAX_SERVED);
+        EvalPlan { same_variant: int.levels == frac.levels, levels, sharing, ports, oversized_port }
     }
 }
 
@@ -243,6 +249,7 @@ pub struct CostEvaluation {
     pub mac_utilization2: f64,
 }
 
+#[derive(Clone, Copy, Default)]
 struct Activity {
     allowed: f64,
     period: f64,
@@ -374,6 +381,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     // The integer variant differs only when some spatial unrolling is fractional.
     let im_own;
     let plan = &ctx.plan;
+    if plan.oversized_port {
+        return Err(CostError::Invariant(format!("a memory port serves more than {MAX_SERVED} functions")));
+    }
     let im = if plan.same_variant {
         &fm
     } else {
@@ -440,9 +450,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                             });
                         }
                     }
-                    Some((bmin, bmax)) => {
+                    Some((bmin, _, ratio)) => {
                         if amt != 0.0 && pr != 0.0 {
-                            a[di] = (py_ceil((amt * pr) / bmin) * (bmin / bmax) * pc * uc).trunc();
+                            a[di] = (py_ceil((amt * pr) / bmin) * ratio * pc * uc).trunc();
                         }
                     }
                 }
@@ -494,7 +504,7 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
             for d in 0..4 {
                 let src = if d == TH || d == FH { high_src } else { low_src };
                 allowed[op][m][d] = py_ceil(src[d] * cpo);
-                let bw = mem.bw[d].map(|(_, mx)| mx).unwrap_or(0.0);
+                let bw = mem.bw[d].map(|(_, mx, _)| mx).unwrap_or(0.0);
                 real[op][m][d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
             }
         }
@@ -502,97 +512,96 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
 
     // Port activities and stall/slack.
     let mut ss_comb: f64 = 0.0;
-    let mut acts: SmallVec<[Activity; 8]> = SmallVec::new();
+    let mut acts = [Activity::default(); MAX_SERVED];
     for port in &plan.ports {
-        {
-            acts.clear();
-            for e in &port.served {
-                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
-                let u = &im.operands[x].records[lv];
-                let pc = u.pc[d];
-                if pc == 0.0 {
-                    continue;
-                }
-                let real_v = real[x][lv][d];
-                let allowed_v = allowed[x][lv][d];
-                acts.push(Activity {
-                    allowed: allowed_v,
-                    period: py_ceil(u.pd[d] * cpo),
-                    pc,
-                    ss: (real_v - allowed_v) * (pc - 1.0),
-                    muw: allowed_v * (pc - 1.0),
-                });
+        let mut n = 0;
+        for e in &port.served {
+            let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
+            let u = &im.operands[x].records[lv];
+            let pc = u.pc[d];
+            if pc == 0.0 {
+                continue;
             }
-            let ss = match acts.len() {
-                0 => continue,
-                1 => acts[0].ss,
-                _ => {
-                    let un = muw_union(&acts)?;
-                    let mut pos = 0.0;
-                    let mut neg = 0.0;
-                    let mut msum = 0.0;
-                    for a in &acts {
-                        if a.ss > 0.0 {
-                            pos += a.ss;
-                        } else {
-                            neg += a.ss;
-                        }
-                        msum += a.muw;
-                    }
-                    pos + (neg + msum - un).max(0.0)
-                }
+            let real_v = real[x][lv][d];
+            let allowed_v = allowed[x][lv][d];
+            acts[n] = Activity {
+                allowed: allowed_v,
+                period: py_ceil(u.pd[d] * cpo),
+                pc,
+                ss: (real_v - allowed_v) * (pc - 1.0),
+                muw: allowed_v * (pc - 1.0),
             };
-            if ss > ss_comb {
-                ss_comb = ss;
+            n += 1;
+        }
+        let ss = match n {
+            0 => continue,
+            1 => acts[0].ss,
+            _ => {
+                let acts = &acts[..n];
+                let un = muw_union(acts)?;
+                let mut pos = 0.0;
+                let mut neg = 0.0;
+                let mut msum = 0.0;
+                for a in acts {
+                    if a.ss > 0.0 {
+                        pos += a.ss;
+                    } else {
+                        neg += a.ss;
+                    }
+                    msum += a.muw;
+                }
+                pos + (neg + msum - un).max(0.0)
             }
+        };
+        if ss > ss_comb {
+            ss_comb = ss;
         }
     }
 
     // Data on-/off-loading per port.
-    // loading[(layer op, level, dir)] = (cycles, shared)
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
     let mut load: LoadingTable = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
     let total_cycles = ta.total_cycles;
     for port in &plan.ports {
-        {
-            let mut c1: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
-            let mut cn: SmallVec<[(usize, usize, usize); 8]> = SmallVec::new();
-            for e in &port.served {
-                if e.skip_loading {
-                    continue;
-                }
-                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
-                let pc = im.operands[x].records[lv].pc[d];
-                if pc == 0.0 {
-                    continue;
-                }
-                if pc == 1.0 {
-                    c1.push((x, lv, d));
-                } else {
-                    cn.push((x, lv, d));
-                }
+        // Functions moving one transfer in total (c1) are reduced within the port's spare
+        // bandwidth; the others (cn) keep their real cycles and use bandwidth `treq`.
+        // Entries of one port are distinct, so recording cn entries right away is order-safe.
+        let mut c1 = [(0usize, 0usize, 0usize); MAX_SERVED];
+        let mut n1 = 0;
+        let mut treq = 0.0;
+        for e in &port.served {
+            if e.skip_loading {
+                continue;
             }
-            let mut treq = 0.0;
-            for &(x, lv, d) in &cn {
-                treq += py_ceil(im.operands[x].records[lv].bw[d] / cpo);
+            let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
+            let u = &im.operands[x].records[lv];
+            let pc = u.pc[d];
+            if pc == 0.0 {
+                continue;
             }
-            let mut mins: SmallVec<[f64; 8]> = SmallVec::new();
-            let mut tots: SmallVec<[f64; 8]> = SmallVec::new();
-            for &(x, lv, d) in &c1 {
-                mins.push(py_ceil(im.operands[x].bit_u[1] / port.bw_max));
-                tots.push(real[x][lv][d]);
-            }
-            if !c1.is_empty() {
-                let comp = py_ceil(total_cycles * cpo) + ss_comb;
-                let surplus = (((port.bw_max - treq) / port.bw_max) * comp).max(0.0);
-                reduce_ordered(&mut tots, &mins, surplus)?;
-            }
-            for (k, &(x, lv, d)) in c1.iter().enumerate() {
-                load[x][lv][d] = Some((tots[k], port.shared_by_two_inputs));
-            }
-            for &(x, lv, d) in &cn {
+            if pc == 1.0 {
+                c1[n1] = (x, lv, d);
+                n1 += 1;
+            } else {
+                treq += py_ceil(u.bw[d] / cpo);
                 load[x][lv][d] = Some((real[x][lv][d], port.shared_by_two_inputs));
             }
+        }
+        if n1 == 0 {
+            continue;
+        }
+        let c1 = &c1[..n1];
+        let mut mins = [0.0; MAX_SERVED];
+        let mut tots = [0.0; MAX_SERVED];
+        for (k, &(x, lv, d)) in c1.iter().enumerate() {
+            mins[k] = py_ceil(im.operands[x].bit_u[1] / port.bw_max);
+            tots[k] = real[x][lv][d];
+        }
+        let comp = py_ceil(total_cycles * cpo) + ss_comb;
+        let surplus = (((port.bw_max - treq) / port.bw_max) * comp).max(0.0);
+        reduce_ordered(&mut tots[..n1], &mins[..n1], surplus)?;
+        for (k, &(x, lv, d)) in c1.iter().enumerate() {
+            load[x][lv][d] = Some((tots[k], port.shared_by_two_inputs));
         }
     }
     let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {

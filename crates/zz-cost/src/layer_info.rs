@@ -26,6 +26,12 @@ pub fn bit(d: Dim) -> u128 {
     1u128 << d
 }
 
+/// Whether dimension `d` is in `mask` (a 64-bit test for loop and derived dimensions).
+#[inline]
+pub fn in_mask(mask: u128, d: Dim) -> bool {
+    if d < 64 { (mask as u64 >> d) & 1 != 0 } else { mask & bit(d) != 0 }
+}
+
 /// A derived dimension `coef_a * a + coef_b * b`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DerivedDim {

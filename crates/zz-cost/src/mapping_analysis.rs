@@ -47,6 +47,23 @@ pub struct OperandMapping {
     pub records: [TransferRecord; MAX_LEVELS],
 }
 
+impl OperandMapping {
+    /// No levels, all zero.
+    const EMPTY: OperandMapping = OperandMapping {
+        n_levels: 0,
+        elem_u: [0.0; MAX_LEVELS + 1],
+        bit_u: [0.0; MAX_LEVELS + 1],
+        eff_bit: [0.0; MAX_LEVELS + 1],
+        records: [TransferRecord::ZERO; MAX_LEVELS],
+    };
+}
+
+impl TransferRecord {
+    /// All zero.
+    const ZERO: TransferRecord =
+        TransferRecord { prec: [0.0; 4], bw: [0.0; 4], pd: [0.0; 4], pc: [0.0; 4], da: [0.0; 4], win: [0.0; 4] };
+}
+
 /// Mapping analysis of all operands for one spatial variant.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingAnalysis {
@@ -58,157 +75,163 @@ impl MappingAnalysis {
     /// Analyses one variant. `same_data_no_access` is the reference's
     /// `access_same_data_considered_as_no_access` (True in every API path).
     pub fn new(layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) -> Self {
-        let empty = OperandMapping {
-            n_levels: 0,
-            elem_u: [0.0; MAX_LEVELS + 1],
-            bit_u: [0.0; MAX_LEVELS + 1],
-            eff_bit: [0.0; MAX_LEVELS + 1],
-            records: [TransferRecord::default(); MAX_LEVELS],
-        };
-        let mut out = MappingAnalysis { operands: [empty; MAX_OPS] };
         let n_ops = layer.operands.len();
+        MappingAnalysis {
+            operands: std::array::from_fn(|op| {
+                if op < n_ops { Self::operand(layer, sp, ta, op, same_data_no_access) } else { OperandMapping::EMPTY }
+            }),
+        }
+    }
+
+    /// Analysis of operand `op`.
+    fn operand(
+        layer: &LayerInfo,
+        sp: &SpatialAnalysis,
+        ta: &TemporalAnalysis<'_>,
+        op: usize,
+        same_data_no_access: bool,
+    ) -> OperandMapping {
         let total = ta.total_cycles;
-        for op in 0..n_ops {
-            let t = &ta.operands[op];
-            let sm = &sp.levels[op];
-            let m_levels = t.n_levels;
-            let a_len = m_levels + 1;
-            let res = &mut out.operands[op];
-            res.n_levels = m_levels;
-            // c1 = [temporal level a-1] ++ [spatial level a]; c2 = [temporal level a-1] ++ [spatial level a-1].
-            let mut i1 = [1.0; MAX_LEVELS + 1];
-            let mut flag = [false; MAX_LEVELS + 1];
-            let mut r2 = [1.0; MAX_LEVELS + 1];
-            let mut dec = Decoupler::new(layer, op);
-            let mut dec2 = Decoupler::new(layer, op);
+        let t = &ta.operands[op];
+        let sm = &sp.levels[op];
+        let m_levels = t.n_levels;
+        let a_len = m_levels + 1;
+        let mut out = OperandMapping::EMPTY;
+        let res = &mut out;
+        res.n_levels = m_levels;
+        // c1 = [temporal level a-1] ++ [spatial level a]; c2 = [temporal level a-1] ++ [spatial level a-1].
+        let mut i1 = [1.0; MAX_LEVELS + 1];
+        let mut flag = [false; MAX_LEVELS + 1];
+        let mut r2 = [1.0; MAX_LEVELS + 1];
+        let mut dec = Decoupler::new(layer, op);
+        let mut dec2 = Decoupler::new(layer, op);
+        for a in 0..a_len {
+            let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(op, a - 1) };
+            (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
+            if a > 0 {
+                r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
+            }
+        }
+        // precisions per architectural level
+        let mut prec = [0.0; MAX_LEVELS + 1];
+        let mut psum = [false; MAX_LEVELS + 1];
+        if op == 0 {
+            let mut any_above = false;
+            for k in (0..a_len).rev() {
+                psum[k] = any_above;
+                any_above |= flag[k];
+            }
+            for k in 0..a_len {
+                prec[k] = if psum[k] { layer.operands[0].precision as f64 } else { layer.final_precision as f64 };
+            }
+        } else {
+            prec[..a_len].fill(layer.operands[op].precision as f64);
+        }
+        let mut p = 1.0;
+        for a in 0..a_len {
+            p *= r2[a];
+            let e = py_round(py_round(p));
+            res.elem_u[a] = e;
+            let b = e * prec[a];
+            res.bit_u[a] = b;
+            res.eff_bit[a] = py_floordiv(b, t.top_r[a]);
+        }
+        // cycles per level and boost
+        let mut cyc = [1.0; MAX_LEVELS + 1];
+        cyc[0] = if op != 0 && same_data_no_access { t.mac_stationary } else { 1.0 };
+        cyc[1..a_len].copy_from_slice(&t.cycles_cabl[..m_levels]);
+        let boost = &sp.boost[op];
+        let mut low = [0.0; MAX_LEVELS + 1];
+        let mut high = [0.0; MAX_LEVELS + 1];
+        for a in 0..a_len {
+            low[a] = res.elem_u[a] * prec[a] / cyc[a];
+            high[a] = low[a] * boost[a];
+        }
+        let elem_u = res.elem_u;
+        if op == 0 {
+            // caal[a] = prod(i1[a..=M]), then 1, 1
+            let mut caal = [1.0; MAX_LEVELS + 3];
             for a in 0..a_len {
-                let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(op, a - 1) };
-                (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
-                if a > 0 {
-                    r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
+                let mut q = 1.0;
+                for v in &i1[a..a_len] {
+                    q *= v;
                 }
+                caal[a] = q;
             }
-            // precisions per architectural level
-            let mut prec = [0.0; MAX_LEVELS + 1];
-            let mut psum = [false; MAX_LEVELS + 1];
-            if op == 0 {
-                let mut any_above = false;
-                for k in (0..a_len).rev() {
-                    psum[k] = any_above;
-                    any_above |= flag[k];
-                }
-                for k in 0..a_len {
-                    prec[k] = if psum[k] { layer.operands[0].precision as f64 } else { layer.final_precision as f64 };
-                }
-            } else {
-                prec[..a_len].fill(layer.operands[op].precision as f64);
-            }
-            let mut p = 1.0;
-            for a in 0..a_len {
-                p *= r2[a];
-                let e = py_round(py_round(p));
-                res.elem_u[a] = e;
-                let b = e * prec[a];
-                res.bit_u[a] = b;
-                res.eff_bit[a] = py_floordiv(b, t.top_r[a]);
-            }
-            // cycles per level and boost
-            let mut cyc = [1.0; MAX_LEVELS + 1];
-            cyc[0] = if op != 0 && same_data_no_access { t.mac_stationary } else { 1.0 };
-            cyc[1..a_len].copy_from_slice(&t.cycles_cabl[..m_levels]);
-            let boost = &sp.boost[op];
-            let mut low = [0.0; MAX_LEVELS + 1];
-            let mut high = [0.0; MAX_LEVELS + 1];
-            for a in 0..a_len {
-                low[a] = res.elem_u[a] * prec[a] / cyc[a];
-                high[a] = low[a] * boost[a];
-            }
-            let elem_u = res.elem_u;
-            if op == 0 {
-                // caal[a] = prod(i1[a..=M]), then 1, 1
-                let mut caal = [1.0; MAX_LEVELS + 3];
-                for a in 0..a_len {
-                    let mut q = 1.0;
-                    for v in &i1[a..a_len] {
-                        q *= v;
-                    }
-                    caal[a] = q;
-                }
-                let size_o = layer.operands[0].size_elem;
-                let p_o = layer.operands[0].precision as f64;
-                let p_f = layer.final_precision as f64;
-                for m in 0..m_levels {
-                    let u = &mut res.records[m];
-                    let rtl = py_int(size_o * (caal[m + 1] - 1.0));
-                    let wfh = py_int(size_o * (caal[m + 2] - 1.0));
-                    if rtl != 0.0 {
-                        u.prec[FL] = p_o;
-                        u.prec[TL] = p_o;
-                    } else {
-                        u.prec[FL] = p_f;
-                    }
-                    if wfh != 0.0 {
-                        u.prec[FH] = p_o;
-                        u.prec[TH] = p_o;
-                    } else {
-                        u.prec[TH] = p_f;
-                    }
-                    u.bw[FL] = py_int(high[m]);
-                    u.bw[TH] = py_int(low[m + 1]);
-                    u.pd[FL] = py_int(cyc[m]);
-                    u.pd[TH] = py_int(cyc[m + 1]);
-                    u.pc[FL] = py_int(py_floordiv(total, cyc[m]));
-                    u.pc[TH] = py_int(py_floordiv(total, cyc[m + 1]));
-                    u.da[FL] = py_int(elem_u[m] * boost[m]);
-                    u.da[TH] = elem_u[m + 1];
-                    if psum[m] {
-                        u.bw[TL] = u.bw[FL];
-                        u.pd[TL] = u.pd[FL];
-                        u.pc[TL] = u.pc[FL];
-                        u.da[TL] = u.da[FL];
-                    }
-                    if psum[m + 1] {
-                        u.bw[FH] = u.bw[TH];
-                        u.pd[FH] = u.pd[TH];
-                        u.pc[FH] = u.pc[TH];
-                        u.da[FH] = u.da[TH];
-                    }
-                }
-            } else {
-                let pr = layer.operands[op].precision as f64;
-                for m in 0..m_levels {
-                    let u = &mut res.records[m];
-                    u.prec[TL] = pr;
-                    u.prec[FH] = pr;
-                    u.bw[TL] = py_int(high[m]);
-                    u.bw[FH] = py_int(low[m + 1]);
-                    u.pd[TL] = py_int(cyc[m]);
-                    u.pd[FH] = py_int(cyc[m + 1]);
-                    u.pc[TL] = py_int(py_floordiv(total, cyc[m]));
-                    u.pc[FH] = py_int(py_floordiv(total, cyc[m + 1]));
-                    u.da[TL] = elem_u[m] * boost[m];
-                    u.da[FH] = elem_u[m + 1];
-                }
-            }
+            let size_o = layer.operands[0].size_elem;
+            let p_o = layer.operands[0].precision as f64;
+            let p_f = layer.final_precision as f64;
             for m in 0..m_levels {
                 let u = &mut res.records[m];
-                let cur = py_int(t.top_ir[m]);
-                let nxt = py_int(t.top_ir[m + 1]);
-                let sc = [cur, cur, nxt, nxt];
-                for (w, (pd, s)) in u.win.iter_mut().zip(u.pd.iter().zip(sc)) {
-                    *w = py_int(pd / s);
+                let rtl = py_int(size_o * (caal[m + 1] - 1.0));
+                let wfh = py_int(size_o * (caal[m + 2] - 1.0));
+                if rtl != 0.0 {
+                    u.prec[FL] = p_o;
+                    u.prec[TL] = p_o;
+                } else {
+                    u.prec[FL] = p_f;
+                }
+                if wfh != 0.0 {
+                    u.prec[FH] = p_o;
+                    u.prec[TH] = p_o;
+                } else {
+                    u.prec[TH] = p_f;
+                }
+                u.bw[FL] = py_int(high[m]);
+                u.bw[TH] = py_int(low[m + 1]);
+                u.pd[FL] = py_int(cyc[m]);
+                u.pd[TH] = py_int(cyc[m + 1]);
+                u.pc[FL] = py_int(py_floordiv(total, cyc[m]));
+                u.pc[TH] = py_int(py_floordiv(total, cyc[m + 1]));
+                u.da[FL] = py_int(elem_u[m] * boost[m]);
+                u.da[TH] = elem_u[m + 1];
+                if psum[m] {
+                    u.bw[TL] = u.bw[FL];
+                    u.pd[TL] = u.pd[FL];
+                    u.pc[TL] = u.pc[FL];
+                    u.da[TL] = u.da[FL];
+                }
+                if psum[m + 1] {
+                    u.bw[FH] = u.bw[TH];
+                    u.pd[FH] = u.pd[TH];
+                    u.pc[FH] = u.pc[TH];
+                    u.da[FH] = u.da[TH];
                 }
             }
-            if m_levels > 0 {
-                let top = &mut res.records[m_levels - 1];
-                for d in [TH, FH] {
-                    top.prec[d] = 0.0;
-                    top.bw[d] = 0.0;
-                    top.pd[d] = 0.0;
-                    top.pc[d] = 0.0;
-                    top.da[d] = 0.0;
-                    top.win[d] = 0.0;
-                }
+        } else {
+            let pr = layer.operands[op].precision as f64;
+            for m in 0..m_levels {
+                let u = &mut res.records[m];
+                u.prec[TL] = pr;
+                u.prec[FH] = pr;
+                u.bw[TL] = py_int(high[m]);
+                u.bw[FH] = py_int(low[m + 1]);
+                u.pd[TL] = py_int(cyc[m]);
+                u.pd[FH] = py_int(cyc[m + 1]);
+                u.pc[TL] = py_int(py_floordiv(total, cyc[m]));
+                u.pc[FH] = py_int(py_floordiv(total, cyc[m + 1]));
+                u.da[TL] = elem_u[m] * boost[m];
+                u.da[FH] = elem_u[m + 1];
+            }
+        }
+        for m in 0..m_levels {
+            let u = &mut res.records[m];
+            let cur = py_int(t.top_ir[m]);
+            let nxt = py_int(t.top_ir[m + 1]);
+            let sc = [cur, cur, nxt, nxt];
+            for (w, (pd, s)) in u.win.iter_mut().zip(u.pd.iter().zip(sc)) {
+                *w = py_int(pd / s);
+            }
+        }
+        if m_levels > 0 {
+            let top = &mut res.records[m_levels - 1];
+            for d in [TH, FH] {
+                top.prec[d] = 0.0;
+                top.bw[d] = 0.0;
+                top.pd[d] = 0.0;
+                top.pc[d] = 0.0;
+                top.da[d] = 0.0;
+                top.win[d] = 0.0;
             }
         }
         out

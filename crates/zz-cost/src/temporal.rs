@@ -7,7 +7,7 @@
 //! The merge-down only moves boundaries (the loops keep their order), which makes the
 //! analysis allocation-free.
 
-use crate::layer_info::LayerInfo;
+use crate::layer_info::{LayerInfo, in_mask};
 use crate::spatial::{LevelLoops, Loop};
 
 /// Maximum number of temporal loops in an ordering.
@@ -150,7 +150,7 @@ impl<'a> TemporalAnalysis<'a> {
         let loops = &nest.loops[..nest.len as usize];
         let mut total = None;
         for (op, o) in layer.operands.iter().enumerate().take(nest.n_ops as usize) {
-            let is_ir = |k: usize| o.ir_mask & (1u128 << loops[k].dim) != 0;
+            let is_ir = |k: usize| in_mask(o.ir_mask, loops[k].dim);
             let n = nest.n_levels[op] as usize;
             let t = &mut operands[op];
             t.n_levels = n;
@@ -183,14 +183,14 @@ impl<'a> TemporalAnalysis<'a> {
                 acc *= it;
                 t.cycles_cabl[m] = acc;
                 for l in loops[a..b].iter().rev() {
-                    if o.r_mask & (1u128 << l.dim) != 0 {
+                    if in_mask(o.r_mask, l.dim) {
                         t.top_r[m + 1] *= l.size;
                     } else {
                         break;
                     }
                 }
                 for l in loops[a..b].iter().rev() {
-                    if o.ir_mask & (1u128 << l.dim) != 0 {
+                    if in_mask(o.ir_mask, l.dim) {
                         t.top_ir[m + 1] *= l.size;
                     } else {
                         break;
