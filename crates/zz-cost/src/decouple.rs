@@ -7,7 +7,7 @@
 //! returns the per-level products the cost model needs, multiplying in list order so the
 //! floating-point results equal the reference's.
 
-use crate::layer_info::{Dim, IR_BASE, LayerInfo, R_BASE, bit, in_mask};
+use crate::layer_info::{Dim, LayerInfo, in_mask};
 use crate::spatial::Loop;
 
 /// Products of one decoupled level.
@@ -55,11 +55,10 @@ impl<'a> Decoupler<'a> {
     #[inline]
     fn add(&self, p: &mut LevelProducts, d: Dim, s: f64) {
         p.all *= s;
-        let b = bit(d);
-        if self.r2 & b != 0 {
+        if in_mask(self.r2, d) {
             p.r *= s;
         }
-        if self.ir2 & b != 0 {
+        if in_mask(self.ir2, d) {
             p.ir *= s;
             if s > 1.0 {
                 p.ir_above_one = true;
@@ -126,8 +125,7 @@ impl<'a> Decoupler<'a> {
     /// One loop of the active (decoupling) state machine.
     #[inline(always)]
     fn step(&mut self, p: &mut LevelProducts, lp: Loop) {
-        let b = bit(lp.dim);
-        if self.keep & b != 0 {
+        if in_mask(self.keep, lp.dim) {
             self.add(p, lp.dim, lp.size);
             return;
         }
@@ -149,8 +147,14 @@ impl<'a> Decoupler<'a> {
             let ir_val = reuse / self.prev_reuse[k];
             self.prev_size[k] = size;
             self.prev_reuse[k] = reuse;
-            self.add(p, R_BASE + k as Dim, r_val);
-            self.add(p, IR_BASE + k as Dim, ir_val);
+            // As `add` would do: every `_R` half is in `r'`, every `_IR` half in `ir'` (by construction).
+            p.all *= r_val;
+            p.r *= r_val;
+            p.all *= ir_val;
+            p.ir *= ir_val;
+            if ir_val > 1.0 {
+                p.ir_above_one = true;
+            }
         }
         if !hit {
             self.add(p, lp.dim, lp.size);
