@@ -359,6 +359,18 @@ fn reduce_ordered(c: &mut [f64], m: &[f64], mut s: f64) -> Result<(), CostError>
     Ok(())
 }
 
+/// The error for a transfer without a port (kept out of line: never taken on valid inputs).
+#[cold]
+#[inline(never)]
+fn missing_access_port(hw: &HierarchyInfo, m_op: MemOperand, m: usize, d: Direction) -> CostError {
+    CostError::MissingPort {
+        memory: hw.memory(m_op, m).name.clone(),
+        operand: m_op.to_string(),
+        direction: d.name(),
+        context: "memory access count",
+    }
+}
+
 /// Cycles and port-sharing flag per operand, memory level and direction.
 type LoadingTable = [[[Option<(f64, bool)>; 4]; MAX_LEVELS]; MAX_OPS];
 
@@ -442,12 +454,7 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                 match mem.bw[di] {
                     None => {
                         if amt != 0.0 {
-                            return Err(CostError::MissingPort {
-                                memory: hw.memory(m_op, m).name.clone(),
-                                operand: m_op.to_string(),
-                                direction: d.name(),
-                                context: "memory access count",
-                            });
+                            return Err(missing_access_port(hw, m_op, m, d));
                         }
                     }
                     Some((bmin, _, ratio)) => {
@@ -604,16 +611,20 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
             load[x][lv][d] = Some((tots[k], port.shared_by_two_inputs));
         }
     }
+    /// The error for a transfer no port records (kept out of line: never taken on valid inputs).
+    #[cold]
+    #[inline(never)]
+    fn missing(hw: &HierarchyInfo, bind: &OperandBinding, x: usize, lv: usize, d: usize) -> CostError {
+        let mo = bind.mem_op[x];
+        CostError::MissingPort {
+            memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),
+            operand: mo.to_string(),
+            direction: Direction::ALL[d].name(),
+            context: "data on/off-loading",
+        }
+    }
     let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {
-        load.get(x).and_then(|l| l.get(lv)).and_then(|l| l[d]).ok_or_else(|| {
-            let mo = bind.mem_op[x];
-            CostError::MissingPort {
-                memory: hw.memory(mo, lv.min(hw.levels[mo.index()].len() - 1)).name.clone(),
-                operand: mo.to_string(),
-                direction: Direction::ALL[d].name(),
-                context: "data on/off-loading",
-            }
-        })
+        load.get(x).and_then(|l| l.get(lv)).and_then(|l| l[d]).ok_or_else(|| missing(hw, bind, x, lv, d))
     };
     let n_in = n_ops - 1;
     let mut indiv = [0.0; MAX_OPS];
@@ -649,7 +660,6 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
         let b = find(0, m + 1, FL)?;
         offloading += a.0.max(b.0);
     }
-    let _ = MemOperand::O;
 
     let ideal_cycle = py_ceil(py_ceil(layer.total_macs as f64 / hw.total_units as f64) * cpo);
     let itc = total_cycles * cpo;

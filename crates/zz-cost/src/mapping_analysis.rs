@@ -96,9 +96,9 @@ impl MappingAnalysis {
         let sm = &sp.levels[op];
         let m_levels = t.n_levels;
         let a_len = m_levels + 1;
-        let mut out = OperandMapping::EMPTY;
-        let res = &mut out;
-        res.n_levels = m_levels;
+        let mut elem_u = [0.0; MAX_LEVELS + 1];
+        let mut bit_u = [0.0; MAX_LEVELS + 1];
+        let mut eff_bit = [0.0; MAX_LEVELS + 1];
         // c1 = [temporal level a-1] ++ [spatial level a]; c2 = [temporal level a-1] ++ [spatial level a-1].
         let mut i1 = [1.0; MAX_LEVELS + 1];
         let mut flag = [false; MAX_LEVELS + 1];
@@ -131,10 +131,10 @@ impl MappingAnalysis {
         for a in 0..a_len {
             p *= r2[a];
             let e = py_round(py_round(p));
-            res.elem_u[a] = e;
+            elem_u[a] = e;
             let b = e * prec[a];
-            res.bit_u[a] = b;
-            res.eff_bit[a] = py_floordiv(b, t.top_r[a]);
+            bit_u[a] = b;
+            eff_bit[a] = py_floordiv(b, t.top_r[a]);
         }
         // cycles per level and boost
         let mut cyc = [1.0; MAX_LEVELS + 1];
@@ -144,13 +144,12 @@ impl MappingAnalysis {
         let mut low = [0.0; MAX_LEVELS + 1];
         let mut high = [0.0; MAX_LEVELS + 1];
         for a in 0..a_len {
-            low[a] = res.elem_u[a] * prec[a] / cyc[a];
+            low[a] = elem_u[a] * prec[a] / cyc[a];
             high[a] = low[a] * boost[a];
         }
-        let elem_u = res.elem_u;
+        // caal[a] = prod(i1[a..=M]), then 1, 1 (output only)
+        let mut caal = [1.0; MAX_LEVELS + 3];
         if op == 0 {
-            // caal[a] = prod(i1[a..=M]), then 1, 1
-            let mut caal = [1.0; MAX_LEVELS + 3];
             for a in 0..a_len {
                 let mut q = 1.0;
                 for v in &i1[a..a_len] {
@@ -158,11 +157,19 @@ impl MappingAnalysis {
                 }
                 caal[a] = q;
             }
-            let size_o = layer.operands[0].size_elem;
-            let p_o = layer.operands[0].precision as f64;
-            let p_f = layer.final_precision as f64;
-            for m in 0..m_levels {
-                let u = &mut res.records[m];
+        }
+        let size_o = layer.operands[0].size_elem;
+        let p_o = layer.operands[0].precision as f64;
+        let p_f = layer.final_precision as f64;
+        let pr = layer.operands[op].precision as f64;
+        // Each record is built in place; levels above the operand's stay zero.
+        let records = std::array::from_fn(|m| {
+            let mut rec = TransferRecord::ZERO;
+            if m >= m_levels {
+                return rec;
+            }
+            let u = &mut rec;
+            if op == 0 {
                 let rtl = py_int(size_o * (caal[m + 1] - 1.0));
                 let wfh = py_int(size_o * (caal[m + 2] - 1.0));
                 if rtl != 0.0 {
@@ -197,11 +204,7 @@ impl MappingAnalysis {
                     u.pc[FH] = u.pc[TH];
                     u.da[FH] = u.da[TH];
                 }
-            }
-        } else {
-            let pr = layer.operands[op].precision as f64;
-            for m in 0..m_levels {
-                let u = &mut res.records[m];
+            } else {
                 u.prec[TL] = pr;
                 u.prec[FH] = pr;
                 u.bw[TL] = py_int(high[m]);
@@ -213,28 +216,26 @@ impl MappingAnalysis {
                 u.da[TL] = elem_u[m] * boost[m];
                 u.da[FH] = elem_u[m + 1];
             }
-        }
-        for m in 0..m_levels {
-            let u = &mut res.records[m];
             let cur = py_int(t.top_ir[m]);
             let nxt = py_int(t.top_ir[m + 1]);
             let sc = [cur, cur, nxt, nxt];
             for (w, (pd, s)) in u.win.iter_mut().zip(u.pd.iter().zip(sc)) {
                 *w = py_int(pd / s);
             }
-        }
-        if m_levels > 0 {
-            let top = &mut res.records[m_levels - 1];
-            for d in [TH, FH] {
-                top.prec[d] = 0.0;
-                top.bw[d] = 0.0;
-                top.pd[d] = 0.0;
-                top.pc[d] = 0.0;
-                top.da[d] = 0.0;
-                top.win[d] = 0.0;
+            if m == m_levels - 1 {
+                // nothing moves above the top level
+                for d in [TH, FH] {
+                    u.prec[d] = 0.0;
+                    u.bw[d] = 0.0;
+                    u.pd[d] = 0.0;
+                    u.pc[d] = 0.0;
+                    u.da[d] = 0.0;
+                    u.win[d] = 0.0;
+                }
             }
-        }
-        out
+            rec
+        });
+        OperandMapping { n_levels: m_levels, elem_u, bit_u, eff_bit, records }
     }
 
     /// Instantaneous bandwidth of a record direction (reference `REQ_MEM_BW_INST`, used by Stream).
