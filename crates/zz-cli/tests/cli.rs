@@ -23,6 +23,20 @@ fn tmp(name: &str) -> PathBuf {
     d.join(name)
 }
 
+/// `zigzag-rs <command> <flags> -a/-w/-m <the bundled example>`, run from the repository root.
+fn example_command(command_and_flags: &[&str]) -> Command {
+    let mut c = bin();
+    c.current_dir(repo()).args(command_and_flags).args([
+        "-a",
+        "examples/accelerator.yaml",
+        "-w",
+        "examples/workload.yaml",
+        "-m",
+        "examples/mapping.yaml",
+    ]);
+    c
+}
+
 fn run_json(args: &[&str], cwd: &Path, out: &Path) -> (Output, serde_json::Value) {
     let o = bin().current_dir(cwd).args(args).arg("--json").arg(out).arg("-q").output().unwrap();
     assert!(o.status.success(), "zigzag-rs {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
@@ -95,21 +109,7 @@ fn tpu_like_resnet18_through_the_cli() {
 #[test]
 fn bundled_example_runs_and_writes_outputs() {
     let dir = tmp("example-out");
-    let o = bin()
-        .current_dir(repo())
-        .args([
-            "map",
-            "-a",
-            "examples/accelerator.yaml",
-            "-w",
-            "examples/workload.yaml",
-            "-m",
-            "examples/mapping.yaml",
-            "--output",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let o = example_command(&["map"]).args(["--output"]).arg(&dir).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Energy:") && stdout.contains("Loop ordering for conv2"), "{stdout}");
@@ -129,18 +129,7 @@ fn thread_count_does_not_change_results() {
     let mut outs = Vec::new();
     for t in ["1", "2"] {
         let out = tmp(&format!("threads-{t}.json"));
-        let o = bin()
-            .current_dir(repo())
-            .args([
-                "map",
-                "-q",
-                "-a",
-                "examples/accelerator.yaml",
-                "-w",
-                "examples/workload.yaml",
-                "-m",
-                "examples/mapping.yaml",
-            ])
+        let o = example_command(&["map", "-q"])
             .args(["--lpf-limit", "7", "--threads", t, "--json"])
             .arg(&out)
             .output()
@@ -185,21 +174,7 @@ fn bad_inputs_exit_2_with_location_and_never_panic() {
 
 #[test]
 fn unsupported_option_values_are_input_errors() {
-    let o = bin()
-        .current_dir(repo())
-        .args([
-            "map",
-            "-a",
-            "examples/accelerator.yaml",
-            "-w",
-            "examples/workload.yaml",
-            "-m",
-            "examples/mapping.yaml",
-            "--opt",
-            "speed",
-        ])
-        .output()
-        .unwrap();
+    let o = example_command(&["map"]).args(["--opt", "speed"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--opt"));
 }
@@ -208,18 +183,7 @@ fn unsupported_option_values_are_input_errors() {
 fn salsa_is_reproducible_for_a_seed_whatever_the_thread_count() {
     let run = |threads: &str, seed: &str| {
         let out = tmp(&format!("salsa-{threads}-{seed}.json"));
-        let o = bin()
-            .current_dir(repo())
-            .args([
-                "map",
-                "-q",
-                "-a",
-                "examples/accelerator.yaml",
-                "-w",
-                "examples/workload.yaml",
-                "-m",
-                "examples/mapping.yaml",
-            ])
+        let o = example_command(&["map", "-q"])
             .args([
                 "--engine",
                 "salsa",
@@ -417,18 +381,7 @@ fn sweep_of_200_tpu_like_variants_has_a_correct_pareto_front() {
 #[test]
 fn sweep_constraints_filter_points() {
     let dir = tmp("sweep-example");
-    let o = bin()
-        .current_dir(repo())
-        .args([
-            "sweep",
-            "-q",
-            "-a",
-            "examples/accelerator.yaml",
-            "-w",
-            "examples/workload.yaml",
-            "-m",
-            "examples/mapping.yaml",
-        ])
+    let o = example_command(&["sweep", "-q"])
         .args(["-s", "examples/sweep.yaml", "--lpf-limit", "4", "--max-area", "300", "-o"])
         .arg(&dir)
         .output()
