@@ -33,6 +33,14 @@ pub struct MapArgs {
     /// Temporal mapping type: uneven (default) or even.
     #[arg(long, default_value = "uneven")]
     pub mapping_type: String,
+    /// Fix of ZigZag issue #97 (the reference's behaviour is the default): when the innermost
+    /// memory's capacity clamps a spatial mapping, write each reduced factor to its own position.
+    #[arg(long)]
+    pub fix_capacity_clamp: bool,
+    /// Fix (the reference's behaviour is the default): sum an operand's half-shared on-loading
+    /// links instead of keeping only the last one.
+    #[arg(long)]
+    pub fix_onloading_sum: bool,
     /// Temporal search engine: loma (exhaustive over loop orderings) or salsa (simulated annealing).
     #[arg(long, default_value = "loma")]
     pub engine: String,
@@ -100,8 +108,17 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
         .map_err(|e| Failure::input(e.to_string()))?;
     let opts = SearchOptions {
-        spatial: SpatialOptions { nb_mappings: args.spatial_mappings, mixed: args.mixed_spatial },
-        loma: LomaOptions { lpf_limit: args.lpf_limit, mapping_type, objective },
+        spatial: SpatialOptions {
+            nb_mappings: args.spatial_mappings,
+            mixed: args.mixed_spatial,
+            fix_capacity_clamp: args.fix_capacity_clamp,
+        },
+        loma: LomaOptions {
+            lpf_limit: args.lpf_limit,
+            mapping_type,
+            objective,
+            sum_half_shared_onloading: args.fix_onloading_sum,
+        },
         exploit_data_locality: args.exploit_data_locality,
         salsa: match args.engine.as_str() {
             "loma" => None,

@@ -37,6 +37,9 @@ pub struct EvalContext<'a> {
     pub cycles_per_op: f64,
     /// Hardware lookups resolved once for this (layer, accelerator, binding, spatial mapping).
     pub plan: EvalPlan,
+    /// Fix (off by default, for parity): sum the half-shared on-loading links of an operand
+    /// instead of keeping only the last one, as the reference does.
+    pub sum_half_shared_onloading: bool,
 }
 
 /// Most functions one port can serve: one level per memory operand, four directions each.
@@ -643,7 +646,11 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                 shared[i] += lg;
             } else {
                 // reference quirk: the half-shared part is assigned, not accumulated.
-                half[i] = lg;
+                if ctx.sum_half_shared_onloading {
+                    half[i] += lg;
+                } else {
+                    half[i] = lg;
+                }
             }
         }
     }

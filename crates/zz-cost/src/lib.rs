@@ -43,6 +43,8 @@ pub struct SpatialSetup {
     pub int: SpatialAnalysis,
     /// Systolic drain cycles (3.9.1).
     pub systolic_drain: f64,
+    /// Passed to every [`EvalContext`]: the corrected on-loading sum (off by default, for parity).
+    pub sum_half_shared_onloading: bool,
 }
 
 impl SpatialSetup {
@@ -69,6 +71,7 @@ impl SpatialSetup {
             frac: SpatialAnalysis::new(layer, frac_levels),
             int: SpatialAnalysis::new(layer, int_levels),
             systolic_drain: drain,
+            sum_half_shared_onloading: false,
         })
     }
 
@@ -88,6 +91,7 @@ impl SpatialSetup {
             systolic_drain: self.systolic_drain,
             cycles_per_op: 1.0,
             plan: evaluation::EvalPlan::new(layer, hw, bind, &self.frac, &self.int),
+            sum_half_shared_onloading: self.sum_half_shared_onloading,
         }
     }
 

@@ -57,11 +57,19 @@ pub struct LomaOptions {
     pub mapping_type: MappingType,
     /// Objective.
     pub objective: Objective,
+    /// Fix (off by default, for parity): sum the half-shared on-loading links (the reference keeps
+    /// only the last one).
+    pub sum_half_shared_onloading: bool,
 }
 
 impl Default for LomaOptions {
     fn default() -> Self {
-        LomaOptions { lpf_limit: 6, mapping_type: MappingType::Uneven, objective: Objective::Latency }
+        LomaOptions {
+            lpf_limit: 6,
+            mapping_type: MappingType::Uneven,
+            objective: Objective::Latency,
+            sum_half_shared_onloading: false,
+        }
     }
 }
 

@@ -146,7 +146,8 @@ pub fn search_layer(
     let mut evaluated = 0;
     let n_sm = candidates.len();
     for sm in candidates {
-        let setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
+        let mut setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
+        setup.sum_half_shared_onloading = opts.loma.sum_half_shared_onloading;
         let r = match &opts.salsa {
             // A complete user ordering is used as given by either engine.
             Some(salsa) if loma::complete_ordering(&info, &setup, &entry.temporal_ordering).is_none() => {

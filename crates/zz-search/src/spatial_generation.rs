@@ -30,11 +30,14 @@ pub struct SpatialOptions {
     pub nb_mappings: usize,
     /// Also generate mixed unrollings (several layer dims on one OA dim).
     pub mixed: bool,
+    /// Fix of ZigZag issue #97 (off by default, for parity): the capacity clamp writes each
+    /// reduced factor back to its own position instead of through a map keyed by the old value.
+    pub fix_capacity_clamp: bool,
 }
 
 impl Default for SpatialOptions {
     fn default() -> Self {
-        SpatialOptions { nb_mappings: 3, mixed: false }
+        SpatialOptions { nb_mappings: 3, mixed: false, fix_capacity_clamp: false }
     }
 }
 
@@ -442,6 +445,7 @@ fn limit_to_capacity(
     order: ServedDimsOrder,
     sm: &[(usize, usize)],
     arena: &mut [Single],
+    per_position: bool,
 ) {
     let (layer, hw) = (ctx.layer, ctx.hw);
     for mi in inner_memories(hw) {
@@ -483,6 +487,19 @@ fn limit_to_capacity(
                 let m = *new.iter().max().expect("non-empty");
                 let k = new.iter().position(|&f| f == m).expect("present");
                 new[k] -= 1;
+            }
+            if per_position {
+                // The fix: the k-th gathered factor gets the k-th reduced value.
+                let mut k = 0;
+                for &d in dims.iter() {
+                    for &cell in &served {
+                        if let Some(e) = arena[cell].iter_mut().find(|e| e.0 == d) {
+                            e.1 = new[k];
+                            k += 1;
+                        }
+                    }
+                }
+                continue;
             }
             // reference quirk: new factors are written back through a map keyed by the old factor,
             // so equal old factors all get the last new value (ZigZag issue #97).
@@ -551,7 +568,7 @@ pub fn generate_with(
         }
         let mut arena: Vec<Single> = template.iter().map(|e| e.1.clone()).collect();
         let sm: Vec<(usize, usize)> = template.iter().enumerate().map(|(i, e)| (e.0, i)).collect();
-        limit_to_capacity(&ctx, bind, served, &sm, &mut arena);
+        limit_to_capacity(&ctx, bind, served, &sm, &mut arena, opts.fix_capacity_clamp);
         return Ok(vec![to_user(&ctx, &sm, &arena)]);
     }
 
@@ -616,7 +633,7 @@ pub fn generate_with(
         mappings.push(sm);
     }
     for sm in &mappings {
-        limit_to_capacity(&ctx, bind, served, sm, &mut arena);
+        limit_to_capacity(&ctx, bind, served, sm, &mut arena, opts.fix_capacity_clamp);
     }
     Ok(mappings.iter().map(|sm| to_user(&ctx, sm, &arena)).collect())
 }

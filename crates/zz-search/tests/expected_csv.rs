@@ -114,8 +114,8 @@ fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64), String> {
         other => return Err(format!("unknown mapping type {other}")),
     };
     let opts = SearchOptions {
-        spatial: SpatialOptions { nb_mappings: row.nb_spatial, mixed: row.mixed },
-        loma: LomaOptions { lpf_limit: row.lpf_limit, mapping_type, objective },
+        spatial: SpatialOptions { nb_mappings: row.nb_spatial, mixed: row.mixed, ..Default::default() },
+        loma: LomaOptions { lpf_limit: row.lpf_limit, mapping_type, objective, ..Default::default() },
         exploit_data_locality: row.locality,
         salsa: None,
     };

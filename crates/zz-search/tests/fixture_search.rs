@@ -31,6 +31,7 @@ fn check(fixture: &Path) -> Vec<String> {
         spatial: SpatialOptions {
             nb_mappings: meta["nb_spatial_mappings_generated"].as_u64().unwrap() as usize,
             mixed: meta["enable_mix_spatial_mapping"].as_bool().unwrap(),
+            ..Default::default()
         },
         loma: LomaOptions {
             lpf_limit: meta["lpf_limit"].as_u64().unwrap() as usize,

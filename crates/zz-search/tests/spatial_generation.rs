@@ -114,7 +114,7 @@ fn generated_mappings_match_reference() {
         }
         .expect("workload");
         let hw = HierarchyInfo::new(&acc);
-        let opts = SpatialOptions { nb_mappings: nb, mixed };
+        let opts = SpatialOptions { nb_mappings: nb, mixed, ..Default::default() };
         let layers: Vec<usize> = workload
             .topological_order()
             .into_iter()
