@@ -42,3 +42,26 @@ pub struct StreamInputs {
     #[arg(long)]
     pub stream_inputs: Option<PathBuf>,
 }
+
+/// Constraints a single-core design must meet (`compare`, `sweep`).
+#[derive(Args, Debug, Clone)]
+pub struct DesignConstraints {
+    /// Designs with latency (cycles) above this are infeasible.
+    #[arg(long)]
+    pub max_latency: Option<f64>,
+    /// Designs with area above this are infeasible (MAC units × unit_area + Σ memory area × instances).
+    #[arg(long)]
+    pub max_area: Option<f64>,
+    /// Designs with more on-chip memory (bits: all memories but the top one, × instances) are infeasible.
+    #[arg(long)]
+    pub max_memory: Option<f64>,
+}
+
+impl DesignConstraints {
+    /// Whether a design with these figures meets every constraint.
+    pub fn admit(&self, latency: f64, area: f64, onchip_memory_bits: f64) -> bool {
+        self.max_latency.is_none_or(|m| latency <= m)
+            && self.max_area.is_none_or(|m| area <= m)
+            && self.max_memory.is_none_or(|m| onchip_memory_bits <= m)
+    }
+}

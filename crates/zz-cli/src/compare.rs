@@ -25,15 +25,9 @@ pub struct CompareArgs {
     /// Maximum number of loop prime factors.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
-    /// Mark designs with latency (cycles) above this as infeasible.
-    #[arg(long)]
-    pub max_latency: Option<f64>,
-    /// Mark designs with area above this as infeasible (MAC units × unit_area + Σ memory area × instances).
-    #[arg(long)]
-    pub max_area: Option<f64>,
-    /// Mark designs with more on-chip memory (bits, all memories but the top one) as infeasible.
-    #[arg(long)]
-    pub max_memory: Option<f64>,
+    /// Feasibility constraints.
+    #[command(flatten)]
+    pub constraints: crate::args::DesignConstraints,
     /// Write all results as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -123,15 +117,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         reports.push(crate::report::run_report(&res, &workload, &acc, &wl_name));
         costs.push((crate::sweep::area(&acc), crate::sweep::onchip_memory_bits(&acc)));
     }
-    let feasible: Vec<bool> = reports
-        .iter()
-        .zip(&costs)
-        .map(|(r, &(area, mem))| {
-            args.max_latency.is_none_or(|m| r.latency <= m)
-                && args.max_area.is_none_or(|m| area <= m)
-                && args.max_memory.is_none_or(|m| mem <= m)
-        })
-        .collect();
+    let feasible: Vec<bool> =
+        reports.iter().zip(&costs).map(|(r, &(area, mem))| args.constraints.admit(r.latency, area, mem)).collect();
     // Rank the feasible designs by the objective (1 = best).
     let key = |r: &RunReport| match objective {
         zz_search::Objective::Latency => (r.latency, r.energy),

@@ -28,15 +28,9 @@ pub struct SweepArgs {
     /// Maximum number of loop prime factors.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
-    /// Keep only points with latency (cycles) at most this.
-    #[arg(long)]
-    pub max_latency: Option<f64>,
-    /// Keep only points with area at most this (MAC units × unit_area + Σ memory area × instances).
-    #[arg(long)]
-    pub max_area: Option<f64>,
-    /// Keep only points whose on-chip memory (bits, all memories but the top one, × instances) is at most this.
-    #[arg(long)]
-    pub max_memory: Option<f64>,
+    /// Feasibility constraints.
+    #[command(flatten)]
+    pub constraints: crate::args::DesignConstraints,
     /// Output directory: sweep.csv, sweep.json, pareto.png, pareto.svg.
     #[arg(long, short = 'o')]
     pub output: PathBuf,
@@ -141,15 +135,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         b.finish_and_clear();
     }
     let secs = start.elapsed().as_secs_f64();
-    let feasible: Vec<bool> = results
-        .iter()
-        .map(|r| {
-            r.error.is_none()
-                && args.max_latency.is_none_or(|m| r.latency <= m)
-                && args.max_area.is_none_or(|m| r.area <= m)
-                && args.max_memory.is_none_or(|m| r.memory <= m)
-        })
-        .collect();
+    let feasible: Vec<bool> =
+        results.iter().map(|r| r.error.is_none() && args.constraints.admit(r.latency, r.area, r.memory)).collect();
     let feasible_idx: Vec<usize> = (0..n).filter(|&k| feasible[k]).collect();
     let front_sub =
         pareto_front(&feasible_idx.iter().map(|&k| (results[k].energy, results[k].latency)).collect::<Vec<_>>());
