@@ -179,12 +179,12 @@ impl<T: Copy + Default> Default for PerLevel<T> {
 }
 
 impl<T: Copy + Default> PerLevel<T> {
-    fn with_levels(levels: &[usize]) -> Self {
-        let mut p = Self::default();
-        for (k, &n) in levels.iter().enumerate() {
-            p.len[k] = n as u8;
+    /// Sets the number of levels of each operand; values beyond them are reset.
+    fn set_levels(&mut self, levels: &[usize; MAX_OPS]) {
+        for ((l, row), &n) in self.len.iter_mut().zip(self.data.iter_mut()).zip(levels) {
+            *l = n as u8;
+            row[n..].fill(T::default());
         }
-        p
     }
 
     /// Number of operands with values.
@@ -385,6 +385,14 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
 
 /// Evaluates one temporal mapping given as a [`LoopNest`] (the allocation-free hot path).
 pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvaluation, CostError> {
+    let mut out = CostEvaluation::default();
+    evaluate_nest_into(ctx, nest, &mut out)?;
+    Ok(out)
+}
+
+/// [`evaluate_nest`] into a caller-owned record (every field is overwritten), so that a
+/// search evaluating many mappings copies nothing per evaluation.
+pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut CostEvaluation) -> Result<(), CostError> {
     let layer = ctx.layer;
     let hw = ctx.hw;
     let bind = ctx.bind;
@@ -392,9 +400,10 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
         return Err(CostError::Invariant(format!("at most {MAX_OPS} operands are supported")));
     }
     let ta = TemporalAnalysis::new(layer, nest).map_err(CostError::Invariant)?;
-    let fm = MappingAnalysis::new(layer, ctx.spatial_frac, &ta, true);
+    let mut fm = MappingAnalysis::empty();
+    fm.fill(layer, ctx.spatial_frac, &ta, true);
     // The integer variant differs only when some spatial unrolling is fractional.
-    let im_own;
+    let mut im_own;
     let plan = &ctx.plan;
     if plan.oversized_port {
         return Err(CostError::Invariant(format!("a memory port serves more than {MAX_SERVED} functions")));
@@ -402,7 +411,8 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let im = if plan.same_variant {
         &fm
     } else {
-        im_own = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
+        im_own = MappingAnalysis::empty();
+        im_own.fill(layer, ctx.spatial_int, &ta, true);
         &im_own
     };
     let n_ops = layer.operands.len();
@@ -412,9 +422,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     if levels.iter().any(|&n| n > MAX_LEVELS) {
         return Err(CostError::Invariant(format!("at most {MAX_LEVELS} memory levels per operand are supported")));
     }
-    // Utilisation (fractional mapping).
-    let mut ui = PerLevel::<f64>::with_levels(&levels[..n_ops]);
-    let mut ei = PerLevel::<f64>::with_levels(&levels[..n_ops]);
+    // Utilisation (fractional mapping): individual (ui, ei) and shared (us, es).
+    let mut ui = [[0.0; MAX_LEVELS]; MAX_OPS];
+    let mut ei = [[0.0; MAX_LEVELS]; MAX_OPS];
     for op in 0..n_ops {
         let o = &fm.operands[op];
         for m in 0..levels[op] {
@@ -423,7 +433,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
             ei[op][m] = o.eff_bit[m + 1] / size;
         }
     }
-    let mut us = ui;
+    out.mem_utili_shared.set_levels(&levels);
+    let us = &mut out.mem_utili_shared.data;
+    *us = ui;
     let mut es = ei;
     for grp in &plan.sharing {
         let mut s1 = 0.0;
@@ -439,9 +451,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     }
 
     // Word accesses and energy (fractional mapping).
-    let mut access = PerLevel::<[f64; 4]>::with_levels(&levels[..n_ops]);
-    let mut breakdown = PerLevel::<f64>::with_levels(&levels[..n_ops]);
-    let mut further = PerLevel::<[f64; 4]>::with_levels(&levels[..n_ops]);
+    out.memory_word_access.set_levels(&levels);
+    out.mem_energy_breakdown.set_levels(&levels);
+    out.mem_energy_breakdown_further.set_levels(&levels);
     let mac_energy = hw.unit_energy * layer.total_macs as f64;
     let mut mem_energy = 0.0;
     for op in 0..n_ops {
@@ -467,20 +479,16 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                     }
                 }
             }
-            access[op][m] = a;
+            out.memory_word_access.data[op][m] = a;
             let rh = a[TH] * mem.r_cost;
             let wh = a[FH] * mem.w_cost;
             let rl = a[TL] * mem.r_cost;
             let wl = a[FL] * mem.w_cost;
             let tot = (rh + rl) + (wh + wl);
-            breakdown[op][m] = tot;
-            further[op][m] = [rl, wl, rh, wh];
-        }
-    }
-    // reference order: operand by operand, level by level
-    for op in 0..n_ops {
-        for m in 0..levels[op] {
-            mem_energy += breakdown[op][m];
+            out.mem_energy_breakdown.data[op][m] = tot;
+            out.mem_energy_breakdown_further.data[op][m] = [rl, wl, rh, wh];
+            // reference order: operand by operand, level by level
+            mem_energy += tot;
         }
     }
 
@@ -502,38 +510,27 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
         }
     }
 
-    // Allowed and real transfer cycles (integer mapping).
-    let mut allowed = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
+    // Port activities and stall/slack (integer mapping). The allowed and real transfer cycles
+    // are computed for the moving directions only; every one of them is served by some port.
     let mut real = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
-    for op in 0..n_ops {
-        for m in 0..levels[op] {
-            let u = &im.operands[op].records[m];
-            let low_src = if db[op][m] { &u.pd } else { &u.win };
-            let high_src = if db[op][m + 1] { &u.pd } else { &u.win };
-            let mem = &plan.levels[op][m];
-            for d in 0..4 {
-                let src = if d == TH || d == FH { high_src } else { low_src };
-                allowed[op][m][d] = py_ceil(src[d] * cpo);
-                let bw = mem.bw[d].map(|(_, mx, _)| mx).unwrap_or(0.0);
-                real[op][m][d] = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
-            }
-        }
-    }
-
-    // Port activities and stall/slack.
     let mut ss_comb: f64 = 0.0;
     let mut acts = [Activity::default(); MAX_SERVED];
     for port in &plan.ports {
         let mut n = 0;
         for e in &port.served {
             let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
-            let u = &im.operands[x].records[lv];
+            let o = &im.operands[x];
+            let u = &o.records[lv];
             let pc = u.pc[d];
             if pc == 0.0 {
                 continue;
             }
-            let real_v = real[x][lv][d];
-            let allowed_v = allowed[x][lv][d];
+            let double_buffered = if d == TH || d == FH { db[x][lv + 1] } else { db[x][lv] };
+            let window = if double_buffered { u.pd[d] } else { o.window(lv, d) };
+            let allowed_v = py_ceil(window * cpo);
+            let bw = plan.levels[x][lv].bw[d].map(|(_, mx, _)| mx).unwrap_or(0.0);
+            let real_v = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
+            real[x][lv][d] = real_v;
             acts[n] = Activity {
                 allowed: allowed_v,
                 period: py_ceil(u.pd[d] * cpo),
@@ -593,7 +590,7 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
                 c1[n1] = (x, lv, d);
                 n1 += 1;
             } else {
-                treq += py_ceil(u.bw[d] / cpo);
+                treq += py_ceil(im.operands[x].bandwidth(lv, d) / cpo);
                 load[x][lv][d] = Some((real[x][lv][d], port.shared_by_two_inputs));
             }
         }
@@ -673,28 +670,23 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
     let lat0 = itc + ss_comb;
     let lat1 = itc + ss_comb + onloading;
     let lat2 = itc + ss_comb + onloading + offloading + ctx.systolic_drain;
-    Ok(CostEvaluation {
-        energy_total: mem_energy + mac_energy,
-        mac_energy,
-        mem_energy,
-        mem_energy_breakdown: breakdown,
-        mem_energy_breakdown_further: further,
-        memory_word_access: access,
-        mem_utili_shared: us,
-        stall_slack_comb: ss_comb,
-        data_onloading_cycle: onloading,
-        data_offloading_cycle: offloading,
-        systolic_drain_cycle: ctx.systolic_drain,
-        ideal_cycle,
-        ideal_temporal_cycle: itc,
-        latency_total0: lat0,
-        latency_total1: lat1,
-        latency_total2: lat2,
-        mac_spatial_utilization: ideal_cycle / itc,
-        mac_utilization0: ideal_cycle / lat0,
-        mac_utilization1: ideal_cycle / lat1,
-        mac_utilization2: ideal_cycle / lat2,
-    })
+    out.energy_total = mem_energy + mac_energy;
+    out.mac_energy = mac_energy;
+    out.mem_energy = mem_energy;
+    out.stall_slack_comb = ss_comb;
+    out.data_onloading_cycle = onloading;
+    out.data_offloading_cycle = offloading;
+    out.systolic_drain_cycle = ctx.systolic_drain;
+    out.ideal_cycle = ideal_cycle;
+    out.ideal_temporal_cycle = itc;
+    out.latency_total0 = lat0;
+    out.latency_total1 = lat1;
+    out.latency_total2 = lat2;
+    out.mac_spatial_utilization = ideal_cycle / itc;
+    out.mac_utilization0 = ideal_cycle / lat0;
+    out.mac_utilization1 = ideal_cycle / lat1;
+    out.mac_utilization2 = ideal_cycle / lat2;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -16,20 +16,20 @@ const TH: usize = Direction::RdOutToHigh as usize;
 const FH: usize = Direction::WrInByHigh as usize;
 
 /// Transfer attributes of one operand at one memory level, per direction (index by `Direction`).
+///
+/// A direction that moves nothing has `pc == 0` (every moving direction has at least one
+/// period). The average bandwidth and the no-double-buffering window are derived on demand
+/// ([`OperandMapping::bandwidth`], [`OperandMapping::window`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TransferRecord {
     /// Precision of each transferred element, bits.
     pub prec: [f64; 4],
-    /// Average required bandwidth.
-    pub bw: [f64; 4],
     /// Transfer period, cycles.
     pub pd: [f64; 4],
     /// Number of periods.
     pub pc: [f64; 4],
     /// Elements moved per period.
     pub da: [f64; 4],
-    /// Window in which the transfer must happen without double buffering.
-    pub win: [f64; 4],
 }
 
 /// Analysis of one operand.
@@ -43,8 +43,45 @@ pub struct OperandMapping {
     pub bit_u: [f64; MAX_LEVELS + 1],
     /// Effective bits (streamed outer relevant loops excluded).
     pub eff_bit: [f64; MAX_LEVELS + 1],
+    /// Precision at each architectural level (partial or final sums for the output).
+    pub prec: [f64; MAX_LEVELS + 1],
+    /// Cycles between two transfers at each architectural level.
+    pub cyc: [f64; MAX_LEVELS + 1],
+    /// Bandwidth boost at each architectural level.
+    pub boost: [f64; MAX_LEVELS + 1],
+    /// `int(top_ir)` at each architectural level (window scale).
+    pub top_ir: [f64; MAX_LEVELS + 1],
     /// Transfer records per memory level.
     pub records: [TransferRecord; MAX_LEVELS],
+}
+
+/// Whether a direction is served from the lower side of a memory level.
+#[inline]
+fn is_low_side(d: usize) -> bool {
+    d == TL || d == FL
+}
+
+impl OperandMapping {
+    /// Average required bandwidth of direction `d` at memory level `m` (reference `req_mem_bw_aver`).
+    #[inline]
+    pub fn bandwidth(&self, m: usize, d: usize) -> f64 {
+        if self.records[m].pc[d] == 0.0 {
+            return 0.0;
+        }
+        if is_low_side(d) {
+            let low = self.elem_u[m] * self.prec[m] / self.cyc[m];
+            py_int(low * self.boost[m])
+        } else {
+            py_int(self.elem_u[m + 1] * self.prec[m + 1] / self.cyc[m + 1])
+        }
+    }
+
+    /// Window in which direction `d` at memory level `m` must transfer without double buffering.
+    #[inline]
+    pub fn window(&self, m: usize, d: usize) -> f64 {
+        let scale = if is_low_side(d) { self.top_ir[m] } else { self.top_ir[m + 1] };
+        py_int(self.records[m].pd[d] / scale)
+    }
 }
 
 impl OperandMapping {
@@ -54,14 +91,17 @@ impl OperandMapping {
         elem_u: [0.0; MAX_LEVELS + 1],
         bit_u: [0.0; MAX_LEVELS + 1],
         eff_bit: [0.0; MAX_LEVELS + 1],
+        prec: [0.0; MAX_LEVELS + 1],
+        cyc: [1.0; MAX_LEVELS + 1],
+        boost: [1.0; MAX_LEVELS + 1],
+        top_ir: [1.0; MAX_LEVELS + 1],
         records: [TransferRecord::ZERO; MAX_LEVELS],
     };
 }
 
 impl TransferRecord {
     /// All zero.
-    const ZERO: TransferRecord =
-        TransferRecord { prec: [0.0; 4], bw: [0.0; 4], pd: [0.0; 4], pc: [0.0; 4], da: [0.0; 4], win: [0.0; 4] };
+    const ZERO: TransferRecord = TransferRecord { prec: [0.0; 4], pd: [0.0; 4], pc: [0.0; 4], da: [0.0; 4] };
 }
 
 /// Mapping analysis of all operands for one spatial variant.
@@ -75,30 +115,39 @@ impl MappingAnalysis {
     /// Analyses one variant. `same_data_no_access` is the reference's
     /// `access_same_data_considered_as_no_access` (True in every API path).
     pub fn new(layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) -> Self {
-        let n_ops = layer.operands.len();
-        MappingAnalysis {
-            operands: std::array::from_fn(|op| {
-                if op < n_ops { Self::operand(layer, sp, ta, op, same_data_no_access) } else { OperandMapping::EMPTY }
-            }),
+        let mut ma = MappingAnalysis::empty();
+        ma.fill(layer, sp, ta, same_data_no_access);
+        ma
+    }
+
+    /// No operands: the starting point of [`Self::fill`].
+    pub fn empty() -> Self {
+        MappingAnalysis { operands: [OperandMapping::EMPTY; MAX_OPS] }
+    }
+
+    /// [`Self::new`] in place, into an [`Self::empty`] analysis (nothing is copied around).
+    pub fn fill(&mut self, layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) {
+        let n_ops = layer.operands.len().min(MAX_OPS);
+        for (op, om) in self.operands.iter_mut().enumerate().take(n_ops) {
+            Self::operand(om, layer, sp, ta, op, same_data_no_access);
         }
     }
 
     /// Analysis of operand `op`.
     fn operand(
+        om: &mut OperandMapping,
         layer: &LayerInfo,
         sp: &SpatialAnalysis,
         ta: &TemporalAnalysis<'_>,
         op: usize,
         same_data_no_access: bool,
-    ) -> OperandMapping {
+    ) {
         let total = ta.total_cycles;
         let t = &ta.operands[op];
         let sm = &sp.levels[op];
         let m_levels = t.n_levels;
         let a_len = m_levels + 1;
-        let mut elem_u = [0.0; MAX_LEVELS + 1];
-        let mut bit_u = [0.0; MAX_LEVELS + 1];
-        let mut eff_bit = [0.0; MAX_LEVELS + 1];
+        om.n_levels = m_levels;
         // c1 = [temporal level a-1] ++ [spatial level a]; c2 = [temporal level a-1] ++ [spatial level a-1].
         let mut i1 = [1.0; MAX_LEVELS + 1];
         let mut flag = [false; MAX_LEVELS + 1];
@@ -113,8 +162,8 @@ impl MappingAnalysis {
             }
         }
         // precisions per architectural level
-        let mut prec = [0.0; MAX_LEVELS + 1];
         let mut psum = [false; MAX_LEVELS + 1];
+        let prec = &mut om.prec;
         if op == 0 {
             let mut any_above = false;
             for k in (0..a_len).rev() {
@@ -131,25 +180,37 @@ impl MappingAnalysis {
         for a in 0..a_len {
             p *= r2[a];
             let e = py_round(py_round(p));
-            elem_u[a] = e;
-            let b = e * prec[a];
-            bit_u[a] = b;
-            eff_bit[a] = py_floordiv(b, t.top_r[a]);
+            om.elem_u[a] = e;
+            let b = e * om.prec[a];
+            om.bit_u[a] = b;
+            // bits are whole numbers: dividing by 1 changes nothing
+            om.eff_bit[a] = if t.top_r[a] == 1.0 { b.floor() } else { py_floordiv(b, t.top_r[a]) };
+            om.top_ir[a] = py_int(t.top_ir[a]);
         }
-        // cycles per level and boost
-        let mut cyc = [1.0; MAX_LEVELS + 1];
-        cyc[0] = if op != 0 && same_data_no_access { t.mac_stationary } else { 1.0 };
-        cyc[1..a_len].copy_from_slice(&t.cycles_cabl[..m_levels]);
-        let boost = &sp.boost[op];
-        let mut low = [0.0; MAX_LEVELS + 1];
-        let mut high = [0.0; MAX_LEVELS + 1];
-        for a in 0..a_len {
-            low[a] = elem_u[a] * prec[a] / cyc[a];
-            high[a] = low[a] * boost[a];
+        // cycles and period counts per level (period counts: total // cycles, exact integer products)
+        let mut pcl = [0.0; MAX_LEVELS + 1];
+        let mac_level = op != 0 && same_data_no_access;
+        om.cyc[0] = if mac_level { t.mac_stationary } else { 1.0 };
+        pcl[0] = if mac_level { ta.suffix[t.mac_loops as usize] } else { total };
+        for a in 1..a_len {
+            om.cyc[a] = t.cycles_cabl[a - 1];
+            pcl[a] = ta.suffix[t.cuts[a] as usize];
         }
-        // caal[a] = prod(i1[a..=M]), then 1, 1 (output only)
-        let mut caal = [1.0; MAX_LEVELS + 3];
+        if total >= 9007199254740992.0 {
+            // beyond exact integers: the reference's floor division itself
+            for a in 0..a_len {
+                pcl[a] = py_int(py_floordiv(total, om.cyc[a]));
+            }
+        }
+        om.boost[..a_len].copy_from_slice(&sp.boost[op][..a_len]);
+        let (elem_u, cyc, boost) = (&om.elem_u, &om.cyc, &om.boost);
+        let pd_l: [f64; MAX_LEVELS + 1] = std::array::from_fn(|a| py_int(cyc[a]));
         if op == 0 {
+            // caal[a] = prod(i1[a..=M]), then 1, 1; reads back partial sums where size_o * (caal - 1) is nonzero
+            let size_o = layer.operands[0].size_elem;
+            let p_o = layer.operands[0].precision as f64;
+            let p_f = layer.final_precision as f64;
+            let mut caal = [1.0; MAX_LEVELS + 3];
             for a in 0..a_len {
                 let mut q = 1.0;
                 for v in &i1[a..a_len] {
@@ -157,91 +218,64 @@ impl MappingAnalysis {
                 }
                 caal[a] = q;
             }
-        }
-        let size_o = layer.operands[0].size_elem;
-        let p_o = layer.operands[0].precision as f64;
-        let p_f = layer.final_precision as f64;
-        let pr = layer.operands[op].precision as f64;
-        // Each record is built in place; levels above the operand's stay zero.
-        let records = std::array::from_fn(|m| {
-            let mut rec = TransferRecord::ZERO;
-            if m >= m_levels {
-                return rec;
-            }
-            let u = &mut rec;
-            if op == 0 {
+            for m in 0..m_levels {
+                let u = &mut om.records[m];
                 let rtl = py_int(size_o * (caal[m + 1] - 1.0));
-                let wfh = py_int(size_o * (caal[m + 2] - 1.0));
                 if rtl != 0.0 {
                     u.prec[FL] = p_o;
                     u.prec[TL] = p_o;
                 } else {
                     u.prec[FL] = p_f;
                 }
-                if wfh != 0.0 {
-                    u.prec[FH] = p_o;
-                    u.prec[TH] = p_o;
-                } else {
-                    u.prec[TH] = p_f;
-                }
-                u.bw[FL] = py_int(high[m]);
-                u.bw[TH] = py_int(low[m + 1]);
-                u.pd[FL] = py_int(cyc[m]);
-                u.pd[TH] = py_int(cyc[m + 1]);
-                u.pc[FL] = py_int(py_floordiv(total, cyc[m]));
-                u.pc[TH] = py_int(py_floordiv(total, cyc[m + 1]));
+                u.pd[FL] = pd_l[m];
+                u.pc[FL] = pcl[m];
                 u.da[FL] = py_int(elem_u[m] * boost[m]);
-                u.da[TH] = elem_u[m + 1];
                 if psum[m] {
-                    u.bw[TL] = u.bw[FL];
                     u.pd[TL] = u.pd[FL];
                     u.pc[TL] = u.pc[FL];
                     u.da[TL] = u.da[FL];
                 }
-                if psum[m + 1] {
-                    u.bw[FH] = u.bw[TH];
-                    u.pd[FH] = u.pd[TH];
-                    u.pc[FH] = u.pc[TH];
-                    u.da[FH] = u.da[TH];
+                if m + 1 < m_levels {
+                    // nothing moves above the top level
+                    let wfh = py_int(size_o * (caal[m + 2] - 1.0));
+                    if wfh != 0.0 {
+                        u.prec[FH] = p_o;
+                        u.prec[TH] = p_o;
+                    } else {
+                        u.prec[TH] = p_f;
+                    }
+                    u.pd[TH] = pd_l[m + 1];
+                    u.pc[TH] = pcl[m + 1];
+                    u.da[TH] = elem_u[m + 1];
+                    if psum[m + 1] {
+                        u.pd[FH] = u.pd[TH];
+                        u.pc[FH] = u.pc[TH];
+                        u.da[FH] = u.da[TH];
+                    }
                 }
-            } else {
+            }
+        } else {
+            let pr = layer.operands[op].precision as f64;
+            for m in 0..m_levels {
+                let u = &mut om.records[m];
                 u.prec[TL] = pr;
-                u.prec[FH] = pr;
-                u.bw[TL] = py_int(high[m]);
-                u.bw[FH] = py_int(low[m + 1]);
-                u.pd[TL] = py_int(cyc[m]);
-                u.pd[FH] = py_int(cyc[m + 1]);
-                u.pc[TL] = py_int(py_floordiv(total, cyc[m]));
-                u.pc[FH] = py_int(py_floordiv(total, cyc[m + 1]));
+                u.pd[TL] = pd_l[m];
+                u.pc[TL] = pcl[m];
                 u.da[TL] = elem_u[m] * boost[m];
-                u.da[FH] = elem_u[m + 1];
-            }
-            let cur = py_int(t.top_ir[m]);
-            let nxt = py_int(t.top_ir[m + 1]);
-            let sc = [cur, cur, nxt, nxt];
-            for (w, (pd, s)) in u.win.iter_mut().zip(u.pd.iter().zip(sc)) {
-                *w = py_int(pd / s);
-            }
-            if m == m_levels - 1 {
-                // nothing moves above the top level
-                for d in [TH, FH] {
-                    u.prec[d] = 0.0;
-                    u.bw[d] = 0.0;
-                    u.pd[d] = 0.0;
-                    u.pc[d] = 0.0;
-                    u.da[d] = 0.0;
-                    u.win[d] = 0.0;
+                if m + 1 < m_levels {
+                    u.prec[FH] = pr;
+                    u.pd[FH] = pd_l[m + 1];
+                    u.pc[FH] = pcl[m + 1];
+                    u.da[FH] = elem_u[m + 1];
                 }
             }
-            rec
-        });
-        OperandMapping { n_levels: m_levels, elem_u, bit_u, eff_bit, records }
+        }
     }
 
     /// Instantaneous bandwidth of a record direction (reference `REQ_MEM_BW_INST`, used by Stream).
     pub fn instantaneous_bandwidth(&self, ta: &TemporalAnalysis<'_>, op: usize, m: usize, d: Direction) -> f64 {
         let t = &ta.operands[op];
         let scale = if d == Direction::RdOutToLow || d == Direction::WrInByLow { t.top_ir[m] } else { t.top_ir[m + 1] };
-        py_int(self.operands[op].records[m].bw[d.index()] * py_int(scale))
+        py_int(self.operands[op].bandwidth(m, d.index()) * py_int(scale))
     }
 }

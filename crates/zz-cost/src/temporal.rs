@@ -107,7 +107,9 @@ pub struct OperandTemporal {
     pub cuts: [u8; MAX_LEVELS + 1],
     /// Number of memory levels.
     pub n_levels: usize,
-    /// Product of the irrelevant loops at the bottom of level 0 (MAC-level stationarity).
+    /// Number of irrelevant loops at the bottom of level 0 (MAC-level stationarity).
+    pub mac_loops: u8,
+    /// Product of those loops.
     pub mac_stationary: f64,
     /// Cycles of the current and lower levels, per memory level.
     pub cycles_cabl: [f64; MAX_LEVELS],
@@ -126,6 +128,10 @@ pub struct TemporalAnalysis<'a> {
     pub operands: [OperandTemporal; MAX_OPS],
     /// Total temporal cycles (identical for all operands).
     pub total_cycles: f64,
+    /// `suffix[k]`: product of the loop sizes from loop `k` to the outermost one
+    /// (`suffix[len]` = 1). Every size is an integer, so for totals below 2^53 this equals
+    /// `total_cycles // (product of loops below k)`, the reference's period count.
+    pub suffix: [f64; MAX_LOOPS + 1],
 }
 
 impl<'a> TemporalAnalysis<'a> {
@@ -136,25 +142,41 @@ impl<'a> TemporalAnalysis<'a> {
         &self.nest.loops[c[m] as usize..c[m + 1] as usize]
     }
 
-    /// Analyses a loop nest. Fails when operands disagree on the total cycle count.
+    /// Analyses a loop nest. Fails when an operand's levels do not cover the whole ordering.
     pub fn new(layer: &LayerInfo, nest: &'a LoopNest) -> Result<Self, String> {
         let empty = OperandTemporal {
             cuts: [0; MAX_LEVELS + 1],
             n_levels: 0,
+            mac_loops: 0,
             mac_stationary: 1.0,
             cycles_cabl: [1.0; MAX_LEVELS],
             top_r: [1.0; MAX_LEVELS + 1],
             top_ir: [1.0; MAX_LEVELS + 1],
         };
         let mut operands = [empty; MAX_OPS];
-        let loops = &nest.loops[..nest.len as usize];
-        let mut total = None;
+        let len = nest.len as usize;
+        let loops = &nest.loops[..len];
+        // Prefix and suffix products of the ordering, shared by every operand (exact integers).
+        let mut prefix = [1.0; MAX_LOOPS + 1];
+        let mut suffix = [1.0; MAX_LOOPS + 1];
+        for k in 0..len {
+            prefix[k + 1] = prefix[k] * loops[k].size;
+        }
+        for k in (0..len).rev() {
+            suffix[k] = suffix[k + 1] * loops[k].size;
+        }
         for (op, o) in layer.operands.iter().enumerate().take(nest.n_ops as usize) {
             let is_ir = |k: usize| in_mask(o.ir_mask, loops[k].dim);
             let n = nest.n_levels[op] as usize;
             let t = &mut operands[op];
             t.n_levels = n;
             t.cuts = nest.cuts[op];
+            if n > 0 && t.cuts[n] as usize != len {
+                return Err(format!(
+                    "temporal mapping covers a different number of loops per operand ({} vs {len})",
+                    t.cuts[n]
+                ));
+            }
             // Merge-down: each boundary moves past the irrelevant loops that start its level,
             // bounded by the (final) boundary above it.
             for m in (1..n).rev() {
@@ -165,50 +187,36 @@ impl<'a> TemporalAnalysis<'a> {
                 }
                 t.cuts[m] = c as u8;
             }
-            let mut mac = 1.0;
             let mut k = 0;
             let end0 = if n > 0 { t.cuts[1] as usize } else { 0 };
             while k < end0 && is_ir(k) {
-                mac *= loops[k].size;
                 k += 1;
             }
-            t.mac_stationary = mac;
-            let mut acc = 1.0;
+            t.mac_loops = k as u8;
+            t.mac_stationary = prefix[k];
             for m in 0..n {
                 let (a, b) = (t.cuts[m] as usize, t.cuts[m + 1] as usize);
-                let mut it = 1.0;
-                for l in &loops[a..b] {
-                    it *= l.size;
-                }
-                acc *= it;
-                t.cycles_cabl[m] = acc;
-                for l in loops[a..b].iter().rev() {
-                    if in_mask(o.r_mask, l.dim) {
-                        t.top_r[m + 1] *= l.size;
-                    } else {
+                t.cycles_cabl[m] = prefix[b];
+                let level = &loops[a..b];
+                let mut top_r = 1.0;
+                for l in level.iter().rev() {
+                    if !in_mask(o.r_mask, l.dim) {
                         break;
                     }
+                    top_r *= l.size;
                 }
-                for l in loops[a..b].iter().rev() {
-                    if in_mask(o.ir_mask, l.dim) {
-                        t.top_ir[m + 1] *= l.size;
-                    } else {
+                t.top_r[m + 1] = top_r;
+                let mut top_ir = 1.0;
+                for l in level.iter().rev() {
+                    if !in_mask(o.ir_mask, l.dim) {
                         break;
                     }
+                    top_ir *= l.size;
                 }
-            }
-            let tot = if n > 0 { t.cycles_cabl[n - 1] } else { 1.0 };
-            match total {
-                None => total = Some(tot),
-                Some(x) if x != tot => {
-                    return Err(format!(
-                        "temporal mapping covers a different number of cycles per operand ({tot} vs {x})"
-                    ));
-                }
-                _ => {}
+                t.top_ir[m + 1] = top_ir;
             }
         }
-        Ok(TemporalAnalysis { nest, operands, total_cycles: total.unwrap_or(1.0) })
+        Ok(TemporalAnalysis { nest, operands, total_cycles: prefix[len], suffix })
     }
 }
 

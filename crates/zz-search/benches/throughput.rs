@@ -53,13 +53,28 @@ fn main() {
         })
         .collect();
     println!("layer {layer_name} on {}: {} temporal mappings", acc.name, tms.len());
+    // `ZZ_BENCH_PASSES=N`: exactly N passes of evaluations and nothing else (for instruction counting).
+    if let Some(passes) = std::env::var("ZZ_BENCH_PASSES").ok().and_then(|v| v.parse::<u64>().ok()) {
+        let mut sink = 0.0;
+        let mut e = zz_cost::CostEvaluation::default();
+        for _ in 0..passes {
+            for tm in &tms {
+                zz_cost::evaluation::evaluate_nest_into(&ctx, tm, &mut e).unwrap();
+                sink += e.latency_total2;
+            }
+        }
+        println!("{} evaluations [checksum {sink:.0}]", passes * tms.len() as u64);
+        return;
+    }
     // Single-thread cost-model evaluations.
     let mut n = 0u64;
     let start = Instant::now();
     let mut sink = 0.0;
+    let mut e = zz_cost::CostEvaluation::default();
     while start.elapsed().as_secs_f64() < 2.0 {
         for tm in &tms {
-            sink += zz_cost::evaluation::evaluate_nest(&ctx, tm).unwrap().latency_total2;
+            zz_cost::evaluation::evaluate_nest_into(&ctx, tm, &mut e).unwrap();
+            sink += e.latency_total2;
             n += 1;
         }
     }

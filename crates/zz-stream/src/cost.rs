@@ -374,7 +374,7 @@ pub fn top_inst_bandwidth(
             if pc == 1.0 {
                 c1.push((y as usize, lv as usize, d.index()));
             } else {
-                treq += py_ceil(r.bw[d.index()] / cpo);
+                treq += py_ceil(im.operands[y as usize].bandwidth(lv as usize, d.index()) / cpo);
             }
         }
         let mut borrowed = 0.0;
