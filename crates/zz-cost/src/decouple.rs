@@ -7,7 +7,7 @@
 //! returns the per-level products the cost model needs, multiplying in list order so the
 //! floating-point results equal the reference's.
 
-use crate::layer_info::{Dim, LayerInfo, in_mask};
+use crate::layer_info::{Dim, LayerInfo, dim_class};
 use crate::spatial::Loop;
 
 /// Products of one decoupled level.
@@ -26,13 +26,17 @@ pub struct LevelProducts {
 /// Running decoupling state of one operand over one list of levels.
 pub struct Decoupler<'a> {
     layer: &'a LayerInfo,
-    keep: u128,
-    r2: u128,
-    ir2: u128,
+    class: &'a [u16; 128],
     active: bool,
     acc: [[f64; 2]; 4],
     prev_size: [f64; 4],
     prev_reuse: [f64; 4],
+}
+
+/// Class of a dimension (dimension ids are below 128).
+#[inline(always)]
+fn class_of(class: &[u16; 128], d: Dim) -> u16 {
+    class[d as usize & 127]
 }
 
 impl<'a> Decoupler<'a> {
@@ -42,9 +46,7 @@ impl<'a> Decoupler<'a> {
         let o = &layer.operands[op];
         Decoupler {
             layer,
-            keep: o.r_mask | o.ir_mask,
-            r2: o.r2_mask,
-            ir2: o.ir2_mask,
+            class: &o.dim_class,
             active: o.has_pr && !layer.derived.is_empty(),
             acc: [[1.0; 2]; 4],
             prev_size: [1.0; 4],
@@ -52,13 +54,13 @@ impl<'a> Decoupler<'a> {
         }
     }
 
-    #[inline]
-    fn add(&self, p: &mut LevelProducts, d: Dim, s: f64) {
+    #[inline(always)]
+    fn add(p: &mut LevelProducts, c: u16, s: f64) {
         p.all *= s;
-        if in_mask(self.r2, d) {
+        if c & dim_class::R2 != 0 {
             p.r *= s;
         }
-        if in_mask(self.ir2, d) {
+        if c & dim_class::IR2 != 0 {
             p.ir *= s;
             if s > 1.0 {
                 p.ir_above_one = true;
@@ -81,21 +83,30 @@ impl<'a> Decoupler<'a> {
         }
         // Fast path (no derived dimensions): plain products in list order.
         for lp in first.iter().chain(second) {
-            self.add(&mut p, lp.dim, lp.size);
+            Self::add(&mut p, class_of(self.class, lp.dim), lp.size);
         }
         p
     }
 
     /// `r` product of the next level (two consecutive slices), as [`Self::level_products2`] computes it.
+    /// A decoupler used for `r` products must be used for nothing else.
     #[inline]
     pub fn r_product2(&mut self, first: &[Loop], second: &[Loop]) -> f64 {
         if self.active {
-            return self.level_products2(first, second).r;
+            let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
+            for &lp in first.iter().chain(second) {
+                self.step_with::<true, false>(&mut p, lp);
+            }
+            return p.r;
         }
-        let mask = self.r2;
         let mut r = 1.0;
-        for lp in first.iter().chain(second) {
-            if in_mask(mask, lp.dim) {
+        for lp in first {
+            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
+                r *= lp.size;
+            }
+        }
+        for lp in second {
+            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
                 r *= lp.size;
             }
         }
@@ -103,18 +114,27 @@ impl<'a> Decoupler<'a> {
     }
 
     /// `ir` product of the next level and whether some `ir` factor exceeds 1
-    /// (as [`Self::level_products2`] computes them).
+    /// (as [`Self::level_products2`] computes them). A decoupler used for `ir` products must be
+    /// used for nothing else.
     #[inline]
     pub fn ir_product2(&mut self, first: &[Loop], second: &[Loop]) -> (f64, bool) {
         if self.active {
-            let p = self.level_products2(first, second);
+            let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
+            for &lp in first.iter().chain(second) {
+                self.step_with::<false, true>(&mut p, lp);
+            }
             return (p.ir, p.ir_above_one);
         }
-        let mask = self.ir2;
         let mut ir = 1.0;
         let mut above = false;
-        for lp in first.iter().chain(second) {
-            if in_mask(mask, lp.dim) {
+        for lp in first {
+            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
+                ir *= lp.size;
+                above |= lp.size > 1.0;
+            }
+        }
+        for lp in second {
+            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
                 ir *= lp.size;
                 above |= lp.size > 1.0;
             }
@@ -122,43 +142,49 @@ impl<'a> Decoupler<'a> {
         (ir, above)
     }
 
-    /// One loop of the active (decoupling) state machine.
+    /// One loop of the active (decoupling) state machine. `R` / `IR` select which products are
+    /// wanted: the others (and the divisions only they need) are skipped, the state kept exact.
+    /// A decoupler must always be stepped with the same selection.
     #[inline(always)]
-    fn step(&mut self, p: &mut LevelProducts, lp: Loop) {
-        if in_mask(self.keep, lp.dim) {
-            self.add(p, lp.dim, lp.size);
+    fn step_with<const R: bool, const IR: bool>(&mut self, p: &mut LevelProducts, lp: Loop) {
+        let c = class_of(self.class, lp.dim);
+        if c & dim_class::KEEP != 0 || c & dim_class::RELATED == 0 {
+            Self::add(p, c, lp.size);
             return;
         }
-        let mut hit = false;
         for k in 0..self.layer.derived.len().min(4) {
-            let dd = &self.layer.derived[k];
-            let slot = if dd.a == lp.dim {
+            let slot = if c & (dim_class::A0 << k) != 0 {
                 0
-            } else if dd.b == lp.dim {
+            } else if c & (dim_class::B0 << k) != 0 {
                 1
             } else {
                 continue;
             };
-            hit = true;
             self.acc[k][slot] *= lp.size;
             let size = self.layer.derived_size(k, self.acc[k][0], self.acc[k][1]);
-            let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
-            let r_val = size / self.prev_size[k];
-            let ir_val = reuse / self.prev_reuse[k];
-            self.prev_size[k] = size;
-            self.prev_reuse[k] = reuse;
             // As `add` would do: every `_R` half is in `r'`, every `_IR` half in `ir'` (by construction).
-            p.all *= r_val;
-            p.r *= r_val;
-            p.all *= ir_val;
-            p.ir *= ir_val;
-            if ir_val > 1.0 {
-                p.ir_above_one = true;
+            if R {
+                let r_val = size / self.prev_size[k];
+                p.all *= r_val;
+                p.r *= r_val;
+            }
+            self.prev_size[k] = size;
+            if IR {
+                let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
+                let ir_val = reuse / self.prev_reuse[k];
+                self.prev_reuse[k] = reuse;
+                p.all *= ir_val;
+                p.ir *= ir_val;
+                if ir_val > 1.0 {
+                    p.ir_above_one = true;
+                }
             }
         }
-        if !hit {
-            self.add(p, lp.dim, lp.size);
-        }
+    }
+
+    #[inline(always)]
+    fn step(&mut self, p: &mut LevelProducts, lp: Loop) {
+        self.step_with::<true, true>(p, lp);
     }
 
     /// Products of the next level of the list.
@@ -169,7 +195,7 @@ impl<'a> Decoupler<'a> {
             if self.active {
                 self.step(&mut p, lp);
             } else {
-                self.add(&mut p, lp.dim, lp.size);
+                Self::add(&mut p, class_of(self.class, lp.dim), lp.size);
             }
         }
         p

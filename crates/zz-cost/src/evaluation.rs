@@ -71,6 +71,8 @@ pub struct ServedEntry {
     pub dir: u8,
     /// Output reads towards low / writes from high: not part of on-/off-loading.
     pub skip_loading: bool,
+    /// Widest access of this memory for this operand and direction, bits (0 if none).
+    pub bw_max: f64,
 }
 
 /// A port with its served functions restricted to linked operands (reference order kept).
@@ -80,7 +82,8 @@ pub struct PortPlan {
     pub bw_max: f64,
     /// The port serves both `I1` and `I2`.
     pub shared_by_two_inputs: bool,
-    /// Served functions of linked operands.
+    /// Served functions of linked operands that can move data: an input never moves data
+    /// upwards and nothing moves above an operand's top level, so those entries are left out.
     pub served: SmallVec<[ServedEntry; 8]>,
 }
 
@@ -148,12 +151,19 @@ impl EvalPlan {
                     .iter()
                     .filter_map(|&(mo, lv, d)| {
                         let x = bind.layer_op_of[mo.index()]?;
-                        fits(x as usize, lv as usize).then_some(ServedEntry {
+                        let upward = d == Direction::WrInByLow || d == Direction::RdOutToHigh;
+                        let above_top = lv as usize + 1 >= bind.n_levels[x as usize]
+                            && (d == Direction::RdOutToHigh || d == Direction::WrInByHigh);
+                        if (x != 0 && upward) || above_top {
+                            return None;
+                        }
+                        fits(x as usize, lv as usize).then(|| ServedEntry {
                             op: x,
                             level: lv,
                             dir: d.index() as u8,
                             skip_loading: Some(mo) == out_mo
                                 && (d == Direction::RdOutToLow || d == Direction::WrInByHigh),
+                            bw_max: levels[x as usize][lv as usize].bw[d.index()].map(|(_, mx, _)| mx).unwrap_or(0.0),
                         })
                     })
                     .collect();
@@ -335,14 +345,25 @@ pub fn busy_slots(windows: impl Iterator<Item = (u64, u64)>, pmax: u64) -> u64 {
 }
 
 /// 3.9.1 `reduce_ordered`: reduce the largest entries first towards their minimum, within `s`.
+/// At most [`MAX_SERVED`] entries.
 fn reduce_ordered(c: &mut [f64], m: &[f64], mut s: f64) -> Result<(), CostError> {
     if s <= 0.0 || c.is_empty() {
         return Ok(());
     }
-    let mut idx: SmallVec<[usize; 8]> = (0..c.len()).collect();
-    // Python's sorted(..., reverse=True) is stable: equal keys keep their original order.
-    idx.sort_by(|&a, &b| c[b].partial_cmp(&c[a]).unwrap_or(std::cmp::Ordering::Equal));
-    for &i in &idx {
+    // Python's sorted(..., reverse=True) is stable: equal keys keep their original order
+    // (an insertion sort that moves an entry only past strictly smaller ones).
+    let n = c.len().min(MAX_SERVED);
+    let mut idx = [0u8; MAX_SERVED];
+    for i in 0..n {
+        let mut j = i;
+        while j > 0 && c[idx[j - 1] as usize] < c[i] {
+            idx[j] = idx[j - 1];
+            j -= 1;
+        }
+        idx[j] = i as u8;
+    }
+    for &i in &idx[..n] {
+        let i = i as usize;
         if s <= 0.0 {
             break;
         }
@@ -374,8 +395,34 @@ fn missing_access_port(hw: &HierarchyInfo, m_op: MemOperand, m: usize, d: Direct
     }
 }
 
-/// Cycles and port-sharing flag per operand, memory level and direction.
-type LoadingTable = [[[Option<(f64, bool)>; 4]; MAX_LEVELS]; MAX_OPS];
+/// On-/off-loading cycles per operand, memory level and direction, with per-operand bit sets
+/// (bit `4 * level + direction`) of the recorded entries and of those on a port shared by two inputs.
+struct LoadingTable {
+    cycles: [[[f64; 4]; MAX_LEVELS]; MAX_OPS],
+    recorded: [u32; MAX_OPS],
+    shared: [u32; MAX_OPS],
+}
+
+impl LoadingTable {
+    #[inline]
+    fn record(&mut self, x: usize, lv: usize, d: usize, cycles: f64, shared: bool) {
+        self.cycles[x][lv][d] = cycles;
+        let b = 1u32 << (4 * lv + d);
+        self.recorded[x] |= b;
+        if shared {
+            self.shared[x] |= b;
+        } else {
+            self.shared[x] &= !b;
+        }
+    }
+
+    #[inline]
+    fn get(&self, x: usize, lv: usize, d: usize) -> Option<(f64, bool)> {
+        let b = 1u32 << (4 * lv + d);
+        (x < MAX_OPS && lv < MAX_LEVELS && self.recorded[x] & b != 0)
+            .then(|| (self.cycles[x][lv][d], self.shared[x] & b != 0))
+    }
+}
 
 /// Evaluates one temporal mapping.
 pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvaluation, CostError> {
@@ -399,7 +446,8 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
     if layer.operands.len() > MAX_OPS {
         return Err(CostError::Invariant(format!("at most {MAX_OPS} operands are supported")));
     }
-    let ta = TemporalAnalysis::new(layer, nest).map_err(CostError::Invariant)?;
+    TemporalAnalysis::check(nest).map_err(CostError::Invariant)?;
+    let ta = TemporalAnalysis::analyse(layer, nest);
     let mut fm = MappingAnalysis::empty();
     fm.fill(layer, ctx.spatial_frac, &ta, true);
     // The integer variant differs only when some spatial unrolling is fractional.
@@ -528,7 +576,7 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
             let double_buffered = if d == TH || d == FH { db[x][lv + 1] } else { db[x][lv] };
             let window = if double_buffered { u.pd[d] } else { o.window(lv, d) };
             let allowed_v = py_ceil(window * cpo);
-            let bw = plan.levels[x][lv].bw[d].map(|(_, mx, _)| mx).unwrap_or(0.0);
+            let bw = e.bw_max;
             let real_v = if bw == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / bw) };
             real[x][lv][d] = real_v;
             acts[n] = Activity {
@@ -567,7 +615,7 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
 
     // Data on-/off-loading per port.
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
-    let mut load: LoadingTable = [[[None; 4]; MAX_LEVELS]; MAX_OPS];
+    let mut load = LoadingTable { cycles: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS], recorded: [0; MAX_OPS], shared: [0; MAX_OPS] };
     let total_cycles = ta.total_cycles;
     for port in &plan.ports {
         // Functions moving one transfer in total (c1) are reduced within the port's spare
@@ -591,7 +639,7 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
                 n1 += 1;
             } else {
                 treq += py_ceil(im.operands[x].bandwidth(lv, d) / cpo);
-                load[x][lv][d] = Some((real[x][lv][d], port.shared_by_two_inputs));
+                load.record(x, lv, d, real[x][lv][d], port.shared_by_two_inputs);
             }
         }
         if n1 == 0 {
@@ -608,7 +656,7 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
         let surplus = (((port.bw_max - treq) / port.bw_max) * comp).max(0.0);
         reduce_ordered(&mut tots[..n1], &mins[..n1], surplus)?;
         for (k, &(x, lv, d)) in c1.iter().enumerate() {
-            load[x][lv][d] = Some((tots[k], port.shared_by_two_inputs));
+            load.record(x, lv, d, tots[k], port.shared_by_two_inputs);
         }
     }
     /// The error for a transfer no port records (kept out of line: never taken on valid inputs).
@@ -624,7 +672,7 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
         }
     }
     let find = |x: usize, lv: usize, d: usize| -> Result<(f64, bool), CostError> {
-        load.get(x).and_then(|l| l.get(lv)).and_then(|l| l[d]).ok_or_else(|| missing(hw, bind, x, lv, d))
+        load.get(x, lv, d).ok_or_else(|| missing(hw, bind, x, lv, d))
     };
     let n_in = n_ops - 1;
     let mut indiv = [0.0; MAX_OPS];

@@ -74,6 +74,24 @@ pub struct OperandInfo {
     pub precision: u64,
     /// Number of elements of the whole tensor.
     pub size_elem: f64,
+    /// Per dimension id, how the pr decoupling treats it (see [`dim_class`]).
+    pub dim_class: [u16; 128],
+}
+
+/// Bits of [`OperandInfo::dim_class`].
+pub mod dim_class {
+    /// In the decoupled relevant set `r'`.
+    pub const R2: u16 = 1;
+    /// In the decoupled irrelevant set `ir'`.
+    pub const IR2: u16 = 2;
+    /// In `r` or `ir` (kept as is by the decoupling).
+    pub const KEEP: u16 = 4;
+    /// Bit `A0 << k`: first related dim of derived dim `k`.
+    pub const A0: u16 = 1 << 4;
+    /// Bit `B0 << k`: second related dim of derived dim `k`.
+    pub const B0: u16 = 1 << 8;
+    /// Related to some derived dim.
+    pub const RELATED: u16 = 0xff0;
 }
 
 /// An analysed layer.
@@ -214,6 +232,7 @@ impl LayerInfo {
                 ir2_mask: ir_mask | all_ir2,
                 precision,
                 size_elem: 0.0,
+                dim_class: [0; 128],
             });
         }
         if operands.len() < 2 {
@@ -233,6 +252,22 @@ impl LayerInfo {
         let full: Vec<f64> = info.sizes.iter().map(|&s| s as f64).collect();
         for k in 0..info.operands.len() {
             info.operands[k].size_elem = info.tensor_size_elems(k, &full);
+        }
+        for o in &mut info.operands {
+            for (d, c) in o.dim_class.iter_mut().enumerate() {
+                let d = d as Dim;
+                *c = (in_mask(o.r2_mask, d) as u16) * dim_class::R2
+                    | (in_mask(o.ir2_mask, d) as u16) * dim_class::IR2
+                    | (in_mask(o.r_mask | o.ir_mask, d) as u16) * dim_class::KEEP;
+                for (k, p) in info.derived.iter().enumerate() {
+                    if p.a == d {
+                        *c |= dim_class::A0 << k;
+                    }
+                    if p.b == d {
+                        *c |= dim_class::B0 << k;
+                    }
+                }
+            }
         }
         Ok(info)
     }

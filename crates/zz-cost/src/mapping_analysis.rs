@@ -85,16 +85,16 @@ impl OperandMapping {
 }
 
 impl OperandMapping {
-    /// No levels, all zero.
+    /// No levels, all zero ([`MappingAnalysis::fill`] sets every entry of the levels in use).
     const EMPTY: OperandMapping = OperandMapping {
         n_levels: 0,
         elem_u: [0.0; MAX_LEVELS + 1],
         bit_u: [0.0; MAX_LEVELS + 1],
         eff_bit: [0.0; MAX_LEVELS + 1],
         prec: [0.0; MAX_LEVELS + 1],
-        cyc: [1.0; MAX_LEVELS + 1],
-        boost: [1.0; MAX_LEVELS + 1],
-        top_ir: [1.0; MAX_LEVELS + 1],
+        cyc: [0.0; MAX_LEVELS + 1],
+        boost: [0.0; MAX_LEVELS + 1],
+        top_ir: [0.0; MAX_LEVELS + 1],
         records: [TransferRecord::ZERO; MAX_LEVELS],
     };
 }

@@ -144,6 +144,27 @@ impl<'a> TemporalAnalysis<'a> {
 
     /// Analyses a loop nest. Fails when an operand's levels do not cover the whole ordering.
     pub fn new(layer: &LayerInfo, nest: &'a LoopNest) -> Result<Self, String> {
+        Self::check(nest)?;
+        Ok(Self::analyse(layer, nest))
+    }
+
+    /// Checks that every operand's levels cover the whole ordering (what [`Self::analyse`] assumes).
+    #[inline]
+    pub fn check(nest: &LoopNest) -> Result<(), String> {
+        for op in 0..(nest.n_ops as usize).min(MAX_OPS) {
+            let n = nest.n_levels[op] as usize;
+            if n > MAX_LEVELS || (n > 0 && nest.cuts[op][n] != nest.len) {
+                return Err(format!(
+                    "temporal mapping of operand {op} does not cover the {} loops of the ordering in at most {MAX_LEVELS} levels",
+                    nest.len
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Analyses a loop nest that passed [`Self::check`].
+    pub fn analyse(layer: &LayerInfo, nest: &'a LoopNest) -> Self {
         let empty = OperandTemporal {
             cuts: [0; MAX_LEVELS + 1],
             n_levels: 0,
@@ -153,30 +174,25 @@ impl<'a> TemporalAnalysis<'a> {
             top_r: [1.0; MAX_LEVELS + 1],
             top_ir: [1.0; MAX_LEVELS + 1],
         };
-        let mut operands = [empty; MAX_OPS];
         let len = nest.len as usize;
         let loops = &nest.loops[..len];
+        let mut ta =
+            TemporalAnalysis { nest, operands: [empty; MAX_OPS], total_cycles: 1.0, suffix: [1.0; MAX_LOOPS + 1] };
         // Prefix and suffix products of the ordering, shared by every operand (exact integers).
         let mut prefix = [1.0; MAX_LOOPS + 1];
-        let mut suffix = [1.0; MAX_LOOPS + 1];
         for k in 0..len {
             prefix[k + 1] = prefix[k] * loops[k].size;
         }
         for k in (0..len).rev() {
-            suffix[k] = suffix[k + 1] * loops[k].size;
+            ta.suffix[k] = ta.suffix[k + 1] * loops[k].size;
         }
+        ta.total_cycles = prefix[len];
         for (op, o) in layer.operands.iter().enumerate().take(nest.n_ops as usize) {
             let is_ir = |k: usize| in_mask(o.ir_mask, loops[k].dim);
             let n = nest.n_levels[op] as usize;
-            let t = &mut operands[op];
+            let t = &mut ta.operands[op];
             t.n_levels = n;
             t.cuts = nest.cuts[op];
-            if n > 0 && t.cuts[n] as usize != len {
-                return Err(format!(
-                    "temporal mapping covers a different number of loops per operand ({} vs {len})",
-                    t.cuts[n]
-                ));
-            }
             // Merge-down: each boundary moves past the irrelevant loops that start its level,
             // bounded by the (final) boundary above it.
             for m in (1..n).rev() {
@@ -216,7 +232,7 @@ impl<'a> TemporalAnalysis<'a> {
                 t.top_ir[m + 1] = top_ir;
             }
         }
-        Ok(TemporalAnalysis { nest, operands, total_cycles: prefix[len], suffix })
+        ta
     }
 }
 
