@@ -430,39 +430,81 @@ pub fn evaluate(ctx: &EvalContext<'_>, tm: &TemporalMapping) -> Result<CostEvalu
     evaluate_nest(ctx, &nest)
 }
 
-/// Evaluates one temporal mapping given as a [`LoopNest`] (the allocation-free hot path).
+/// Evaluates one temporal mapping given as a [`LoopNest`]. To evaluate many mappings under one
+/// context, reuse an [`Evaluator`].
 pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvaluation, CostError> {
-    let mut out = CostEvaluation::default();
-    evaluate_nest_into(ctx, nest, &mut out)?;
-    Ok(out)
+    let mut ev = Evaluator::new(ctx);
+    ev.evaluate(nest)?;
+    Ok(ev.result)
 }
 
-/// [`evaluate_nest`] into a caller-owned record (every field is overwritten), so that a
-/// search evaluating many mappings copies nothing per evaluation.
-pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut CostEvaluation) -> Result<(), CostError> {
+/// A reusable workspace for evaluating temporal mappings under one [`EvalContext`]: the
+/// per-mapping analyses and the result live here, so an evaluation allocates, zero-fills and
+/// copies nothing.
+///
+/// ```ignore
+/// let mut ev = Evaluator::new(&ctx);
+/// for nest in &nests {
+///     let e = ev.evaluate(nest)?;
+///     println!("{} pJ, {} cycles", e.energy_total, e.latency_total2);
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Evaluator<'c, 'a> {
+    ctx: &'c EvalContext<'a>,
+    frac: MappingAnalysis,
+    int: MappingAnalysis,
+    result: CostEvaluation,
+}
+
+impl<'c, 'a> Evaluator<'c, 'a> {
+    /// A workspace for `ctx`.
+    pub fn new(ctx: &'c EvalContext<'a>) -> Self {
+        Evaluator {
+            ctx,
+            frac: MappingAnalysis::empty(),
+            int: MappingAnalysis::empty(),
+            result: CostEvaluation::default(),
+        }
+    }
+
+    /// Evaluates one temporal mapping; the result stays valid until the next call.
+    pub fn evaluate(&mut self, nest: &LoopNest) -> Result<&CostEvaluation, CostError> {
+        evaluate_in(self.ctx, nest, &mut self.frac, &mut self.int, &mut self.result)?;
+        Ok(&self.result)
+    }
+}
+
+/// The evaluation, with the mapping analyses (fractional and integer spatial variant) and the
+/// result record provided by the caller; every field of `out` is overwritten.
+fn evaluate_in(
+    ctx: &EvalContext<'_>,
+    nest: &LoopNest,
+    fm: &mut MappingAnalysis,
+    im_scratch: &mut MappingAnalysis,
+    out: &mut CostEvaluation,
+) -> Result<(), CostError> {
     let layer = ctx.layer;
     let hw = ctx.hw;
     let bind = ctx.bind;
     if layer.operands.len() > MAX_OPS {
         return Err(CostError::Invariant(format!("at most {MAX_OPS} operands are supported")));
     }
-    TemporalAnalysis::check(nest).map_err(CostError::Invariant)?;
-    let ta = TemporalAnalysis::analyse(layer, nest);
-    let mut fm = MappingAnalysis::empty();
-    fm.fill(layer, ctx.spatial_frac, &ta, true);
-    // The integer variant differs only when some spatial unrolling is fractional.
-    let mut im_own;
     let plan = &ctx.plan;
     if plan.oversized_port {
         return Err(CostError::Invariant(format!("a memory port serves more than {MAX_SERVED} functions")));
     }
-    let im = if plan.same_variant {
-        &fm
+    TemporalAnalysis::check(nest).map_err(CostError::Invariant)?;
+    let ta = TemporalAnalysis::analyse(layer, nest);
+    fm.fill(layer, ctx.spatial_frac, &ta, true);
+    // The integer variant differs only when some spatial unrolling is fractional.
+    let im: &MappingAnalysis = if plan.same_variant {
+        fm
     } else {
-        im_own = MappingAnalysis::empty();
-        im_own.fill(layer, ctx.spatial_int, &ta, true);
-        &im_own
+        im_scratch.fill(layer, ctx.spatial_int, &ta, true);
+        im_scratch
     };
+    let fm: &MappingAnalysis = fm;
     let n_ops = layer.operands.len();
     let cpo = ctx.cycles_per_op;
 
@@ -615,7 +657,8 @@ pub fn evaluate_nest_into(ctx: &EvalContext<'_>, nest: &LoopNest, out: &mut Cost
 
     // Data on-/off-loading per port.
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
-    let mut load = LoadingTable { cycles: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS], recorded: [0; MAX_OPS], shared: [0; MAX_OPS] };
+    let mut load =
+        LoadingTable { cycles: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS], recorded: [0; MAX_OPS], shared: [0; MAX_OPS] };
     let total_cycles = ta.total_cycles;
     for port in &plan.ports {
         // Functions moving one transfer in total (c1) are reduced within the port's spare

@@ -125,8 +125,15 @@ impl MappingAnalysis {
         MappingAnalysis { operands: [OperandMapping::EMPTY; MAX_OPS] }
     }
 
-    /// [`Self::new`] in place, into an [`Self::empty`] analysis (nothing is copied around).
-    pub fn fill(&mut self, layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) {
+    /// [`Self::new`] in place (nothing is copied around). Any earlier analysis may be reused:
+    /// every value of the levels in use is overwritten (entries beyond them are left as they are).
+    pub fn fill(
+        &mut self,
+        layer: &LayerInfo,
+        sp: &SpatialAnalysis,
+        ta: &TemporalAnalysis<'_>,
+        same_data_no_access: bool,
+    ) {
         let n_ops = layer.operands.len().min(MAX_OPS);
         for (op, om) in self.operands.iter_mut().enumerate().take(n_ops) {
             Self::operand(om, layer, sp, ta, op, same_data_no_access);
@@ -220,6 +227,7 @@ impl MappingAnalysis {
             }
             for m in 0..m_levels {
                 let u = &mut om.records[m];
+                *u = TransferRecord::ZERO;
                 let rtl = py_int(size_o * (caal[m + 1] - 1.0));
                 if rtl != 0.0 {
                     u.prec[FL] = p_o;
@@ -258,6 +266,7 @@ impl MappingAnalysis {
             let pr = layer.operands[op].precision as f64;
             for m in 0..m_levels {
                 let u = &mut om.records[m];
+                *u = TransferRecord::ZERO;
                 u.prec[TL] = pr;
                 u.pd[TL] = pd_l[m];
                 u.pc[TL] = pcl[m];

@@ -56,11 +56,10 @@ fn main() {
     // `ZZ_BENCH_PASSES=N`: exactly N passes of evaluations and nothing else (for instruction counting).
     if let Some(passes) = std::env::var("ZZ_BENCH_PASSES").ok().and_then(|v| v.parse::<u64>().ok()) {
         let mut sink = 0.0;
-        let mut e = zz_cost::CostEvaluation::default();
+        let mut ev = zz_cost::Evaluator::new(&ctx);
         for _ in 0..passes {
             for tm in &tms {
-                zz_cost::evaluation::evaluate_nest_into(&ctx, tm, &mut e).unwrap();
-                sink += e.latency_total2;
+                sink += ev.evaluate(tm).unwrap().latency_total2;
             }
         }
         println!("{} evaluations [checksum {sink:.0}]", passes * tms.len() as u64);
@@ -70,11 +69,10 @@ fn main() {
     let mut n = 0u64;
     let start = Instant::now();
     let mut sink = 0.0;
-    let mut e = zz_cost::CostEvaluation::default();
+    let mut ev = zz_cost::Evaluator::new(&ctx);
     while start.elapsed().as_secs_f64() < 2.0 {
         for tm in &tms {
-            zz_cost::evaluation::evaluate_nest_into(&ctx, tm, &mut e).unwrap();
-            sink += e.latency_total2;
+            sink += ev.evaluate(tm).unwrap().latency_total2;
             n += 1;
         }
     }
@@ -93,7 +91,7 @@ fn main() {
     while start.elapsed().as_secs_f64() < 2.0 {
         for o in &orders {
             if let Ok(nest) = alloc.allocate_nest(o) {
-                sink += zz_cost::evaluation::evaluate_nest(&ctx, &nest).unwrap().energy_total;
+                sink += ev.evaluate(&nest).unwrap().energy_total;
             }
             n += 1;
         }

@@ -11,7 +11,7 @@ use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
 use zz_cost::temporal::LoopNest;
 use zz_cost::{
-    AllocationFailure, Allocator, CostError, CostEvaluation, LayerInfo, Loop, MappingType, SpatialSetup,
+    AllocationFailure, Allocator, CostError, CostEvaluation, Evaluator, LayerInfo, Loop, MappingType, SpatialSetup,
     TemporalMapping,
 };
 use zz_cost::{HierarchyInfo, OperandBinding};
@@ -211,8 +211,16 @@ pub fn search(
         }
         // Evaluate in parallel, keeping only the ranking key; the reduction below is sequential in
         // generation order, so the first best is kept whatever the thread count.
-        let keys: Vec<Option<Result<(f64, f64), CostError>>> =
-            flat.par_chunks(width).map(|o| eval(o).map(|r| r.map(|(e, _)| opts.objective.key(&e)))).collect();
+        let keys: Vec<Option<Result<(f64, f64), CostError>>> = flat
+            .par_chunks(width)
+            .map_init(
+                || Evaluator::new(&ctx),
+                |ev, o| match alloc.allocate_nest(o) {
+                    Ok(nest) => Some(ev.evaluate(&nest).map(|e| opts.objective.key(e))),
+                    Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
+                },
+            )
+            .collect();
         progress(n as u64);
         let mut batch_best: Option<(usize, (f64, f64))> = None;
         for (k, r) in keys.into_iter().enumerate() {

@@ -454,13 +454,16 @@ fn search_temporal(
         type R = Option<Result<(CostEvaluation, LoopNest, f64), CostError>>;
         let results: Vec<R> = batch
             .par_iter()
-            .map(|ord| match alloc.allocate_nest(ord) {
-                Ok(nest) => Some(zz_cost::evaluation::evaluate_nest(&ctx, &nest).and_then(|e| {
-                    let v = obj.value(&ctx, &nest, &e)?;
-                    Ok((e, nest, v))
-                })),
-                Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
-            })
+            .map_init(
+                || zz_cost::Evaluator::new(&ctx),
+                |ev, ord| match alloc.allocate_nest(ord) {
+                    Ok(nest) => Some(ev.evaluate(&nest).and_then(|e| {
+                        let v = obj.value(&ctx, &nest, e)?;
+                        Ok((*e, nest, v))
+                    })),
+                    Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
+                },
+            )
             .collect();
         for r in results.into_iter().flatten() {
             let (e, nest, v) = r?;
