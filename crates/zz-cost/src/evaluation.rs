@@ -189,11 +189,14 @@ impl<T: Copy + Default> Default for PerLevel<T> {
 }
 
 impl<T: Copy + Default> PerLevel<T> {
-    /// Sets the number of levels of each operand; values beyond them are reset.
+    /// Sets the number of levels of each operand; values beyond them are reset (values are
+    /// only ever written within the levels, so this is needed only when the count changes).
     fn set_levels(&mut self, levels: &[usize; MAX_OPS]) {
         for ((l, row), &n) in self.len.iter_mut().zip(self.data.iter_mut()).zip(levels) {
-            *l = n as u8;
-            row[n..].fill(T::default());
+            if *l as usize != n {
+                *l = n as u8;
+                row[n..].fill(T::default());
+            }
         }
     }
 
@@ -397,6 +400,7 @@ fn missing_access_port(hw: &HierarchyInfo, m_op: MemOperand, m: usize, d: Direct
 
 /// On-/off-loading cycles per operand, memory level and direction, with per-operand bit sets
 /// (bit `4 * level + direction`) of the recorded entries and of those on a port shared by two inputs.
+#[derive(Clone, Debug)]
 struct LoadingTable {
     cycles: [[[f64; 4]; MAX_LEVELS]; MAX_OPS],
     recorded: [u32; MAX_OPS],
@@ -452,38 +456,54 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
 #[derive(Clone, Debug)]
 pub struct Evaluator<'c, 'a> {
     ctx: &'c EvalContext<'a>,
+    scratch: Scratch,
+    result: CostEvaluation,
+}
+
+/// Per-evaluation intermediate values; each evaluation overwrites what it reads.
+#[derive(Clone, Debug)]
+struct Scratch {
+    ta: TemporalAnalysis,
     frac: MappingAnalysis,
     int: MappingAnalysis,
-    result: CostEvaluation,
+    /// Real transfer cycles per operand, level and direction (written for moving directions).
+    real: [[[f64; 4]; MAX_LEVELS]; MAX_OPS],
+    load: LoadingTable,
 }
 
 impl<'c, 'a> Evaluator<'c, 'a> {
     /// A workspace for `ctx`.
     pub fn new(ctx: &'c EvalContext<'a>) -> Self {
-        Evaluator {
-            ctx,
+        let scratch = Scratch {
+            ta: TemporalAnalysis::empty(),
             frac: MappingAnalysis::empty(),
             int: MappingAnalysis::empty(),
-            result: CostEvaluation::default(),
-        }
+            real: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS],
+            load: LoadingTable {
+                cycles: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS],
+                recorded: [0; MAX_OPS],
+                shared: [0; MAX_OPS],
+            },
+        };
+        Evaluator { ctx, scratch, result: CostEvaluation::default() }
     }
 
     /// Evaluates one temporal mapping; the result stays valid until the next call.
     pub fn evaluate(&mut self, nest: &LoopNest) -> Result<&CostEvaluation, CostError> {
-        evaluate_in(self.ctx, nest, &mut self.frac, &mut self.int, &mut self.result)?;
+        evaluate_in(self.ctx, nest, &mut self.scratch, &mut self.result)?;
         Ok(&self.result)
     }
 }
 
-/// The evaluation, with the mapping analyses (fractional and integer spatial variant) and the
-/// result record provided by the caller; every field of `out` is overwritten.
+/// The evaluation, with the intermediate values and the result record provided by the caller;
+/// every field of `out` is overwritten.
 fn evaluate_in(
     ctx: &EvalContext<'_>,
     nest: &LoopNest,
-    fm: &mut MappingAnalysis,
-    im_scratch: &mut MappingAnalysis,
+    scratch: &mut Scratch,
     out: &mut CostEvaluation,
 ) -> Result<(), CostError> {
+    let Scratch { ta, frac: fm, int: im_scratch, real, load } = scratch;
     let layer = ctx.layer;
     let hw = ctx.hw;
     let bind = ctx.bind;
@@ -495,13 +515,14 @@ fn evaluate_in(
         return Err(CostError::Invariant(format!("a memory port serves more than {MAX_SERVED} functions")));
     }
     TemporalAnalysis::check(nest).map_err(CostError::Invariant)?;
-    let ta = TemporalAnalysis::analyse(layer, nest);
-    fm.fill(layer, ctx.spatial_frac, &ta, true);
+    ta.analyse(layer, nest);
+    let ta: &TemporalAnalysis = ta;
+    fm.fill(layer, ctx.spatial_frac, nest, ta, true);
     // The integer variant differs only when some spatial unrolling is fractional.
     let im: &MappingAnalysis = if plan.same_variant {
         fm
     } else {
-        im_scratch.fill(layer, ctx.spatial_int, &ta, true);
+        im_scratch.fill(layer, ctx.spatial_int, nest, ta, true);
         im_scratch
     };
     let fm: &MappingAnalysis = fm;
@@ -515,18 +536,20 @@ fn evaluate_in(
     // Utilisation (fractional mapping): individual (ui, ei) and shared (us, es).
     let mut ui = [[0.0; MAX_LEVELS]; MAX_OPS];
     let mut ei = [[0.0; MAX_LEVELS]; MAX_OPS];
+    let mut es = [[0.0; MAX_LEVELS]; MAX_OPS];
+    out.mem_utili_shared.set_levels(&levels);
+    let us = &mut out.mem_utili_shared.data;
     for op in 0..n_ops {
         let o = &fm.operands[op];
         for m in 0..levels[op] {
             let size = plan.levels[op][m].size;
-            ui[op][m] = o.bit_u[m + 1] / size;
-            ei[op][m] = o.eff_bit[m + 1] / size;
+            let (u, e) = (o.bit_u[m + 1] / size, o.eff_bit[m + 1] / size);
+            ui[op][m] = u;
+            us[op][m] = u;
+            ei[op][m] = e;
+            es[op][m] = e;
         }
     }
-    out.mem_utili_shared.set_levels(&levels);
-    let us = &mut out.mem_utili_shared.data;
-    *us = ui;
-    let mut es = ei;
     for grp in &plan.sharing {
         let mut s1 = 0.0;
         let mut s2 = 0.0;
@@ -602,7 +625,6 @@ fn evaluate_in(
 
     // Port activities and stall/slack (integer mapping). The allowed and real transfer cycles
     // are computed for the moving directions only; every one of them is served by some port.
-    let mut real = [[[0.0; 4]; MAX_LEVELS]; MAX_OPS];
     let mut ss_comb: f64 = 0.0;
     let mut acts = [Activity::default(); MAX_SERVED];
     for port in &plan.ports {
@@ -657,14 +679,18 @@ fn evaluate_in(
 
     // Data on-/off-loading per port.
     // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
-    let mut load =
-        LoadingTable { cycles: [[[0.0; 4]; MAX_LEVELS]; MAX_OPS], recorded: [0; MAX_OPS], shared: [0; MAX_OPS] };
+    load.recorded = [0; MAX_OPS];
+    load.shared = [0; MAX_OPS];
     let total_cycles = ta.total_cycles;
+    // (operand, level, direction) of the single-transfer functions of a port, their minimum and
+    // real cycles (declared once: initialising them per port would cost more than using them).
+    let mut c1 = [(0u8, 0u8, 0u8); MAX_SERVED];
+    let mut mins = [0.0; MAX_SERVED];
+    let mut tots = [0.0; MAX_SERVED];
     for port in &plan.ports {
         // Functions moving one transfer in total (c1) are reduced within the port's spare
         // bandwidth; the others (cn) keep their real cycles and use bandwidth `treq`.
         // Entries of one port are distinct, so recording cn entries right away is order-safe.
-        let mut c1 = [(0usize, 0usize, 0usize); MAX_SERVED];
         let mut n1 = 0;
         let mut treq = 0.0;
         for e in &port.served {
@@ -678,7 +704,7 @@ fn evaluate_in(
                 continue;
             }
             if pc == 1.0 {
-                c1[n1] = (x, lv, d);
+                c1[n1] = (e.op, e.level, e.dir);
                 n1 += 1;
             } else {
                 treq += py_ceil(im.operands[x].bandwidth(lv, d) / cpo);
@@ -688,18 +714,15 @@ fn evaluate_in(
         if n1 == 0 {
             continue;
         }
-        let c1 = &c1[..n1];
-        let mut mins = [0.0; MAX_SERVED];
-        let mut tots = [0.0; MAX_SERVED];
-        for (k, &(x, lv, d)) in c1.iter().enumerate() {
-            mins[k] = py_ceil(im.operands[x].bit_u[1] / port.bw_max);
-            tots[k] = real[x][lv][d];
+        for (k, &(x, lv, d)) in c1[..n1].iter().enumerate() {
+            mins[k] = py_ceil(im.operands[x as usize].bit_u[1] / port.bw_max);
+            tots[k] = real[x as usize][lv as usize][d as usize];
         }
         let comp = py_ceil(total_cycles * cpo) + ss_comb;
         let surplus = (((port.bw_max - treq) / port.bw_max) * comp).max(0.0);
         reduce_ordered(&mut tots[..n1], &mins[..n1], surplus)?;
-        for (k, &(x, lv, d)) in c1.iter().enumerate() {
-            load.record(x, lv, d, tots[k], port.shared_by_two_inputs);
+        for (k, &(x, lv, d)) in c1[..n1].iter().enumerate() {
+            load.record(x as usize, lv as usize, d as usize, tots[k], port.shared_by_two_inputs);
         }
     }
     /// The error for a transfer no port records (kept out of line: never taken on valid inputs).

@@ -7,7 +7,7 @@ use crate::decouple::Decoupler;
 use crate::layer_info::LayerInfo;
 use crate::numeric::{py_floordiv, py_int, py_round};
 use crate::spatial::SpatialAnalysis;
-use crate::temporal::{MAX_LEVELS, MAX_OPS, TemporalAnalysis};
+use crate::temporal::{LoopNest, MAX_LEVELS, MAX_OPS, TemporalAnalysis};
 use zz_ir::accelerator::Direction;
 
 const TL: usize = Direction::RdOutToLow as usize;
@@ -114,9 +114,15 @@ pub struct MappingAnalysis {
 impl MappingAnalysis {
     /// Analyses one variant. `same_data_no_access` is the reference's
     /// `access_same_data_considered_as_no_access` (True in every API path).
-    pub fn new(layer: &LayerInfo, sp: &SpatialAnalysis, ta: &TemporalAnalysis<'_>, same_data_no_access: bool) -> Self {
+    pub fn new(
+        layer: &LayerInfo,
+        sp: &SpatialAnalysis,
+        nest: &LoopNest,
+        ta: &TemporalAnalysis,
+        same_data_no_access: bool,
+    ) -> Self {
         let mut ma = MappingAnalysis::empty();
-        ma.fill(layer, sp, ta, same_data_no_access);
+        ma.fill(layer, sp, nest, ta, same_data_no_access);
         ma
     }
 
@@ -131,12 +137,13 @@ impl MappingAnalysis {
         &mut self,
         layer: &LayerInfo,
         sp: &SpatialAnalysis,
-        ta: &TemporalAnalysis<'_>,
+        nest: &LoopNest,
+        ta: &TemporalAnalysis,
         same_data_no_access: bool,
     ) {
         let n_ops = layer.operands.len().min(MAX_OPS);
         for (op, om) in self.operands.iter_mut().enumerate().take(n_ops) {
-            Self::operand(om, layer, sp, ta, op, same_data_no_access);
+            Self::operand(om, layer, sp, nest, ta, op, same_data_no_access);
         }
     }
 
@@ -145,7 +152,8 @@ impl MappingAnalysis {
         om: &mut OperandMapping,
         layer: &LayerInfo,
         sp: &SpatialAnalysis,
-        ta: &TemporalAnalysis<'_>,
+        nest: &LoopNest,
+        ta: &TemporalAnalysis,
         op: usize,
         same_data_no_access: bool,
     ) {
@@ -162,7 +170,7 @@ impl MappingAnalysis {
         let mut dec = Decoupler::new(layer, op);
         let mut dec2 = Decoupler::new(layer, op);
         for a in 0..a_len {
-            let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(op, a - 1) };
+            let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(nest, op, a - 1) };
             (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
             if a > 0 {
                 r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
@@ -282,7 +290,7 @@ impl MappingAnalysis {
     }
 
     /// Instantaneous bandwidth of a record direction (reference `REQ_MEM_BW_INST`, used by Stream).
-    pub fn instantaneous_bandwidth(&self, ta: &TemporalAnalysis<'_>, op: usize, m: usize, d: Direction) -> f64 {
+    pub fn instantaneous_bandwidth(&self, ta: &TemporalAnalysis, op: usize, m: usize, d: Direction) -> f64 {
         let t = &ta.operands[op];
         let scale = if d == Direction::RdOutToLow || d == Direction::WrInByLow { t.top_ir[m] } else { t.top_ir[m + 1] };
         py_int(self.operands[op].bandwidth(m, d.index()) * py_int(scale))

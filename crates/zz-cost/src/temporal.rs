@@ -119,11 +119,9 @@ pub struct OperandTemporal {
     pub top_ir: [f64; MAX_LEVELS + 1],
 }
 
-/// Temporal analysis of a loop nest.
+/// Temporal analysis of a loop nest (the nest itself is passed alongside where loops are needed).
 #[derive(Clone, Debug, PartialEq)]
-pub struct TemporalAnalysis<'a> {
-    /// The analysed nest.
-    pub nest: &'a LoopNest,
+pub struct TemporalAnalysis {
     /// Per operand.
     pub operands: [OperandTemporal; MAX_OPS],
     /// Total temporal cycles (identical for all operands).
@@ -134,18 +132,34 @@ pub struct TemporalAnalysis<'a> {
     pub suffix: [f64; MAX_LOOPS + 1],
 }
 
-impl<'a> TemporalAnalysis<'a> {
-    /// Stationary loops of level `m` of operand `op`.
+impl TemporalAnalysis {
+    /// Stationary loops of level `m` of operand `op` of the analysed `nest`.
     #[inline]
-    pub fn stationary(&self, op: usize, m: usize) -> &[Loop] {
+    pub fn stationary<'n>(&self, nest: &'n LoopNest, op: usize, m: usize) -> &'n [Loop] {
         let c = &self.operands[op].cuts;
-        &self.nest.loops[c[m] as usize..c[m + 1] as usize]
+        &nest.loops[c[m] as usize..c[m + 1] as usize]
     }
 
     /// Analyses a loop nest. Fails when an operand's levels do not cover the whole ordering.
-    pub fn new(layer: &LayerInfo, nest: &'a LoopNest) -> Result<Self, String> {
+    pub fn new(layer: &LayerInfo, nest: &LoopNest) -> Result<Self, String> {
         Self::check(nest)?;
-        Ok(Self::analyse(layer, nest))
+        let mut ta = Self::empty();
+        ta.analyse(layer, nest);
+        Ok(ta)
+    }
+
+    /// Nothing analysed yet: the starting point of [`Self::analyse`].
+    pub fn empty() -> Self {
+        let empty = OperandTemporal {
+            cuts: [0; MAX_LEVELS + 1],
+            n_levels: 0,
+            mac_loops: 0,
+            mac_stationary: 1.0,
+            cycles_cabl: [1.0; MAX_LEVELS],
+            top_r: [1.0; MAX_LEVELS + 1],
+            top_ir: [1.0; MAX_LEVELS + 1],
+        };
+        TemporalAnalysis { operands: [empty; MAX_OPS], total_cycles: 1.0, suffix: [1.0; MAX_LOOPS + 1] }
     }
 
     /// Checks that every operand's levels cover the whole ordering (what [`Self::analyse`] assumes).
@@ -163,26 +177,18 @@ impl<'a> TemporalAnalysis<'a> {
         Ok(())
     }
 
-    /// Analyses a loop nest that passed [`Self::check`].
-    pub fn analyse(layer: &LayerInfo, nest: &'a LoopNest) -> Self {
-        let empty = OperandTemporal {
-            cuts: [0; MAX_LEVELS + 1],
-            n_levels: 0,
-            mac_loops: 0,
-            mac_stationary: 1.0,
-            cycles_cabl: [1.0; MAX_LEVELS],
-            top_r: [1.0; MAX_LEVELS + 1],
-            top_ir: [1.0; MAX_LEVELS + 1],
-        };
+    /// Analyses a loop nest that passed [`Self::check`], in place: every value of the nest's
+    /// operands and levels is overwritten (an earlier analysis may be reused).
+    pub fn analyse(&mut self, layer: &LayerInfo, nest: &LoopNest) {
         let len = nest.len as usize;
         let loops = &nest.loops[..len];
-        let mut ta =
-            TemporalAnalysis { nest, operands: [empty; MAX_OPS], total_cycles: 1.0, suffix: [1.0; MAX_LOOPS + 1] };
+        let ta = self;
         // Prefix and suffix products of the ordering, shared by every operand (exact integers).
         let mut prefix = [1.0; MAX_LOOPS + 1];
         for k in 0..len {
             prefix[k + 1] = prefix[k] * loops[k].size;
         }
+        ta.suffix[len] = 1.0;
         for k in (0..len).rev() {
             ta.suffix[k] = ta.suffix[k + 1] * loops[k].size;
         }
@@ -193,6 +199,8 @@ impl<'a> TemporalAnalysis<'a> {
             let t = &mut ta.operands[op];
             t.n_levels = n;
             t.cuts = nest.cuts[op];
+            t.top_r[0] = 1.0;
+            t.top_ir[0] = 1.0;
             // Merge-down: each boundary moves past the irrelevant loops that start its level,
             // bounded by the (final) boundary above it.
             for m in (1..n).rev() {
@@ -232,7 +240,6 @@ impl<'a> TemporalAnalysis<'a> {
                 t.top_ir[m + 1] = top_ir;
             }
         }
-        ta
     }
 }
 
@@ -241,6 +248,8 @@ pub fn stationary_levels(layer: &LayerInfo, tm: &TemporalMapping) -> Vec<Vec<Lev
     let Ok(nest) = tm.to_nest() else { return tm.levels.clone() };
     let Ok(ta) = TemporalAnalysis::new(layer, &nest) else { return tm.levels.clone() };
     (0..nest.n_ops as usize)
-        .map(|op| (0..nest.n_levels[op] as usize).map(|m| ta.stationary(op, m).iter().copied().collect()).collect())
+        .map(|op| {
+            (0..nest.n_levels[op] as usize).map(|m| ta.stationary(&nest, op, m).iter().copied().collect()).collect()
+        })
         .collect()
 }

@@ -336,7 +336,7 @@ pub fn top_inst_bandwidth(
     let Some(x) = bind.layer_op_of[op.index()] else { return Ok([0; 4]) };
     let x = x as usize;
     let ta = TemporalAnalysis::new(layer, nest).map_err(CostError::Invariant)?;
-    let im = MappingAnalysis::new(layer, ctx.spatial_int, &ta, true);
+    let im = MappingAnalysis::new(layer, ctx.spatial_int, nest, &ta, true);
     let n_levels = bind.n_levels[x];
     let top = n_levels - 1;
     let mut bw = [0u64; 4];
