@@ -142,6 +142,43 @@ impl<'a> Decoupler<'a> {
         (ir, above)
     }
 
+    /// Whether the operand is decoupled (indexed by derived dimensions).
+    #[inline]
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// For an operand that is not decoupled: the `ir` product (and whether an `ir` factor
+    /// exceeds 1) of `temporal ++ spatial_ir` and the `r` product of `temporal ++ spatial_r`,
+    /// as [`Self::ir_product2`] and [`Self::r_product2`] compute them, in one pass over `temporal`.
+    #[inline]
+    pub fn plain_products(&self, temporal: &[Loop], spatial_ir: &[Loop], spatial_r: &[Loop]) -> (f64, bool, f64) {
+        debug_assert!(!self.active);
+        let (mut ir, mut above, mut r) = (1.0, false, 1.0);
+        for lp in temporal {
+            let c = class_of(self.class, lp.dim);
+            if c & dim_class::IR2 != 0 {
+                ir *= lp.size;
+                above |= lp.size > 1.0;
+            }
+            if c & dim_class::R2 != 0 {
+                r *= lp.size;
+            }
+        }
+        for lp in spatial_ir {
+            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
+                ir *= lp.size;
+                above |= lp.size > 1.0;
+            }
+        }
+        for lp in spatial_r {
+            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
+                r *= lp.size;
+            }
+        }
+        (ir, above, r)
+    }
+
     /// One loop of the active (decoupling) state machine. `R` / `IR` select which products are
     /// wanted: the others (and the divisions only they need) are skipped, the state kept exact.
     /// A decoupler must always be stepped with the same selection.
@@ -152,6 +189,12 @@ impl<'a> Decoupler<'a> {
             Self::add(p, c, lp.size);
             return;
         }
+        if c & dim_class::SINGLE != 0 {
+            let k = ((c >> dim_class::K_SHIFT) & 3) as usize;
+            let slot = (c & dim_class::SLOT_B != 0) as usize;
+            self.derived_step::<R, IR>(p, k, slot, lp.size);
+            return;
+        }
         for k in 0..self.layer.derived.len().min(4) {
             let slot = if c & (dim_class::A0 << k) != 0 {
                 0
@@ -160,24 +203,31 @@ impl<'a> Decoupler<'a> {
             } else {
                 continue;
             };
-            self.acc[k][slot] *= lp.size;
-            let size = self.layer.derived_size(k, self.acc[k][0], self.acc[k][1]);
-            // As `add` would do: every `_R` half is in `r'`, every `_IR` half in `ir'` (by construction).
-            if R {
-                let r_val = size / self.prev_size[k];
-                p.all *= r_val;
-                p.r *= r_val;
-            }
-            self.prev_size[k] = size;
-            if IR {
-                let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
-                let ir_val = reuse / self.prev_reuse[k];
-                self.prev_reuse[k] = reuse;
-                p.all *= ir_val;
-                p.ir *= ir_val;
-                if ir_val > 1.0 {
-                    p.ir_above_one = true;
-                }
+            self.derived_step::<R, IR>(p, k, slot, lp.size);
+        }
+    }
+
+    /// A loop over related dim `slot` of derived dim `k`: the growth of the derived footprint
+    /// (`_R`) and the reuse it brings (`_IR`).
+    #[inline(always)]
+    fn derived_step<const R: bool, const IR: bool>(&mut self, p: &mut LevelProducts, k: usize, slot: usize, s: f64) {
+        self.acc[k][slot] *= s;
+        let size = self.layer.derived_size(k, self.acc[k][0], self.acc[k][1]);
+        // As `add` would do: every `_R` half is in `r'`, every `_IR` half in `ir'` (by construction).
+        if R {
+            let r_val = size / self.prev_size[k];
+            p.all *= r_val;
+            p.r *= r_val;
+        }
+        self.prev_size[k] = size;
+        if IR {
+            let reuse = (1.0 * self.acc[k][0]) * self.acc[k][1] / size;
+            let ir_val = reuse / self.prev_reuse[k];
+            self.prev_reuse[k] = reuse;
+            p.all *= ir_val;
+            p.ir *= ir_val;
+            if ir_val > 1.0 {
+                p.ir_above_one = true;
             }
         }
     }

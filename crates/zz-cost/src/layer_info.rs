@@ -92,6 +92,12 @@ pub mod dim_class {
     pub const B0: u16 = 1 << 8;
     /// Related to some derived dim.
     pub const RELATED: u16 = 0xff0;
+    /// Related to exactly one derived dim, `(class >> K_SHIFT) & 3`, as its second dim if `SLOT_B`.
+    pub const SINGLE: u16 = 1 << 15;
+    /// Shift of the derived dim index of a `SINGLE` dimension.
+    pub const K_SHIFT: u16 = 12;
+    /// A `SINGLE` dimension is the second related dim.
+    pub const SLOT_B: u16 = 1 << 14;
 }
 
 /// An analysed layer.
@@ -259,13 +265,23 @@ impl LayerInfo {
                 *c = (in_mask(o.r2_mask, d) as u16) * dim_class::R2
                     | (in_mask(o.ir2_mask, d) as u16) * dim_class::IR2
                     | (in_mask(o.r_mask | o.ir_mask, d) as u16) * dim_class::KEEP;
+                let mut hits = 0;
                 for (k, p) in info.derived.iter().enumerate() {
                     if p.a == d {
-                        *c |= dim_class::A0 << k;
+                        *c |= dim_class::A0 << k | (k as u16) << dim_class::K_SHIFT;
+                        hits += 1;
+                    } else if p.b == d {
+                        *c |= dim_class::B0 << k | (k as u16) << dim_class::K_SHIFT | dim_class::SLOT_B;
+                        hits += 1;
                     }
-                    if p.b == d {
-                        *c |= dim_class::B0 << k;
+                    if p.a == d && p.b == d {
+                        hits += 1;
                     }
+                }
+                if hits == 1 {
+                    *c |= dim_class::SINGLE;
+                } else {
+                    *c &= !(3 << dim_class::K_SHIFT | dim_class::SLOT_B);
                 }
             }
         }

@@ -80,7 +80,9 @@ impl OperandMapping {
     #[inline]
     pub fn window(&self, m: usize, d: usize) -> f64 {
         let scale = if is_low_side(d) { self.top_ir[m] } else { self.top_ir[m + 1] };
-        py_int(self.records[m].pd[d] / scale)
+        let pd = self.records[m].pd[d];
+        // periods are whole numbers: dividing by 1 changes nothing
+        if scale == 1.0 { pd } else { py_int(pd / scale) }
     }
 }
 
@@ -168,12 +170,19 @@ impl MappingAnalysis {
         let mut flag = [false; MAX_LEVELS + 1];
         let mut r2 = [1.0; MAX_LEVELS + 1];
         let mut dec = Decoupler::new(layer, op);
-        let mut dec2 = Decoupler::new(layer, op);
-        for a in 0..a_len {
-            let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(nest, op, a - 1) };
-            (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
-            if a > 0 {
-                r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
+        if dec.is_active() {
+            let mut dec2 = Decoupler::new(layer, op);
+            for a in 0..a_len {
+                let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(nest, op, a - 1) };
+                (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
+                if a > 0 {
+                    r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
+                }
+            }
+        } else {
+            (i1[0], flag[0], _) = dec.plain_products(&[], &sm[0], &[]);
+            for a in 1..a_len {
+                (i1[a], flag[a], r2[a]) = dec.plain_products(ta.stationary(nest, op, a - 1), &sm[a], &sm[a - 1]);
             }
         }
         // precisions per architectural level
