@@ -82,9 +82,10 @@ pub struct PortPlan {
     pub bw_max: f64,
     /// The port serves both `I1` and `I2`.
     pub shared_by_two_inputs: bool,
-    /// Served functions of linked operands that can move data: an input never moves data
-    /// upwards and nothing moves above an operand's top level, so those entries are left out.
-    pub served: SmallVec<[ServedEntry; 8]>,
+    /// Range of [`EvalPlan::served`] holding this port's served functions of linked operands
+    /// that can move data (an input never moves data upwards and nothing moves above an
+    /// operand's top level, so those entries are left out).
+    pub served: (u16, u16),
 }
 
 /// Everything [`evaluate_nest`] would otherwise look up in the hierarchy per evaluation.
@@ -94,10 +95,14 @@ pub struct EvalPlan {
     pub same_variant: bool,
     /// Per layer operand and memory level (only the first `bind.n_levels[op]` entries are used).
     pub levels: [[LevelPlan; MAX_LEVELS]; MAX_OPS],
-    /// Sharing groups as `(layer operand, level)` lists, unlinked memory operands dropped.
-    pub sharing: Vec<SmallVec<[(u8, u8); 3]>>,
+    /// Sharing groups as ranges of [`Self::sharing_members`].
+    pub sharing: Vec<(u16, u16)>,
+    /// Members `(layer operand, level)` of the sharing groups, unlinked memory operands dropped.
+    pub sharing_members: Vec<(u8, u8)>,
     /// All ports that serve something, memory by memory in file order.
     pub ports: Vec<PortPlan>,
+    /// The ports' served functions, port after port.
+    pub served: Vec<ServedEntry>,
     /// Some port serves more than [`MAX_SERVED`] functions (a memory listing an operand twice).
     pub oversized_port: bool,
 }
@@ -114,16 +119,17 @@ impl EvalPlan {
     ) -> Self {
         let n_ops = layer.operands.len().min(MAX_OPS).min(bind.mem_op.len());
         let fits = |x: usize, lv: usize| x < MAX_OPS && lv < MAX_LEVELS;
-        let sharing: Vec<SmallVec<[(u8, u8); 3]>> = hw
-            .sharing
-            .iter()
-            .map(|grp| {
+        let mut sharing = Vec::with_capacity(hw.sharing.len());
+        let mut sharing_members = Vec::new();
+        for grp in &hw.sharing {
+            let start = sharing_members.len() as u16;
+            sharing_members.extend(
                 grp.iter()
                     .filter_map(|&(mo, lv)| bind.layer_op_of[mo.index()].map(|x| (x, lv)))
-                    .filter(|&(x, lv)| fits(x as usize, lv as usize))
-                    .collect()
-            })
-            .collect();
+                    .filter(|&(x, lv)| fits(x as usize, lv as usize)),
+            );
+            sharing.push((start, sharing_members.len() as u16));
+        }
         let mut levels = [[LevelPlan::default(); MAX_LEVELS]; MAX_OPS];
         for (op, row) in levels.iter_mut().enumerate().take(n_ops) {
             let m_op = bind.mem_op[op];
@@ -144,9 +150,10 @@ impl EvalPlan {
         }
         let out_mo = bind.mem_op.first().copied();
         let mut ports = Vec::new();
+        let mut served_all = Vec::new();
         for mem in &hw.memories {
             for port in &mem.ports {
-                let served = port
+                let served: SmallVec<[ServedEntry; 8]> = port
                     .served
                     .iter()
                     .filter_map(|&(mo, lv, d)| {
@@ -167,11 +174,39 @@ impl EvalPlan {
                         })
                     })
                     .collect();
-                ports.push(PortPlan { bw_max: port.bw_max, shared_by_two_inputs: port.shared_by_two_inputs, served });
+                let start = served_all.len() as u16;
+                served_all.extend_from_slice(&served);
+                let range = (start, served_all.len() as u16);
+                ports.push(PortPlan {
+                    bw_max: port.bw_max,
+                    shared_by_two_inputs: port.shared_by_two_inputs,
+                    served: range,
+                });
             }
         }
-        let oversized_port = ports.iter().any(|p| p.served.len() > MAX_SERVED);
-        EvalPlan { same_variant: int.levels == frac.levels, levels, sharing, ports, oversized_port }
+        let oversized_port = ports.iter().any(|p| (p.served.1 - p.served.0) as usize > MAX_SERVED);
+        EvalPlan {
+            same_variant: int.levels == frac.levels,
+            levels,
+            sharing,
+            sharing_members,
+            ports,
+            served: served_all,
+            oversized_port,
+        }
+    }
+
+    /// The served functions of a port.
+    #[inline]
+    pub fn served(&self, port: &PortPlan) -> &[ServedEntry] {
+        &self.served[port.served.0 as usize..port.served.1 as usize]
+    }
+
+    /// The members of sharing group `g`.
+    #[inline]
+    pub fn group(&self, g: usize) -> &[(u8, u8)] {
+        let (s, e) = self.sharing[g];
+        &self.sharing_members[s as usize..e as usize]
     }
 }
 
@@ -550,7 +585,8 @@ fn evaluate_in(
             es[op][m] = e;
         }
     }
-    for grp in &plan.sharing {
+    for g in 0..plan.sharing.len() {
+        let grp = plan.group(g);
         let mut s1 = 0.0;
         let mut s2 = 0.0;
         for &(x, lv) in grp {
@@ -574,7 +610,7 @@ fn evaluate_in(
         for m in 0..levels[op] {
             let u = &fm.operands[op].records[m];
             let mem = &plan.levels[op][m];
-            let uc = ctx.spatial_frac.unit_count[op][m + 1];
+            let uc = ctx.spatial_frac.tables.unit_count[op][m + 1];
             let mut a = [0.0; 4];
             for d in Direction::ALL {
                 let di = d.index();
@@ -615,7 +651,7 @@ fn evaluate_in(
                 db[op][m + 1] = true;
                 let add = ei[op][m];
                 if let Some(g) = plan.levels[op][m].share {
-                    for &(x, lv2) in &plan.sharing[g as usize] {
+                    for &(x, lv2) in plan.group(g as usize) {
                         es[x as usize][lv2 as usize] += add;
                     }
                 }
@@ -629,7 +665,7 @@ fn evaluate_in(
     let mut acts = [Activity::default(); MAX_SERVED];
     for port in &plan.ports {
         let mut n = 0;
-        for e in &port.served {
+        for e in plan.served(port) {
             let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
             let o = &im.operands[x];
             let u = &o.records[lv];
@@ -693,7 +729,7 @@ fn evaluate_in(
         // Entries of one port are distinct, so recording cn entries right away is order-safe.
         let mut n1 = 0;
         let mut treq = 0.0;
-        for e in &port.served {
+        for e in plan.served(port) {
             if e.skip_loading {
                 continue;
             }

@@ -80,9 +80,7 @@ impl OperandMapping {
     #[inline]
     pub fn window(&self, m: usize, d: usize) -> f64 {
         let scale = if is_low_side(d) { self.top_ir[m] } else { self.top_ir[m + 1] };
-        let pd = self.records[m].pd[d];
-        // periods are whole numbers: dividing by 1 changes nothing
-        if scale == 1.0 { pd } else { py_int(pd / scale) }
+        py_int(self.records[m].pd[d] / scale)
     }
 }
 
@@ -161,7 +159,7 @@ impl MappingAnalysis {
     ) {
         let total = ta.total_cycles;
         let t = &ta.operands[op];
-        let sm = &sp.levels[op];
+        let sm = &sp.tables;
         let m_levels = t.n_levels;
         let a_len = m_levels + 1;
         om.n_levels = m_levels;
@@ -174,15 +172,16 @@ impl MappingAnalysis {
             let mut dec2 = Decoupler::new(layer, op);
             for a in 0..a_len {
                 let temporal: &[crate::spatial::Loop] = if a == 0 { &[] } else { ta.stationary(nest, op, a - 1) };
-                (i1[a], flag[a]) = dec.ir_product2(temporal, &sm[a]);
+                (i1[a], flag[a]) = dec.ir_product2(temporal, sm.loops(op, a));
                 if a > 0 {
-                    r2[a] = dec2.r_product2(temporal, &sm[a - 1]);
+                    r2[a] = dec2.r_product2(temporal, sm.loops(op, a - 1));
                 }
             }
         } else {
-            (i1[0], flag[0], _) = dec.plain_products(&[], &sm[0], &[]);
+            (i1[0], flag[0], _) = dec.plain_products(&[], sm.loops(op, 0), &[]);
             for a in 1..a_len {
-                (i1[a], flag[a], r2[a]) = dec.plain_products(ta.stationary(nest, op, a - 1), &sm[a], &sm[a - 1]);
+                (i1[a], flag[a], r2[a]) =
+                    dec.plain_products(ta.stationary(nest, op, a - 1), sm.loops(op, a), sm.loops(op, a - 1));
             }
         }
         // precisions per architectural level
@@ -207,8 +206,7 @@ impl MappingAnalysis {
             om.elem_u[a] = e;
             let b = e * om.prec[a];
             om.bit_u[a] = b;
-            // bits are whole numbers: dividing by 1 changes nothing
-            om.eff_bit[a] = if t.top_r[a] == 1.0 { b.floor() } else { py_floordiv(b, t.top_r[a]) };
+            om.eff_bit[a] = py_floordiv(b, t.top_r[a]);
             om.top_ir[a] = py_int(t.top_ir[a]);
         }
         // cycles and period counts per level (period counts: total // cycles, exact integer products)
@@ -226,7 +224,7 @@ impl MappingAnalysis {
                 pcl[a] = py_int(py_floordiv(total, om.cyc[a]));
             }
         }
-        om.boost[..a_len].copy_from_slice(&sp.boost[op][..a_len]);
+        om.boost[..a_len].copy_from_slice(&sm.boost[op][..a_len]);
         let (elem_u, cyc, boost) = (&om.elem_u, &om.cyc, &om.boost);
         let pd_l: [f64; MAX_LEVELS + 1] = std::array::from_fn(|a| py_int(cyc[a]));
         if op == 0 {

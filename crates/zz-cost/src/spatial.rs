@@ -7,6 +7,7 @@ use crate::error::CostError;
 use crate::hierarchy::HierarchyInfo;
 use crate::layer_info::{Dim, LayerInfo};
 use crate::numeric::{py_ceil, py_int, py_round, py_round3};
+use crate::temporal::{MAX_LEVELS, MAX_OPS};
 use smallvec::SmallVec;
 use zz_ir::accelerator::MemOperand;
 
@@ -183,6 +184,27 @@ pub fn attach_to_levels(hw: &HierarchyInfo, bind: &OperandBinding, lim: &OaMappi
     res
 }
 
+/// The per-level spatial loops, unit counts and bandwidth boosts of a [`SpatialAnalysis`] in
+/// flat, fixed-size form: what every evaluation of a temporal mapping reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpatialTables {
+    loops: Vec<Loop>,
+    ranges: [[(u16, u16); MAX_LEVELS + 1]; MAX_OPS],
+    /// Active instances per operand per architectural level.
+    pub unit_count: [[f64; MAX_LEVELS + 1]; MAX_OPS],
+    /// Bandwidth boost per operand per architectural level.
+    pub boost: [[f64; MAX_LEVELS + 1]; MAX_OPS],
+}
+
+impl SpatialTables {
+    /// Spatial loops of operand `op` at architectural level `a`.
+    #[inline]
+    pub fn loops(&self, op: usize, a: usize) -> &[Loop] {
+        let (s, e) = self.ranges[op][a];
+        &self.loops[s as usize..e as usize]
+    }
+}
+
 /// Per-operand spatial quantities (reference `SpatialMappingInternal`), over architectural levels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpatialAnalysis {
@@ -194,6 +216,8 @@ pub struct SpatialAnalysis {
     pub unit_unique: Vec<SmallVec<[f64; 5]>>,
     /// Bandwidth boost between levels `a` and `a+1` (last entry 1).
     pub boost: Vec<SmallVec<[f64; 5]>>,
+    /// The same in flat form (operands and levels beyond the fixed bounds left out).
+    pub tables: SpatialTables,
 }
 
 impl SpatialAnalysis {
@@ -232,6 +256,21 @@ impl SpatialAnalysis {
             unit_unique.push(uu);
             boost.push(bo);
         }
-        SpatialAnalysis { levels, unit_count, unit_unique, boost }
+        let mut tables = SpatialTables {
+            loops: Vec::new(),
+            ranges: [[(0, 0); MAX_LEVELS + 1]; MAX_OPS],
+            unit_count: [[1.0; MAX_LEVELS + 1]; MAX_OPS],
+            boost: [[1.0; MAX_LEVELS + 1]; MAX_OPS],
+        };
+        for (op, lv) in levels.iter().enumerate().take(MAX_OPS) {
+            for (a, l) in lv.iter().enumerate().take(MAX_LEVELS + 1) {
+                let start = tables.loops.len() as u16;
+                tables.loops.extend_from_slice(l);
+                tables.ranges[op][a] = (start, tables.loops.len() as u16);
+                tables.unit_count[op][a] = unit_count[op][a];
+                tables.boost[op][a] = boost[op][a];
+            }
+        }
+        SpatialAnalysis { levels, unit_count, unit_unique, boost, tables }
     }
 }
