@@ -479,15 +479,9 @@ pub fn evaluate_nest(ctx: &EvalContext<'_>, nest: &LoopNest) -> Result<CostEvalu
 
 /// A reusable workspace for evaluating temporal mappings under one [`EvalContext`]: the
 /// per-mapping analyses and the result live here, so an evaluation allocates, zero-fills and
-/// copies nothing.
-///
-/// ```ignore
-/// let mut ev = Evaluator::new(&ctx);
-/// for nest in &nests {
-///     let e = ev.evaluate(nest)?;
-///     println!("{} pJ, {} cycles", e.energy_total, e.latency_total2);
-/// }
-/// ```
+/// copies nothing. Create one per context (per thread), then call [`Evaluator::evaluate`] for
+/// each [`LoopNest`]; the returned record is valid until the next call. One-off evaluations
+/// can use [`evaluate_nest`], which gives the same numbers.
 #[derive(Clone, Debug)]
 pub struct Evaluator<'c, 'a> {
     ctx: &'c EvalContext<'a>,

@@ -4,10 +4,8 @@
 //! generation, inter-layer data locality) and its energy and latency are compared with the
 //! row's relative tolerance.
 //!
-//! IMC rows are out of scope here. Rows with mixed spatial-mapping generation depend on the
-//! emulation of the reference's set iteration order in the spatial generator, still in
-//! progress: their mismatches are reported as pending and do not fail the test. Any other
-//! mismatch (origin and locality rows) fails.
+//! IMC rows are out of scope here (their own issue) and reported as skipped. Every other row,
+//! mixed spatial-mapping generation included, must match.
 
 use std::path::{Path, PathBuf};
 use zz_cost::MappingType;
@@ -135,7 +133,6 @@ fn expected_csv_cases() {
     let mut matched = 0;
     let mut total = 0;
     let mut failures: Vec<String> = Vec::new();
-    let mut pending = 0;
     for row in &rows {
         if row.imc {
             println!("{:<62} SKIPPED (IMC: out of scope, own issue)", row.case);
@@ -161,14 +158,11 @@ fn expected_csv_cases() {
         if ok {
             matched += 1;
             println!("{:<62} ok       {detail} [{secs:.2} s]", row.case);
-        } else if row.mixed {
-            pending += 1;
-            println!("{:<62} PENDING mixed-spatial generation: {detail} [{secs:.2} s]", row.case);
         } else {
             println!("{:<62} MISMATCH {detail} [{secs:.2} s]", row.case);
             failures.push(format!("{}: {detail}", row.case));
         }
     }
-    println!("{matched}/{total} expected.csv cases match ({pending} mixed rows pending)");
-    assert!(failures.is_empty(), "{} origin/locality case(s) mismatch:\n{}", failures.len(), failures.join("\n"));
+    println!("{matched}/{total} expected.csv cases match");
+    assert!(failures.is_empty(), "{} case(s) mismatch:\n{}", failures.len(), failures.join("\n"));
 }
