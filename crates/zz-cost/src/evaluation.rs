@@ -599,9 +599,9 @@ fn evaluate_in(
     out.mem_energy_breakdown_further.set_levels(&levels);
     let mac_energy = hw.unit_energy * layer.total_macs as f64;
     let mut mem_energy = 0.0;
-    for op in 0..n_ops {
+    for (op, &n_levels) in levels.iter().enumerate().take(n_ops) {
         let m_op = bind.mem_op[op];
-        for m in 0..levels[op] {
+        for m in 0..n_levels {
             let u = &fm.operands[op].records[m];
             let mem = &plan.levels[op][m];
             let uc = ctx.spatial_frac.tables.unit_count[op][m + 1];

@@ -262,16 +262,16 @@ impl LayerInfo {
         for o in &mut info.operands {
             for (d, c) in o.dim_class.iter_mut().enumerate() {
                 let d = d as Dim;
-                *c = (in_mask(o.r2_mask, d) as u16) * dim_class::R2
-                    | (in_mask(o.ir2_mask, d) as u16) * dim_class::IR2
-                    | (in_mask(o.r_mask | o.ir_mask, d) as u16) * dim_class::KEEP;
+                *c = ((in_mask(o.r2_mask, d) as u16) * dim_class::R2)
+                    | ((in_mask(o.ir2_mask, d) as u16) * dim_class::IR2)
+                    | ((in_mask(o.r_mask | o.ir_mask, d) as u16) * dim_class::KEEP);
                 let mut hits = 0;
                 for (k, p) in info.derived.iter().enumerate() {
                     if p.a == d {
-                        *c |= dim_class::A0 << k | (k as u16) << dim_class::K_SHIFT;
+                        *c |= (dim_class::A0 << k) | ((k as u16) << dim_class::K_SHIFT);
                         hits += 1;
                     } else if p.b == d {
-                        *c |= dim_class::B0 << k | (k as u16) << dim_class::K_SHIFT | dim_class::SLOT_B;
+                        *c |= (dim_class::B0 << k) | ((k as u16) << dim_class::K_SHIFT) | dim_class::SLOT_B;
                         hits += 1;
                     }
                     if p.a == d && p.b == d {
@@ -281,7 +281,7 @@ impl LayerInfo {
                 if hits == 1 {
                     *c |= dim_class::SINGLE;
                 } else {
-                    *c &= !(3 << dim_class::K_SHIFT | dim_class::SLOT_B);
+                    *c &= !((3 << dim_class::K_SHIFT) | dim_class::SLOT_B);
                 }
             }
         }

@@ -147,7 +147,8 @@ impl MappingAnalysis {
         }
     }
 
-    /// Analysis of operand `op`.
+    /// Analysis of operand `op` (per-level arrays indexed side by side, as the reference's lists).
+    #[allow(clippy::needless_range_loop)]
     fn operand(
         om: &mut OperandMapping,
         layer: &LayerInfo,

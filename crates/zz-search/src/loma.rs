@@ -236,11 +236,8 @@ pub fn search(
                         batch_best = Some((k, key));
                     }
                 }
-                Some(Err(e)) => {
-                    if first_error.is_none() {
-                        first_error = Some(e);
-                    }
-                }
+                Some(Err(e)) if first_error.is_none() => first_error = Some(e),
+                Some(Err(_)) => {}
             }
         }
         if let Some((k, _)) = batch_best
