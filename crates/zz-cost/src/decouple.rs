@@ -39,6 +39,27 @@ fn class_of(class: &[u16; 128], d: Dim) -> u16 {
     class[d as usize & 127]
 }
 
+/// Multiplies the sizes of the loops of `loops` in `r'` into `r`, in order.
+#[inline(always)]
+fn fold_r(class: &[u16; 128], loops: &[Loop], r: &mut f64) {
+    for lp in loops {
+        if class_of(class, lp.dim) & dim_class::R2 != 0 {
+            *r *= lp.size;
+        }
+    }
+}
+
+/// Multiplies the sizes of the loops of `loops` in `ir'` into `ir`, in order, noting a size above 1.
+#[inline(always)]
+fn fold_ir(class: &[u16; 128], loops: &[Loop], ir: &mut f64, above: &mut bool) {
+    for lp in loops {
+        if class_of(class, lp.dim) & dim_class::IR2 != 0 {
+            *ir *= lp.size;
+            *above |= lp.size > 1.0;
+        }
+    }
+}
+
 impl<'a> Decoupler<'a> {
     /// Fresh state for operand `op`.
     #[inline]
@@ -100,16 +121,8 @@ impl<'a> Decoupler<'a> {
             return p.r;
         }
         let mut r = 1.0;
-        for lp in first {
-            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
-                r *= lp.size;
-            }
-        }
-        for lp in second {
-            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
-                r *= lp.size;
-            }
-        }
+        fold_r(self.class, first, &mut r);
+        fold_r(self.class, second, &mut r);
         r
     }
 
@@ -125,20 +138,9 @@ impl<'a> Decoupler<'a> {
             }
             return (p.ir, p.ir_above_one);
         }
-        let mut ir = 1.0;
-        let mut above = false;
-        for lp in first {
-            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
-                ir *= lp.size;
-                above |= lp.size > 1.0;
-            }
-        }
-        for lp in second {
-            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
-                ir *= lp.size;
-                above |= lp.size > 1.0;
-            }
-        }
+        let (mut ir, mut above) = (1.0, false);
+        fold_ir(self.class, first, &mut ir, &mut above);
+        fold_ir(self.class, second, &mut ir, &mut above);
         (ir, above)
     }
 
@@ -165,17 +167,8 @@ impl<'a> Decoupler<'a> {
                 r *= lp.size;
             }
         }
-        for lp in spatial_ir {
-            if class_of(self.class, lp.dim) & dim_class::IR2 != 0 {
-                ir *= lp.size;
-                above |= lp.size > 1.0;
-            }
-        }
-        for lp in spatial_r {
-            if class_of(self.class, lp.dim) & dim_class::R2 != 0 {
-                r *= lp.size;
-            }
-        }
+        fold_ir(self.class, spatial_ir, &mut ir, &mut above);
+        fold_r(self.class, spatial_r, &mut r);
         (ir, above, r)
     }
 

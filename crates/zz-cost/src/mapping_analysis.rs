@@ -100,6 +100,14 @@ impl OperandMapping {
 }
 
 impl TransferRecord {
+    /// Sets the period, period count and amount of direction `d`.
+    #[inline(always)]
+    fn set(&mut self, d: usize, pd: f64, pc: f64, da: f64) {
+        self.pd[d] = pd;
+        self.pc[d] = pc;
+        self.da[d] = da;
+    }
+
     /// All zero.
     const ZERO: TransferRecord = TransferRecord { prec: [0.0; 4], pd: [0.0; 4], pc: [0.0; 4], da: [0.0; 4] };
 }
@@ -244,37 +252,21 @@ impl MappingAnalysis {
             for m in 0..m_levels {
                 let u = &mut om.records[m];
                 *u = TransferRecord::ZERO;
-                let rtl = py_int(size_o * (caal[m + 1] - 1.0));
-                if rtl != 0.0 {
-                    u.prec[FL] = p_o;
-                    u.prec[TL] = p_o;
-                } else {
-                    u.prec[FL] = p_f;
-                }
-                u.pd[FL] = pd_l[m];
-                u.pc[FL] = pcl[m];
-                u.da[FL] = py_int(elem_u[m] * boost[m]);
+                // outputs come up from below (fl) and, as partial sums, are read back down (tl)
+                let reads_back = py_int(size_o * (caal[m + 1] - 1.0)) != 0.0;
+                (u.prec[FL], u.prec[TL]) = if reads_back { (p_o, p_o) } else { (p_f, 0.0) };
+                let da = py_int(elem_u[m] * boost[m]);
+                u.set(FL, pd_l[m], pcl[m], da);
                 if psum[m] {
-                    u.pd[TL] = u.pd[FL];
-                    u.pc[TL] = u.pc[FL];
-                    u.da[TL] = u.da[FL];
+                    u.set(TL, pd_l[m], pcl[m], da);
                 }
                 if m + 1 < m_levels {
                     // nothing moves above the top level
-                    let wfh = py_int(size_o * (caal[m + 2] - 1.0));
-                    if wfh != 0.0 {
-                        u.prec[FH] = p_o;
-                        u.prec[TH] = p_o;
-                    } else {
-                        u.prec[TH] = p_f;
-                    }
-                    u.pd[TH] = pd_l[m + 1];
-                    u.pc[TH] = pcl[m + 1];
-                    u.da[TH] = elem_u[m + 1];
+                    let written_back = py_int(size_o * (caal[m + 2] - 1.0)) != 0.0;
+                    (u.prec[TH], u.prec[FH]) = if written_back { (p_o, p_o) } else { (p_f, 0.0) };
+                    u.set(TH, pd_l[m + 1], pcl[m + 1], elem_u[m + 1]);
                     if psum[m + 1] {
-                        u.pd[FH] = u.pd[TH];
-                        u.pc[FH] = u.pc[TH];
-                        u.da[FH] = u.da[TH];
+                        u.set(FH, pd_l[m + 1], pcl[m + 1], elem_u[m + 1]);
                     }
                 }
             }
@@ -284,14 +276,10 @@ impl MappingAnalysis {
                 let u = &mut om.records[m];
                 *u = TransferRecord::ZERO;
                 u.prec[TL] = pr;
-                u.pd[TL] = pd_l[m];
-                u.pc[TL] = pcl[m];
-                u.da[TL] = elem_u[m] * boost[m];
+                u.set(TL, pd_l[m], pcl[m], elem_u[m] * boost[m]);
                 if m + 1 < m_levels {
                     u.prec[FH] = pr;
-                    u.pd[FH] = pd_l[m + 1];
-                    u.pc[FH] = pcl[m + 1];
-                    u.da[FH] = elem_u[m + 1];
+                    u.set(FH, pd_l[m + 1], pcl[m + 1], elem_u[m + 1]);
                 }
             }
         }
