@@ -47,10 +47,30 @@ impl From<AllocationFailure> for CostError {
 pub struct Allocator<'a> {
     layer: &'a LayerInfo,
     hw: &'a HierarchyInfo,
-    bind: &'a OperandBinding,
     spatial: &'a [Vec<LevelLoops>],
     mapping_type: MappingType,
+    /// The memories holding linked operands, bottom-up, resolved once.
+    memories: Vec<MemoryPlan>,
+    /// `spatial_ir_from[a]`: some output-irrelevant spatial loop sits at architectural level `a` or above.
+    spatial_ir_from: SmallVec<[bool; 8]>,
 }
+
+/// One memory as the allocator sees it.
+struct MemoryPlan {
+    /// Index into `HierarchyInfo::memories` (for its name in errors).
+    index: usize,
+    /// Layer operands stored, in the memory's operand order.
+    ops: SmallVec<[usize; 3]>,
+    /// Whether this memory is the top level of each of those operands.
+    is_top: SmallVec<[bool; 3]>,
+    /// Capacity, bits.
+    cap: f64,
+    /// Double buffering forced.
+    db: bool,
+}
+
+/// Most loops one memory can consider for an operand (all remaining loops, plus "none").
+const MAX_CANDIDATES: usize = MAX_LOOPS + 1;
 
 impl<'a> Allocator<'a> {
     /// Creates an allocator; `spatial` is the fractional spatial mapping per operand per architectural level.
@@ -61,7 +81,31 @@ impl<'a> Allocator<'a> {
         spatial: &'a [Vec<LevelLoops>],
         mapping_type: MappingType,
     ) -> Self {
-        Allocator { layer, hw, bind, spatial, mapping_type }
+        let top_of = |mo: MemOperand| *hw.levels[mo.index()].last().unwrap_or(&usize::MAX);
+        let memories = hw
+            .memories
+            .iter()
+            .enumerate()
+            .filter_map(|(index, node)| {
+                let ops: SmallVec<[usize; 3]> =
+                    node.operands.iter().filter_map(|mo| bind.layer_op_of[mo.index()].map(|x| x as usize)).collect();
+                let is_top = ops.iter().map(|&x| top_of(bind.mem_op[x]) == index).collect();
+                (!ops.is_empty()).then_some(MemoryPlan {
+                    index,
+                    ops,
+                    is_top,
+                    cap: node.size,
+                    db: node.force_double_buffering,
+                })
+            })
+            .collect();
+        let ir = layer.operands.first().map(|o| o.ir_mask).unwrap_or(0);
+        let out_levels: &[LevelLoops] = spatial.first().map(|v| v.as_slice()).unwrap_or(&[]);
+        let mut spatial_ir_from: SmallVec<[bool; 8]> = SmallVec::from_elem(false, out_levels.len() + 1);
+        for a in (0..out_levels.len()).rev() {
+            spatial_ir_from[a] = spatial_ir_from[a + 1] || out_levels[a].iter().any(|l| ir & (1u128 << l.dim) != 0);
+        }
+        Allocator { layer, hw, spatial, mapping_type, memories, spatial_ir_from }
     }
 
     /// Allocates an ordering (innermost loop first).
@@ -87,36 +131,47 @@ impl<'a> Allocator<'a> {
         nest.loops[..ordering.len()].copy_from_slice(ordering);
         let layer = self.layer;
         let n_ops = layer.operands.len();
-        let n_loop = layer.n_loop();
-        // Per memory operand (by layer operand index): accumulated sizes of allocated loops per loop dim,
-        // number of allocated temporal loops, current architectural level.
-        let mut acc: SmallVec<[[f64; 32]; 3]> = SmallVec::from_elem([1.0; 32], n_ops);
-        let mut n_alloc: SmallVec<[usize; 3]> = SmallVec::from_elem(0, n_ops);
-        let mut level: SmallVec<[usize; 3]> = SmallVec::from_elem(1, n_ops);
+        let n_loop = layer.n_loop().max(1);
+        let len = ordering.len();
+        // suffix[j]: product of the loop sizes from j to the end (exact integers).
+        let mut suffix = [1.0; MAX_LOOPS + 1];
+        for j in (0..len).rev() {
+            suffix[j] = ordering[j].size * suffix[j + 1];
+        }
+        // Whether some output-irrelevant loop remains at position j or above.
+        let out_ir = layer.operands[0].ir_mask;
+        let mut ir_left = [false; MAX_LOOPS + 1];
+        for j in (0..len).rev() {
+            ir_left[j] = ir_left[j + 1] || out_ir & (1u128 << ordering[j].dim) != 0;
+        }
+        // Per layer operand: accumulated sizes of allocated loops per loop dim, number of
+        // allocated temporal loops, current architectural level.
+        let mut acc = [[1.0; 32]; MAX_OPS];
+        let mut n_alloc = [0usize; MAX_OPS];
+        let mut level = [1usize; MAX_OPS];
         for x in 0..n_ops {
             for lp in &self.spatial[x][0] {
                 acc[x][lp.dim as usize] *= lp.size;
             }
         }
-        let top_of = |mo: MemOperand| *self.hw.levels[mo.index()].last().unwrap_or(&usize::MAX);
-        for (mi, node) in self.hw.memories.iter().enumerate() {
-            let ops: SmallVec<[usize; 3]> =
-                node.operands.iter().filter_map(|mo| self.bind.layer_op_of[mo.index()].map(|x| x as usize)).collect();
-            if ops.is_empty() {
-                continue;
-            }
-            let cap = node.size;
-            let db = node.force_double_buffering;
-            // size slices per operand
-            let mut sizes: SmallVec<[SmallVec<[f64; 12]>; 3]> = SmallVec::new();
-            for &x in &ops {
+        // Candidate sizes and accesses per operand of the current memory.
+        let mut sizes = [[0.0; MAX_CANDIDATES]; MAX_OPS];
+        let mut accesses = [[0.0; MAX_CANDIDATES]; MAX_OPS];
+        let mut radix = [0usize; MAX_OPS];
+        let mut offset = [0usize; MAX_OPS];
+        for mem in &self.memories {
+            let too_small = || AllocationFailure::MemoryTooSmall(self.hw.memories[mem.index].name.clone());
+            let (cap, db) = (mem.cap, mem.db);
+            let n_mem_ops = mem.ops.len();
+            for (k, &x) in mem.ops.iter().enumerate() {
                 let rest = &ordering[n_alloc[x]..];
                 let prec = if x == 0 {
-                    let ir = layer.operands[0].ir_mask;
-                    let spatial_left =
-                        self.spatial[0][level[0]..].iter().flat_map(|l| l.iter()).any(|l| ir & (1u128 << l.dim) != 0);
-                    let temporal_left = rest.iter().any(|l| ir & (1u128 << l.dim) != 0);
-                    if spatial_left || temporal_left { layer.operands[0].precision } else { layer.final_precision }
+                    let spatial_left = self.spatial_ir_from.get(level[0]).copied().unwrap_or(false);
+                    if spatial_left || ir_left[n_alloc[x]] {
+                        layer.operands[0].precision
+                    } else {
+                        layer.final_precision
+                    }
                 } else {
                     layer.operands[x].precision
                 } as f64;
@@ -126,90 +181,96 @@ impl<'a> Allocator<'a> {
                     for l in rest {
                         b[l.dim as usize] *= l.size;
                     }
-                    layer.tensor_size_elems(x, &b[..n_loop.max(1)]) * prec
+                    layer.tensor_size_elems(x, &b[..n_loop]) * prec
                 } else {
                     0.0
                 };
-                let mut list: SmallVec<[f64; 12]> = SmallVec::new();
+                let mut n = 0;
                 for i in 0..=rest.len() {
                     if i > 0 {
                         a[rest[i - 1].dim as usize] *= rest[i - 1].size;
                     }
-                    let mut size = layer.tensor_size_elems(x, &a[..n_loop.max(1)]) * prec;
+                    let mut size = layer.tensor_size_elems(x, &a[..n_loop]) * prec;
                     if db && i < rest.len() && size < all_size {
                         size *= 2.0;
                     }
-                    if size <= cap {
-                        list.push(size);
-                    } else {
+                    if size > cap {
                         if i == 0 {
-                            return Err(AllocationFailure::MemoryTooSmall(node.name.clone()));
+                            return Err(too_small());
                         }
                         break;
                     }
+                    sizes[k][n] = size;
+                    n += 1;
                 }
-                sizes.push(list);
-            }
-            // best combination
-            let mut offset: SmallVec<[usize; 3]> = SmallVec::from_elem(0, ops.len());
-            let mut accesses: SmallVec<[SmallVec<[f64; 12]>; 3]> = SmallVec::new();
-            for (k, &x) in ops.iter().enumerate() {
-                let is_top = top_of(self.bind.mem_op[x]) == mi;
-                if is_top {
-                    offset[k] = sizes[k].len() - 1;
-                    let last = *sizes[k].last().unwrap_or(&0.0);
-                    sizes[k].clear();
-                    sizes[k].push(last);
-                }
-                let rest = &ordering[n_alloc[x]..];
-                let mut av = SmallVec::new();
-                for (i, &s) in sizes[k].iter().enumerate() {
-                    if is_top {
-                        av.push(0.0);
-                    } else {
-                        let mut it = 1.0;
-                        for l in &rest[i + offset[k]..] {
-                            it *= l.size;
-                        }
-                        av.push(it * s);
+                // The top memory of an operand takes every remaining loop (the largest candidate).
+                if mem.is_top[k] {
+                    offset[k] = n - 1;
+                    sizes[k][0] = sizes[k][n - 1];
+                    accesses[k][0] = 0.0;
+                    radix[k] = 1;
+                } else {
+                    offset[k] = 0;
+                    let start = n_alloc[x];
+                    for i in 0..n {
+                        accesses[k][i] = suffix[start + i] * sizes[k][i];
                     }
+                    radix[k] = n;
                 }
-                accesses.push(av);
             }
-            let radix: SmallVec<[usize; 3]> = sizes.iter().map(|s| s.len()).collect();
-            let n_comb: usize = radix.iter().product();
-            let mut best: SmallVec<[usize; 3]> = SmallVec::from_elem(0, ops.len());
+            // Best combination: the fewest accesses, the last of equals in enumeration order
+            // (the last operand's candidate varies fastest).
+            let mut best = [0usize; MAX_OPS];
             let mut best_acc = f64::INFINITY;
-            let mut cur: SmallVec<[usize; 3]> = SmallVec::from_elem(0, ops.len());
-            for c in 0..n_comb {
+            let mut cur = [0usize; MAX_OPS];
+            let mut first = true;
+            loop {
                 let mut size_comb = 0.0;
                 let mut acc_comb = 0.0;
-                let mut rem = c;
-                for k in (0..ops.len()).rev() {
-                    let i = rem % radix[k];
-                    rem /= radix[k];
-                    cur[k] = i;
-                }
-                for k in 0..ops.len() {
+                for k in 0..n_mem_ops {
                     size_comb += sizes[k][cur[k]];
                     acc_comb += accesses[k][cur[k]];
                 }
                 if size_comb > cap {
-                    if c == 0 {
-                        return Err(AllocationFailure::MemoryTooSmall(node.name.clone()));
+                    if first {
+                        return Err(too_small());
                     }
-                    continue;
+                } else {
+                    let mut idx = [0usize; MAX_OPS];
+                    for k in 0..n_mem_ops {
+                        idx[k] = cur[k] + offset[k];
+                    }
+                    if acc_comb <= best_acc && self.even_ok(&mem.ops, &idx[..n_mem_ops], &n_alloc, ordering) {
+                        best_acc = acc_comb;
+                        best = idx;
+                    }
                 }
-                let idx: SmallVec<[usize; 3]> = (0..ops.len()).map(|k| cur[k] + offset[k]).collect();
-                if acc_comb <= best_acc && self.even_ok(&ops, &idx, &n_alloc, ordering) {
-                    best_acc = acc_comb;
-                    best = idx;
+                first = false;
+                // next combination (odometer, last operand fastest)
+                let mut k = n_mem_ops;
+                loop {
+                    if k == 0 {
+                        break;
+                    }
+                    k -= 1;
+                    cur[k] += 1;
+                    if cur[k] < radix[k] {
+                        break;
+                    }
+                    cur[k] = 0;
+                    if k == 0 {
+                        k = usize::MAX;
+                        break;
+                    }
+                }
+                if k == usize::MAX || n_mem_ops == 0 {
+                    break;
                 }
             }
-            for (k, &x) in ops.iter().enumerate() {
+            for (k, &x) in mem.ops.iter().enumerate() {
                 let take = best[k];
                 let start = n_alloc[x];
-                let end = (start + take).min(ordering.len());
+                let end = (start + take).min(len);
                 for l in &ordering[start..end] {
                     acc[x][l.dim as usize] *= l.size;
                 }
@@ -226,8 +287,8 @@ impl<'a> Allocator<'a> {
                         acc[x][l.dim as usize] *= l.size;
                     }
                 }
-                if top_of(self.bind.mem_op[x]) == mi && n_alloc[x] < ordering.len() {
-                    return Err(AllocationFailure::HierarchyTooSmall(node.name.clone()));
+                if mem.is_top[k] && n_alloc[x] < len {
+                    return Err(AllocationFailure::HierarchyTooSmall(self.hw.memories[mem.index].name.clone()));
                 }
                 level[x] += 1;
             }
