@@ -149,9 +149,9 @@ impl<'a> Allocator<'a> {
         let mut acc = [[1.0; 32]; MAX_OPS];
         let mut n_alloc = [0usize; MAX_OPS];
         let mut level = [1usize; MAX_OPS];
-        for x in 0..n_ops {
-            for lp in &self.spatial[x][0] {
-                acc[x][lp.dim as usize] *= lp.size;
+        for (a, sp) in acc.iter_mut().zip(self.spatial).take(n_ops) {
+            for lp in &sp[0] {
+                a[lp.dim as usize] *= lp.size;
             }
         }
         // Candidate sizes and accesses per operand of the current memory.
