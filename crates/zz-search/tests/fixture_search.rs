@@ -1,6 +1,11 @@
 //! Whole-search parity with ZigZag 3.9.1 on every oracle fixture: same totals, and per
 //! layer the same chosen spatial mapping, the same chosen temporal mapping (as allocated)
 //! and the same number of LOMA orderings.
+//!
+//! The reference's fixtures all use uneven temporal mappings; `tests/fixtures/even/` holds a
+//! run of the same oracle script for the even allocation rule (from `../shared/reference/zigzag`:
+//! `zz_oracle.py workload/resnet18.yaml hardware/tesla_npu_like.yaml mapping/tesla_npu_like.yaml
+//! energy 4 --tm-type even`), a case where the even rule changes the chosen mappings.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -15,8 +20,9 @@ fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * b.abs()
 }
 
-fn check(fixture: &Path) -> Vec<String> {
-    let base = fixture.parent().unwrap().parent().unwrap();
+/// Differences between our search and a fixture whose input paths are relative to `base`
+/// (`force_uneven`: search with uneven temporal mappings whatever the fixture used).
+fn check(fixture: &Path, base: &Path, force_uneven: bool) -> Vec<String> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
     let meta = &v["meta"];
     let acc = zz_inputs::read_accelerator(&base.join(meta["accelerator"].as_str().unwrap())).unwrap().0;
@@ -35,6 +41,10 @@ fn check(fixture: &Path) -> Vec<String> {
         },
         loma: LomaOptions {
             lpf_limit: meta["lpf_limit"].as_u64().unwrap() as usize,
+            mapping_type: match meta["temporal_mapping_type"].as_str() {
+                Some("even") if !force_uneven => zz_cost::MappingType::Even,
+                _ => zz_cost::MappingType::Uneven,
+            },
             objective: zz_search::network::objective_from_str(meta["opt"].as_str().unwrap())
                 .unwrap_or(Objective::Latency),
             ..Default::default()
@@ -139,7 +149,7 @@ fn every_fixture_search_picks_the_reference_mappings() {
             .collect();
         files.sort();
         for f in files {
-            let fails = check(&f);
+            let fails = check(&f, f.parent().unwrap().parent().unwrap(), false);
             eprintln!(
                 "{}: {}",
                 f.file_name().unwrap().to_string_lossy(),
@@ -161,4 +171,24 @@ fn every_fixture_search_picks_the_reference_mappings() {
         eprintln!("  {f}");
     }
     assert!(all.is_empty());
+}
+
+#[test]
+fn even_temporal_mappings_match_the_reference() {
+    let Some(root) = reference_dir() else {
+        eprintln!("SKIPPED: ../shared/reference absent; even-mapping parity not checked");
+        return;
+    };
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/even/tesla_npu_like_yaml_even_energy_lpf4.json");
+    let fails = check(&fixture, &root.join("zigzag"), false);
+    for f in fails.iter().take(30) {
+        eprintln!("  {f}");
+    }
+    eprintln!("even mapping (ResNet-18 YAML, tesla_npu_like, energy, lpf 4): {} differences", fails.len());
+    assert!(fails.is_empty());
+    // The fixture discriminates: searching it with uneven mappings does not reproduce it.
+    let uneven = check(&fixture, &root.join("zigzag"), true);
+    eprintln!("the same search with uneven mappings: {} differences", uneven.len());
+    assert!(!uneven.is_empty(), "the even fixture does not exercise the even rule");
 }
