@@ -103,7 +103,7 @@ pub struct EvalPlan {
     pub ports: Vec<PortPlan>,
     /// The ports' served functions, port after port.
     pub served: Vec<ServedEntry>,
-    /// Some port serves more than [`MAX_SERVED`] functions (a memory listing an operand twice).
+    /// Some port serves more functions than an evaluation handles (12; a memory listing an operand twice).
     pub oversized_port: bool,
 }
 
