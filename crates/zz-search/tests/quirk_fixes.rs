@@ -80,3 +80,49 @@ fn capacity_clamp_reference_quirk_and_fix() {
     sorted.sort();
     assert_eq!(sorted, vec![2, 3], "{fixed:?}");
 }
+
+/// The on-loading fixture (`tests/fixtures/onloading/`): both inputs have two half-shared level
+/// boundaries. Searched with and without `sum_half_shared_onloading`.
+fn onloading_search(fix: bool) -> zz_search::NetworkResult {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onloading");
+    let acc = zz_inputs::read_accelerator(&dir.join("accelerator.yaml")).unwrap().0;
+    let wl = zz_inputs::read_workload_yaml(&dir.join("workload.yaml")).unwrap().0;
+    let mapping = zz_inputs::read_mapping(&dir.join("mapping.yaml")).unwrap().0;
+    let opts = zz_search::SearchOptions {
+        loma: zz_search::LomaOptions { lpf_limit: 6, sum_half_shared_onloading: fix, ..Default::default() },
+        ..Default::default()
+    };
+    zz_search::search_network(&wl, &acc, &mapping, &opts, &|_| {}).unwrap()
+}
+
+#[test]
+fn half_shared_onloading_reference_quirk_and_fix() {
+    // Reference: ZigZag 3.9.1 on the same files (`oracle.json`, written by
+    // `../shared/oracle/zz_oracle.py workload.yaml accelerator.yaml mapping.yaml latency 6`).
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/onloading");
+    let oracle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("oracle.json")).unwrap()).unwrap();
+    let want = &oracle["layers"][0];
+    let quirk = onloading_search(false);
+    let q = &quirk.layers[0].cost;
+    for (name, got) in [
+        ("energy_total", q.energy_total),
+        ("latency_total0", q.latency_total0),
+        ("latency_total1", q.latency_total1),
+        ("latency_total2", q.latency_total2),
+        ("data_onloading_cycle", q.data_onloading_cycle),
+    ] {
+        assert_eq!(got, want[name].as_f64().unwrap(), "{name} differs from ZigZag 3.9.1");
+    }
+    // Fixed: the half-shared terms of each input are summed, so on-loading takes longer; the
+    // mapping, the energy and the computation cycles are unchanged.
+    let fixed = onloading_search(true);
+    let f = &fixed.layers[0].cost;
+    println!(
+        "on-loading: reference {} cycles, summed {} cycles (latency {} -> {})",
+        q.data_onloading_cycle, f.data_onloading_cycle, q.latency_total2, f.latency_total2
+    );
+    assert!(f.data_onloading_cycle > q.data_onloading_cycle);
+    assert_eq!(f.latency_total2 - q.latency_total2, f.data_onloading_cycle - q.data_onloading_cycle);
+    assert_eq!((f.energy_total, f.latency_total0), (q.energy_total, q.latency_total0));
+}
