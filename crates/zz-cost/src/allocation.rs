@@ -72,6 +72,19 @@ struct MemoryPlan {
 /// Most loops one memory can consider for an operand (all remaining loops, plus "none").
 const MAX_CANDIDATES: usize = MAX_LOOPS + 1;
 
+/// Advances `cur` to the next combination of candidate indices, the last operand's fastest
+/// (the reference's enumeration order); false after the last one.
+fn next_combination(cur: &mut [usize], radix: &[usize]) -> bool {
+    for k in (0..cur.len()).rev() {
+        cur[k] += 1;
+        if cur[k] < radix[k] {
+            return true;
+        }
+        cur[k] = 0;
+    }
+    false
+}
+
 impl<'a> Allocator<'a> {
     /// Creates an allocator; `spatial` is the fractional spatial mapping per operand per architectural level.
     pub fn new(
@@ -246,24 +259,7 @@ impl<'a> Allocator<'a> {
                     }
                 }
                 first = false;
-                // next combination (odometer, last operand fastest)
-                let mut k = n_mem_ops;
-                loop {
-                    if k == 0 {
-                        break;
-                    }
-                    k -= 1;
-                    cur[k] += 1;
-                    if cur[k] < radix[k] {
-                        break;
-                    }
-                    cur[k] = 0;
-                    if k == 0 {
-                        k = usize::MAX;
-                        break;
-                    }
-                }
-                if k == usize::MAX || n_mem_ops == 0 {
+                if !next_combination(&mut cur[..n_mem_ops], &radix[..n_mem_ops]) {
                     break;
                 }
             }

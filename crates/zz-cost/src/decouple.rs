@@ -89,27 +89,8 @@ impl<'a> Decoupler<'a> {
         }
     }
 
-    /// Products of the next level given as two consecutive slices (temporal loops, then spatial).
-    #[inline]
-    pub fn level_products2(&mut self, first: &[Loop], second: &[Loop]) -> LevelProducts {
-        let mut p = LevelProducts { r: 1.0, ir: 1.0, all: 1.0, ir_above_one: false };
-        if self.active {
-            for &lp in first {
-                self.step(&mut p, lp);
-            }
-            for &lp in second {
-                self.step(&mut p, lp);
-            }
-            return p;
-        }
-        // Fast path (no derived dimensions): plain products in list order.
-        for lp in first.iter().chain(second) {
-            Self::add(&mut p, class_of(self.class, lp.dim), lp.size);
-        }
-        p
-    }
-
-    /// `r` product of the next level (two consecutive slices), as [`Self::level_products2`] computes it.
+    /// `r` product of the next level given as two consecutive slices (temporal loops, then
+    /// spatial), as [`Self::level_products`] computes it over their concatenation.
     /// A decoupler used for `r` products must be used for nothing else.
     #[inline]
     pub fn r_product2(&mut self, first: &[Loop], second: &[Loop]) -> f64 {
@@ -126,8 +107,8 @@ impl<'a> Decoupler<'a> {
         r
     }
 
-    /// `ir` product of the next level and whether some `ir` factor exceeds 1
-    /// (as [`Self::level_products2`] computes them). A decoupler used for `ir` products must be
+    /// `ir` product of the next level (two consecutive slices) and whether some `ir` factor
+    /// exceeds 1, as [`Self::level_products`] computes them. A decoupler used for `ir` products must be
     /// used for nothing else.
     #[inline]
     pub fn ir_product2(&mut self, first: &[Loop], second: &[Loop]) -> (f64, bool) {

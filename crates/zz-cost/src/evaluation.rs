@@ -3,12 +3,13 @@
 //! fractional mapping; double buffering, port stall/slack, on-/off-loading and latency on
 //! the integer mapping.
 
+use crate::allocation::Allocator;
 use crate::error::CostError;
 use crate::hierarchy::HierarchyInfo;
 use crate::layer_info::LayerInfo;
 use crate::mapping_analysis::MappingAnalysis;
 use crate::numeric::py_ceil;
-use crate::spatial::{OperandBinding, SpatialAnalysis};
+use crate::spatial::{Loop, OperandBinding, SpatialAnalysis};
 use crate::temporal::{LoopNest, MAX_LEVELS, MAX_OPS, TemporalAnalysis, TemporalMapping};
 use smallvec::SmallVec;
 use zz_ir::accelerator::{Direction, MemOperand};
@@ -522,6 +523,17 @@ impl<'c, 'a> Evaluator<'c, 'a> {
         evaluate_in(self.ctx, nest, &mut self.scratch, &mut self.result)?;
         Ok(&self.result)
     }
+
+    /// Allocates a loop ordering with `alloc` and evaluates it, as a search does per ordering;
+    /// `None` when the ordering does not fit the memory hierarchy (searches skip those).
+    pub fn evaluate_ordering(
+        &mut self,
+        alloc: &Allocator<'_>,
+        ordering: &[Loop],
+    ) -> Option<Result<(&CostEvaluation, LoopNest), CostError>> {
+        let nest = alloc.allocate_nest(ordering).ok()?;
+        Some(self.evaluate(&nest).map(|e| (e, nest)))
+    }
 }
 
 /// The evaluation, with the intermediate values and the result record provided by the caller;
@@ -707,8 +719,7 @@ fn evaluate_in(
         }
     }
 
-    // Data on-/off-loading per port.
-    // load[op][level][dir] = (cycles, port shared by two inputs), when recorded.
+    // Data on-/off-loading per port, recorded per operand, level and direction.
     load.recorded = [0; MAX_OPS];
     load.shared = [0; MAX_OPS];
     let total_cycles = ta.total_cycles;

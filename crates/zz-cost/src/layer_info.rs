@@ -265,18 +265,18 @@ impl LayerInfo {
                 *c = ((in_mask(o.r2_mask, d) as u16) * dim_class::R2)
                     | ((in_mask(o.ir2_mask, d) as u16) * dim_class::IR2)
                     | ((in_mask(o.r_mask | o.ir_mask, d) as u16) * dim_class::KEEP);
+                // The decoupling steps a dimension once per derived dimension it is related to,
+                // as the first related dimension when it is both.
                 let mut hits = 0;
                 for (k, p) in info.derived.iter().enumerate() {
                     if p.a == d {
                         *c |= (dim_class::A0 << k) | ((k as u16) << dim_class::K_SHIFT);
-                        hits += 1;
                     } else if p.b == d {
                         *c |= (dim_class::B0 << k) | ((k as u16) << dim_class::K_SHIFT) | dim_class::SLOT_B;
-                        hits += 1;
+                    } else {
+                        continue;
                     }
-                    if p.a == d && p.b == d {
-                        hits += 1;
-                    }
+                    hits += 1;
                 }
                 if hits == 1 {
                     *c |= dim_class::SINGLE;

@@ -82,9 +82,7 @@ impl OperandMapping {
         let scale = if is_low_side(d) { self.top_ir[m] } else { self.top_ir[m + 1] };
         py_int(self.records[m].pd[d] / scale)
     }
-}
 
-impl OperandMapping {
     /// No levels, all zero ([`MappingAnalysis::fill`] sets every entry of the levels in use).
     const EMPTY: OperandMapping = OperandMapping {
         n_levels: 0,

@@ -89,8 +89,8 @@ fn main() {
         .collect();
     let (best, median) = windowed_rate(|| {
         for o in &orders {
-            if let Ok(nest) = alloc.allocate_nest(o) {
-                sink += ev.evaluate(&nest).unwrap().energy_total;
+            if let Some(r) = ev.evaluate_ordering(&alloc, o) {
+                sink += r.unwrap().0.energy_total;
             }
         }
         orders.len() as u64

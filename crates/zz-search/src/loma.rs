@@ -11,8 +11,7 @@ use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
 use zz_cost::temporal::LoopNest;
 use zz_cost::{
-    AllocationFailure, Allocator, CostError, CostEvaluation, Evaluator, LayerInfo, Loop, MappingType, SpatialSetup,
-    TemporalMapping,
+    Allocator, CostError, CostEvaluation, Evaluator, LayerInfo, Loop, MappingType, SpatialSetup, TemporalMapping,
 };
 use zz_cost::{HierarchyInfo, OperandBinding};
 use zz_ir::mapping::TemporalOrderingEntry;
@@ -187,12 +186,7 @@ pub fn search(
     let mut evaluated: u64 = 0;
     let mut best: Option<(CostEvaluation, LoopNest)> = None;
     let mut first_error: Option<CostError> = None;
-    let eval = |o: &[Loop]| -> Option<Result<(CostEvaluation, LoopNest), CostError>> {
-        match alloc.allocate_nest(o) {
-            Ok(nest) => Some(zz_cost::evaluation::evaluate_nest(&ctx, &nest).map(|e| (e, nest))),
-            Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
-        }
-    };
+    let mut evaluator = Evaluator::new(&ctx);
     loop {
         flat.clear();
         let mut n = 0;
@@ -215,10 +209,7 @@ pub fn search(
             .par_chunks(width)
             .map_init(
                 || Evaluator::new(&ctx),
-                |ev, o| match alloc.allocate_nest(o) {
-                    Ok(nest) => Some(ev.evaluate(&nest).map(|e| opts.objective.key(e))),
-                    Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
-                },
+                |ev, o| ev.evaluate_ordering(&alloc, o).map(|r| r.map(|(e, _)| opts.objective.key(e))),
             )
             .collect();
         progress(n as u64);
@@ -241,14 +232,14 @@ pub fn search(
             }
         }
         if let Some((k, _)) = batch_best
-            && let Some(Ok((e, nest))) = eval(&flat[k * width..(k + 1) * width])
+            && let Some(Ok((e, nest))) = evaluator.evaluate_ordering(&alloc, &flat[k * width..(k + 1) * width])
         {
             let replace = match &best {
                 None => true,
-                Some((b, _)) => opts.objective.better(&e, b),
+                Some((b, _)) => opts.objective.better(e, b),
             };
             if replace {
-                best = Some((e, nest));
+                best = Some((*e, nest));
             }
         }
     }

@@ -30,8 +30,8 @@ use zz_cost::mapping_analysis::MappingAnalysis;
 use zz_cost::numeric::{py_ceil, py_int};
 use zz_cost::temporal::{LoopNest, TemporalAnalysis};
 use zz_cost::{
-    AllocationFailure, Allocator, CostError, CostEvaluation, EvalContext, HierarchyInfo, LayerInfo, Loop, MappingType,
-    OperandBinding, SpatialSetup, TemporalMapping,
+    Allocator, CostError, CostEvaluation, EvalContext, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding,
+    SpatialSetup, TemporalMapping,
 };
 use zz_ir::accelerator::{Accelerator, Direction, MemOperand, Memory};
 use zz_ir::mapping::{MappingEntry, UserSpatialMapping};
@@ -456,12 +456,13 @@ fn search_temporal(
             .par_iter()
             .map_init(
                 || zz_cost::Evaluator::new(&ctx),
-                |ev, ord| match alloc.allocate_nest(ord) {
-                    Ok(nest) => Some(ev.evaluate(&nest).and_then(|e| {
-                        let v = obj.value(&ctx, &nest, e)?;
-                        Ok((*e, nest, v))
-                    })),
-                    Err(AllocationFailure::MemoryTooSmall(_)) | Err(AllocationFailure::HierarchyTooSmall(_)) => None,
+                |ev, ord| {
+                    ev.evaluate_ordering(&alloc, ord).map(|r| {
+                        r.and_then(|(e, nest)| {
+                            let v = obj.value(&ctx, &nest, e)?;
+                            Ok((*e, nest, v))
+                        })
+                    })
                 },
             )
             .collect();
