@@ -212,11 +212,11 @@ pub fn fusion_partition_dim(op_type: &str) -> &'static str {
     }
 }
 
-/// Loop-relevancy of a (full) layer as ZigZag computes it at construction: the output's
-/// irrelevant dims, excluding dims of size 1 (and, for operands indexed by derived dims,
-/// the dims in relations).
-fn output_ir_dims(layer: &Layer) -> Vec<String> {
-    let o = &layer.operands[0];
+/// Irrelevant loop dims of an operand of a (full) layer as ZigZag computes them at construction:
+/// dims the operand is not indexed by, excluding dims of size 1 (and, for operands indexed by
+/// derived dims, the dims in relations). No operand of that name: none.
+pub(crate) fn ir_dims(layer: &Layer, op: &str) -> Vec<String> {
+    let Some(o) = layer.operands.iter().find(|o| o.name == op) else { return Vec::new() };
     let pr_list: Vec<&str> =
         layer.relations.iter().flat_map(|r| [r.derived.as_str(), r.a.as_str(), r.b.as_str()]).collect();
     let derived: Vec<&str> = layer.relations.iter().map(|r| r.derived.as_str()).collect();
@@ -427,12 +427,12 @@ pub fn generate(wl: &StreamWorkload, opts: &CnOptions, total_weight_capacity: u6
             opts.mode,
             stacks[stack].len(),
         )?;
-        let ir_dims = output_ir_dims(&c.layer);
+        let output_ir = ir_dims(&c.layer, &c.layer.operands[0].name);
         // Construction-time upper bounds of the output-irrelevant dims.
         // reference quirk: whether a CN completes its outputs is checked against the loop ranges
         // the layer had when it was parsed, before tiling rounded sizes up.
         let ir_max: Vec<(String, i64)> =
-            ir_dims.iter().map(|d| (d.clone(), size_in(&c.layer.loop_dims, d).unwrap_or(1) as i64)).collect();
+            output_ir.iter().map(|d| (d.clone(), size_in(&c.layer.loop_dims, d).unwrap_or(1) as i64)).collect();
         orig_ir.insert(ni, ir_max.clone());
 
         let wildcard = norm.inter.iter().any(|(_, f)| f.is_none());
@@ -530,8 +530,9 @@ pub fn generate(wl: &StreamWorkload, opts: &CnOptions, total_weight_capacity: u6
                     }
                 }
             };
-            let produces_final_output =
-                ir_dims.iter().all(|d| get(d).map(|r| r.1).unwrap_or(0) >= size_in(&norm.sizes, d).unwrap_or(1) as i64);
+            let produces_final_output = output_ir
+                .iter()
+                .all(|d| get(d).map(|r| r.1).unwrap_or(0) >= size_in(&norm.sizes, d).unwrap_or(1) as i64);
             let mut tensors = Vec::new();
             for (k, op) in c.layer.operands.iter().enumerate() {
                 let rs: Vec<Range> = op.dims.iter().map(|d| get(d).unwrap_or((0, 1))).collect();

@@ -307,21 +307,6 @@ pub fn scheduling_order(graph: &CnGraph, order: &SchedulingOrder) -> Result<Vec<
     }
 }
 
-/// Irrelevant loop dims of an operand of a (full) layer, ZigZag's relevancy rule.
-fn ir_dims(layer: &zz_ir::workload::Layer, op: &str) -> Vec<String> {
-    let Some(o) = layer.operands.iter().find(|o| o.name == op) else { return Vec::new() };
-    let pr_list: Vec<&str> =
-        layer.relations.iter().flat_map(|r| [r.derived.as_str(), r.a.as_str(), r.b.as_str()]).collect();
-    let derived: Vec<&str> = layer.relations.iter().map(|r| r.derived.as_str()).collect();
-    let has_pr = o.dims.iter().any(|d| derived.contains(&d.as_str()));
-    layer
-        .loop_dims
-        .iter()
-        .filter(|(d, s)| !o.dims.contains(d) && *s != 1 && !(has_pr && pr_list.contains(&d.as_str())))
-        .map(|(d, _)| d.clone())
-        .collect()
-}
-
 /// Builds the scheduler input.
 pub fn schedule_input(
     prep: &Prepared,
@@ -391,7 +376,7 @@ pub fn schedule_input(
             } else if comp.constant_operands.contains(&t.operand)
                 || comp.partially_constant_operands.contains(&t.operand)
             {
-                let ir = ir_dims(&comp.layer, &t.operand);
+                let ir = cn::ir_dims(&comp.layer, &t.operand);
                 let reuse: u64 = tl.outer_loops.iter().filter(|(d, _)| ir.contains(d)).map(|(_, s)| *s).product();
                 tensors[tid].base_priority = Some(reuse as i64);
             }
