@@ -393,3 +393,39 @@ fn sweep_constraints_filter_points() {
     assert_eq!(pts.iter().filter(|p| p.2).count(), 18);
     assert!(pts.iter().all(|p| !p.3 || p.2), "an infeasible point is on the front");
 }
+
+/// An in-memory-computing accelerator is refused (exit 2, a message naming the cause), never
+/// costed as if it were a digital array: that gave plausible but wrong numbers with exit 0.
+#[test]
+fn imc_accelerators_are_refused_until_costed() {
+    let imc = "crates/zz-cli/tests/data/imc_small.yaml";
+    let check = |o: &Output, what: &str| {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains("in-memory-computing") && stderr.contains("is_imc"), "{what}: {stderr}");
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("Energy"), "{what} printed numbers");
+    };
+    let args = ["-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"];
+    let o = bin().current_dir(repo()).args(["map", "-q", "-a", imc]).args(args).output().unwrap();
+    check(&o, "map");
+    let o = bin()
+        .current_dir(repo())
+        .args(["compare", "-a", "examples/accelerator.yaml", "-m", "examples/mapping.yaml", "-a", imc])
+        .args(args)
+        .output()
+        .unwrap();
+    check(&o, "compare");
+    let Some(r) = reference() else {
+        eprintln!("SKIPPED: ../shared/reference absent; the reference IMC accelerators not checked");
+        return;
+    };
+    for hw in ["aimc", "dimc"] {
+        let o = bin()
+            .current_dir(r.join("zigzag"))
+            .args(["map", "-q", "-a", &format!("hardware/{hw}.yaml")])
+            .args(["-w", "workload/resnet18.onnx", "-m", "mapping/default_imc.yaml"])
+            .output()
+            .unwrap();
+        check(&o, hw);
+    }
+}

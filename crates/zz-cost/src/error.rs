@@ -39,6 +39,10 @@ pub enum CostError {
         /// Detail.
         message: String,
     },
+    /// The accelerator uses a feature whose cost is not modelled: evaluating it anyway would
+    /// give wrong numbers.
+    #[error("{0}")]
+    Unsupported(String),
     /// Internal invariant of the reference violated (the reference raises here too).
     #[error("{0}")]
     Invariant(String),

@@ -79,6 +79,8 @@ pub struct HierarchyInfo {
     pub levels: [Vec<usize>; 3],
     /// Sharing groups: for memories holding several operands, operand → level in that memory.
     pub sharing: Vec<SmallVec<[(MemOperand, u8); 3]>>,
+    /// The operational array is an in-memory-computing array (`is_imc: true`).
+    pub is_imc: bool,
 }
 
 impl HierarchyInfo {
@@ -185,6 +187,7 @@ impl HierarchyInfo {
             }
         }
         HierarchyInfo {
+            is_imc: oa.is_imc,
             name: acc.name.clone(),
             oa_names: oa.dimensions.clone(),
             oa_sizes: oa.sizes.clone(),
