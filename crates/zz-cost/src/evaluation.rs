@@ -36,6 +36,8 @@ pub struct EvalContext<'a> {
     pub systolic_drain: f64,
     /// Cycles per MAC operation (1.0 for digital arrays).
     pub cycles_per_op: f64,
+    /// The layer's MAC energy when it does not follow from `unit_energy` (IMC arrays).
+    pub mac_energy: Option<f64>,
     /// Hardware lookups resolved once for this (layer, accelerator, binding, spatial mapping).
     pub plan: EvalPlan,
     /// Fix (off by default, for parity): sum the half-shared on-loading links of an operand
@@ -609,7 +611,7 @@ fn evaluate_in(
     out.memory_word_access.set_levels(&levels);
     out.mem_energy_breakdown.set_levels(&levels);
     out.mem_energy_breakdown_further.set_levels(&levels);
-    let mac_energy = hw.unit_energy * layer.total_macs as f64;
+    let mac_energy = ctx.mac_energy.unwrap_or_else(|| hw.unit_energy * layer.total_macs as f64);
     let mut mem_energy = 0.0;
     for (op, &n_levels) in levels.iter().enumerate().take(n_ops) {
         let m_op = bind.mem_op[op];

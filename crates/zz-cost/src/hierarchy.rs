@@ -2,6 +2,8 @@
 //! functions, and the memory-sharing groups (reference `MemoryHierarchy`, `MemoryLevel`,
 //! `Accelerator.mem_sharing_list`).
 
+use crate::error::CostError;
+use crate::imc::ImcCosts;
 use smallvec::SmallVec;
 use zz_ir::accelerator::{Accelerator, Direction, MemOperand};
 
@@ -81,6 +83,9 @@ pub struct HierarchyInfo {
     pub sharing: Vec<SmallVec<[(MemOperand, u8); 3]>>,
     /// The operational array is an in-memory-computing array (`is_imc: true`).
     pub is_imc: bool,
+    /// For an IMC array: its area and clock period, or why they cannot be computed (reported
+    /// when a layer is bound to the accelerator).
+    pub imc: Option<Result<ImcCosts, CostError>>,
 }
 
 impl HierarchyInfo {
@@ -186,7 +191,15 @@ impl HierarchyInfo {
                 }
             }
         }
+        let imc = oa.is_imc.then(|| match &oa.imc {
+            Some(p) => ImcCosts::new(oa, p),
+            None => Err(CostError::Unsupported(format!(
+                "accelerator `{}` is an IMC array (`is_imc: true`) without IMC parameters",
+                acc.name
+            ))),
+        });
         HierarchyInfo {
+            imc,
             is_imc: oa.is_imc,
             name: acc.name.clone(),
             oa_names: oa.dimensions.clone(),
@@ -204,6 +217,16 @@ impl HierarchyInfo {
     #[inline]
     pub fn memory(&self, op: MemOperand, lv: usize) -> &MemoryInfo {
         &self.memories[self.levels[op.index()][lv]]
+    }
+
+    /// The IMC array's costs (`None` for a digital MAC array); the error when they could not be
+    /// computed.
+    pub fn imc_costs(&self) -> Result<Option<&ImcCosts>, CostError> {
+        match &self.imc {
+            None => Ok(None),
+            Some(Ok(c)) => Ok(Some(c)),
+            Some(Err(e)) => Err(e.clone()),
+        }
     }
 
     /// Index of the OA dimension with this name.

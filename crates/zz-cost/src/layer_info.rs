@@ -119,12 +119,42 @@ pub struct LayerInfo {
     pub final_precision: u64,
     /// Product of all loop sizes.
     pub total_macs: u64,
+    /// The weight operand (reference `get_weight_layer_op`), index into `operands`.
+    pub weight_operand: usize,
+    /// The activation operand (reference `get_act_layer_op`), index into `operands`.
+    pub act_operand: usize,
 }
 
 /// `calc_pr_dimension_size`: distinct values of `sa*a + sb*b` for `a < A`, `b < B`.
 pub fn pr_dimension_size(sa: i64, a: i64, sb: i64, b: i64) -> i64 {
     let g = gcd(sa, sb).max(1);
     a * b - (b - sa / g).max(0) * (a - sb / g)
+}
+
+/// `(weight, activation)` operand indices as reference `get_weight_layer_op` /
+/// `get_act_layer_op` choose them from the constant operands (`operand_source` = the layer).
+fn weight_and_act(layer: &Layer, operands: &[OperandInfo], derived: &[DerivedDim]) -> (usize, usize) {
+    let idx = |name: &str| operands.iter().position(|o| o.name == name);
+    let inputs: Vec<usize> = (1..operands.len()).collect();
+    let constants: Vec<usize> = layer.constant_operands().iter().filter_map(|n| idx(n)).collect();
+    let last_input = *inputs.last().unwrap_or(&0);
+    match constants.len() {
+        1 => {
+            let w = constants[0];
+            (w, inputs.iter().rev().copied().find(|&i| i != w).unwrap_or(last_input))
+        }
+        0 => (inputs.first().copied().unwrap_or(0), inputs.get(1).copied().unwrap_or(last_input)),
+        _ => {
+            let act = match derived.first() {
+                None => inputs.first().copied().unwrap_or(0),
+                Some(p) => (0..operands.len())
+                    .rev()
+                    .find(|&k| layer.operands.get(k).is_some_and(|o| o.dims.contains(&p.name)))
+                    .unwrap_or(last_input),
+            };
+            (constants.iter().rev().copied().find(|&c| c != act).unwrap_or(act), act)
+        }
+    }
 }
 
 impl LayerInfo {
@@ -245,6 +275,7 @@ impl LayerInfo {
             return Err(err("the equation needs an output and at least one input operand".into()));
         }
         let total_macs = sizes.iter().product();
+        let (weight_operand, act_operand) = weight_and_act(layer, &operands, &derived);
         let mut info = LayerInfo {
             name: layer.name.clone(),
             dim_names,
@@ -254,6 +285,8 @@ impl LayerInfo {
             operands,
             final_precision,
             total_macs,
+            weight_operand,
+            act_operand,
         };
         let full: Vec<f64> = info.sizes.iter().map(|&s| s as f64).collect();
         for k in 0..info.operands.len() {

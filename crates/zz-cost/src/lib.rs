@@ -16,6 +16,7 @@ pub mod decouple;
 pub mod error;
 pub mod evaluation;
 pub mod hierarchy;
+pub mod imc;
 pub mod layer_info;
 pub mod mapping_analysis;
 pub mod numeric;
@@ -45,6 +46,8 @@ pub struct SpatialSetup {
     pub systolic_drain: f64,
     /// Passed to every [`EvalContext`]: the corrected on-loading sum (off by default, for parity).
     pub sum_half_shared_onloading: bool,
+    /// On an IMC array: the layer's MAC energy breakdown and cycles per operation.
+    pub imc: Option<imc::energy::LayerImcEnergy>,
 }
 
 impl SpatialSetup {
@@ -66,7 +69,12 @@ impl SpatialSetup {
                 drain += (py_ceil(util) - 1.0).max(0.0);
             }
         }
+        let imc = match hw.imc_costs()? {
+            Some(c) => Some(imc::energy::LayerImcEnergy::new(c, layer, &hw.oa_names, user)?),
+            None => None,
+        };
         Ok(SpatialSetup {
+            imc,
             user: user.to_vec(),
             frac: SpatialAnalysis::new(layer, frac_levels),
             int: SpatialAnalysis::new(layer, int_levels),
@@ -89,7 +97,8 @@ impl SpatialSetup {
             spatial_frac: &self.frac,
             spatial_int: &self.int,
             systolic_drain: self.systolic_drain,
-            cycles_per_op: 1.0,
+            cycles_per_op: self.imc.as_ref().map_or(1.0, |e| e.cycles_per_op),
+            mac_energy: self.imc.as_ref().map(|e| e.total),
             plan: evaluation::EvalPlan::new(layer, hw, bind, &self.frac, &self.int),
             sum_half_shared_onloading: self.sum_half_shared_onloading,
         }

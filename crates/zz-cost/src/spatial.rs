@@ -39,24 +39,11 @@ pub struct OperandBinding {
     pub link_order: SmallVec<[u8; 3]>,
 }
 
-/// Refusal for in-memory-computing arrays, whose MAC energy, clock period and cycles per
-/// operation are not modelled: costing them as a digital array would be silently wrong.
-#[cold]
-fn imc_unsupported(accelerator: &str) -> CostError {
-    CostError::Unsupported(format!(
-        "accelerator `{accelerator}` is an in-memory-computing array (`is_imc: true`), which \
-         zigzag-rs does not cost yet (its DAC/ADC/adder-tree MAC energy, clock period and cycles \
-         per operation are not modelled); run it with ZigZag 3.9.1's \
-         `get_hardware_performance_zigzag_imc` until IMC support lands"
-    ))
-}
-
 impl OperandBinding {
     /// Resolves `memory_operand_links` for the layer's operands.
     pub fn new(layer: &LayerInfo, hw: &HierarchyInfo, links: &[(String, MemOperand)]) -> Result<Self, CostError> {
-        if hw.is_imc {
-            return Err(imc_unsupported(&hw.name));
-        }
+        // An IMC array whose costs could not be computed stops every layer here.
+        hw.imc_costs()?;
         let mut mem_op = SmallVec::new();
         let mut n_levels = SmallVec::new();
         let mut layer_op_of = [None; 3];

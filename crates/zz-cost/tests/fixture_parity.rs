@@ -33,8 +33,23 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
 fn check_fixture(fixture: &Path) -> (usize, usize, Vec<String>) {
     let base = fixture.parent().unwrap().parent().unwrap();
     let v: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+    if v.get("cacti_calls").is_some() {
+        // CACTI-costed memories: checked by zz-inputs' CACTI tests and the CLI test.
+        return (0, 0, Vec::new());
+    }
     let meta = &v["meta"];
+    if meta["in_memory_compute"] == Value::Bool(true) {
+        // IMC runs evaluate each layer on its locality-reduced accelerator: checked layer by
+        // layer (costs, MAC breakdown, tclk, area) by zz-search's `imc_fixtures` test.
+        return (0, 0, Vec::new());
+    }
     let acc_path = base.join(meta["accelerator"].as_str().unwrap());
+    if !acc_path.is_file() {
+        // The IMC labs 5/6 run on edited inputs (reference/zigzag-tutorial/IMC-LABS.md),
+        // which the CLI's lab test builds and checks.
+        return (0, 0, vec![format!("{}: accelerator {} absent", fixture.display(), acc_path.display())])
+            .pipe_if_lab(fixture);
+    }
     let wl_path = base.join(meta["workload"].as_str().unwrap());
     let acc = zz_inputs::read_accelerator(&acc_path).unwrap_or_else(|e| panic!("{e}")).0;
     let hw = HierarchyInfo::new(&acc);
@@ -170,6 +185,18 @@ fn check_fixture(fixture: &Path) -> (usize, usize, Vec<String>) {
         }
     }
     (matched, layers.len(), failures)
+}
+
+/// Lab fixtures on edited inputs are left to the CLI's lab test; anything else missing fails.
+trait PipeIfLab {
+    fn pipe_if_lab(self, fixture: &Path) -> Self;
+}
+
+impl PipeIfLab for (usize, usize, Vec<String>) {
+    fn pipe_if_lab(self, fixture: &Path) -> Self {
+        let lab = fixture.file_name().is_some_and(|n| n == "lab5.json" || n == "lab6.json");
+        if lab { (0, 0, Vec::new()) } else { self }
+    }
 }
 
 #[test]

@@ -197,8 +197,36 @@ pub struct OperationalArray {
     pub unit_area: f64,
     /// Dimensions along which partial results drain systolically (adds drain cycles).
     pub systolic_dimensions: Vec<String>,
-    /// In-memory computing array (not supported by the cost model yet).
+    /// In-memory computing array (`is_imc: true`); its parameters are in [`Self::imc`].
     pub is_imc: bool,
+    /// The IMC parameters, present exactly when `is_imc` is true.
+    pub imc: Option<ImcArray>,
+}
+
+/// The parameters of an in-memory-computing array (ZigZag `ImcArray`): the MAC units are
+/// bit-serial multipliers next to weight cells (the memory named `cells`), followed by ADCs
+/// (analog) or adder trees (digital).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImcArray {
+    /// Analog (`imc_type: analog`) or digital (anything else).
+    pub analog: bool,
+    /// Activation precision in bits (`input_precision[0]`).
+    pub activation_precision: u64,
+    /// Weight precision in bits (`input_precision[1]`).
+    pub weight_precision: u64,
+    /// Activation bits fed per cycle (`bit_serial_precision`).
+    pub bit_serial_precision: f64,
+    /// ADC resolution in bits (0 when absent; digital arrays have none).
+    pub adc_resolution: f64,
+    /// Size of the `cells` memory in bits (one cell group per multiplier position).
+    pub cells_size: u64,
+    /// Area per array unit of the cells (`cells.area`, mm²), used without cost extraction.
+    pub cells_area: f64,
+    /// `cells` has `auto_cost_extraction: true`: the cell-array area comes from CACTI.
+    pub cells_auto_cost: bool,
+    /// CACTI's area of one bank's cell array (mm², already rounded as the reference does),
+    /// filled in by the reader when `cells_auto_cost` is set and CACTI could size it.
+    pub cells_cacti_area: Option<f64>,
 }
 
 impl OperationalArray {

@@ -14,5 +14,5 @@ pub mod salsa;
 pub mod spatial_generation;
 
 pub use loma::{LomaOptions, Objective};
-pub use network::{LayerResult, NetworkResult, SearchOptions, Totals, search_network};
+pub use network::{ImcLayerReport, LayerResult, NetworkResult, SearchOptions, Totals, search_network};
 pub use spatial_generation::SpatialOptions;

@@ -264,7 +264,7 @@ fn analyse(layer: &Layer, mapping: &Mapping) -> Result<(Node, Option<u128>), Lay
 ///     name: "a".into(),
 ///     operational_array: OperationalArray {
 ///         dimensions: vec![], sizes: vec![], unit_energy: 1.0, unit_area: 1.0,
-///         systolic_dimensions: vec![], is_imc: false,
+///         systolic_dimensions: vec![], is_imc: false, imc: None,
 ///     },
 ///     memories: vec![],
 /// };

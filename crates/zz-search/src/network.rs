@@ -34,6 +34,15 @@ impl SearchOptions {
     pub fn locality_enabled(&self) -> bool {
         self.exploit_data_locality || self.spatial.mixed
     }
+
+    /// The reference's `in_memory_compute=True` (what `get_hardware_performance_zigzag_imc`
+    /// passes): mixed spatial-mapping generation and inter-layer data locality switched on.
+    /// The IMC cost model itself is chosen by the accelerator, not by this.
+    pub fn in_memory_compute(mut self) -> Self {
+        self.spatial.mixed = true;
+        self.exploit_data_locality = true;
+        self
+    }
 }
 
 /// The chosen mapping and cost of one layer.
@@ -60,6 +69,52 @@ pub struct LayerResult {
     /// The reduced accelerator the layer was evaluated on when inter-layer locality is
     /// enabled (`None`: the original accelerator).
     pub accelerator: Option<Arc<Accelerator>>,
+    /// On an IMC array: the layer's MAC energy breakdown, clock period and areas.
+    pub imc: Option<ImcLayerReport>,
+}
+
+/// What the reference's `CostModelEvaluationForIMC` adds to a layer's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImcLayerReport {
+    /// Cycles per MAC operation (`act / bsp`).
+    pub cycles_per_op: f64,
+    /// MAC energy per component ([`zz_cost::imc::ENERGY_KEYS`] order), pJ.
+    pub mac_energy_breakdown: [f64; 8],
+    /// Clock period, ns.
+    pub tclk: f64,
+    /// Clock period per component ([`zz_cost::imc::AREA_KEYS`] order), ns.
+    pub tclk_breakdown: [f64; 7],
+    /// Area of the IMC array, mm².
+    pub imc_area: f64,
+    /// Per component ([`zz_cost::imc::AREA_KEYS`] order), mm².
+    pub imc_area_breakdown: [f64; 7],
+    /// Sum of the areas of the layer's memories, mm².
+    pub mem_area: f64,
+    /// Area of each memory of the layer's hierarchy, file order.
+    pub mem_area_breakdown: Vec<(String, f64)>,
+    /// `imc_area + mem_area`.
+    pub area_total: f64,
+}
+
+impl ImcLayerReport {
+    /// The report of a layer evaluated on `acc` (the layer's own, possibly reduced, accelerator).
+    pub fn new(hw: &HierarchyInfo, setup: &SpatialSetup, acc: &Accelerator) -> Option<Self> {
+        let costs = hw.imc_costs().ok()??;
+        let e = setup.imc.as_ref()?;
+        let mem_area_breakdown: Vec<(String, f64)> = acc.memories.iter().map(|m| (m.name.clone(), m.area)).collect();
+        let mem_area = mem_area_breakdown.iter().fold(0.0, |s, (_, a)| s + a);
+        Some(ImcLayerReport {
+            cycles_per_op: e.cycles_per_op,
+            mac_energy_breakdown: e.breakdown,
+            tclk: costs.tclk,
+            tclk_breakdown: costs.tclk_breakdown,
+            imc_area: costs.area,
+            imc_area_breakdown: costs.area_breakdown,
+            mem_area,
+            mem_area_breakdown,
+            area_total: costs.area + mem_area,
+        })
+    }
 }
 
 /// Network totals, summed in layer order as the reference's `CumulativeCME`.
@@ -113,6 +168,9 @@ pub struct NetworkResult {
     pub layers: Vec<LayerResult>,
     /// Sums.
     pub totals: Totals,
+    /// On an IMC array, as the reference API returns them: the clock period (ns) and the
+    /// `area_total` (mm²) of the first costed layer.
+    pub imc: Option<(f64, f64)>,
 }
 
 /// An error with the layer it happened in.
@@ -173,6 +231,7 @@ pub fn search_layer(
                 orderings_generated: 0,
                 temporal_evaluated: 0,
                 accelerator: None,
+                imc: None,
             });
         }
     }
@@ -206,13 +265,15 @@ pub fn search_network_observed(
     on_layer: &dyn Fn(usize, usize, &str),
 ) -> Result<NetworkResult, LayerError> {
     let hw = HierarchyInfo::new(acc);
-    let n_compute = workload.layers.iter().filter(|l| l.kind == zz_ir::workload::LayerKind::Compute).count();
+    let imc = acc.operational_array.is_imc;
+    let costed = |l: &zz_ir::workload::Layer| l.kind == zz_ir::workload::LayerKind::Compute && !imc_skips(imc, l);
+    let n_compute = workload.layers.iter().filter(|l| costed(l)).count();
     let plan = if opts.locality_enabled() { Some(locality::search(workload, acc, mapping)?) } else { None };
     let mut layers = Vec::new();
     let mut totals = Totals::default();
     for idx in workload.topological_order() {
         let layer = &workload.layers[idx];
-        if layer.kind != zz_ir::workload::LayerKind::Compute {
+        if !costed(layer) {
             continue;
         }
         let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };
@@ -234,10 +295,25 @@ pub fn search_network_observed(
             }
             None => search_layer(info, idx, &hw, entry, opts, progress).map_err(lerr)?,
         };
+        let mut r = r;
+        if imc {
+            let (layer_hw, layer_acc) = match &r.accelerator {
+                Some(a) => (HierarchyInfo::new(a), a.as_ref()),
+                None => (hw.clone(), acc),
+            };
+            r.imc = ImcLayerReport::new(&layer_hw, &r.spatial, layer_acc);
+        }
         totals.add(&r.cost);
         layers.push(r);
     }
-    Ok(NetworkResult { layers, totals })
+    let imc = layers.first().and_then(|l| l.imc.as_ref()).map(|i| (i.tclk, i.area_total));
+    Ok(NetworkResult { layers, totals, imc })
+}
+
+/// Whether an IMC array skips a layer: the reference's workload iterator leaves out layers
+/// whose operator type is exactly `Pooling` or `Add` when the array is an IMC array.
+pub fn imc_skips(is_imc: bool, layer: &zz_ir::workload::Layer) -> bool {
+    is_imc && matches!(layer.operator_type.as_str(), "Pooling" | "Add")
 }
 
 /// Objective by name (`latency`, `energy`, `edp`, case-insensitive).

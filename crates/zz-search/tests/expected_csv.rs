@@ -4,8 +4,9 @@
 //! generation, inter-layer data locality) and its energy and latency are compared with the
 //! row's relative tolerance.
 //!
-//! IMC rows are out of scope here (their own issue) and reported as skipped. Every other row,
-//! mixed spatial-mapping generation included, must match.
+//! IMC rows (`in_memory_compute`) run with the reference's IMC flow (mixed spatial mappings and
+//! inter-layer locality, the IMC cost model chosen by the accelerator) and also check the API's
+//! `tclk` and `area`. Every row must match.
 
 use std::path::{Path, PathBuf};
 use zz_cost::MappingType;
@@ -32,6 +33,8 @@ struct Row {
     energy: f64,
     latency: f64,
     rel_tol: f64,
+    tclk: Option<f64>,
+    area: Option<f64>,
 }
 
 fn parse_bool(s: &str) -> bool {
@@ -59,6 +62,8 @@ fn read_rows(path: &Path) -> Vec<Row> {
         col("expected_energy"),
         col("expected_latency"),
         col("rel_tol"),
+        col("expected_tclk"),
+        col("expected_area"),
     ];
     lines
         .filter(|l| !l.trim().is_empty())
@@ -81,6 +86,8 @@ fn read_rows(path: &Path) -> Vec<Row> {
                 energy: num(12),
                 latency: num(13),
                 rel_tol: num(14),
+                tclk: f[c[15]].parse().ok(),
+                area: f[c[16]].parse().ok(),
             }
         })
         .collect()
@@ -90,8 +97,8 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * b.abs()
 }
 
-/// Runs one row; `Ok((energy, latency))` or a description of why it could not run.
-fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64), String> {
+/// Runs one row; `Ok((energy, latency, IMC (tclk, area)))` or why it could not run.
+fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64, Option<(f64, f64)>), String> {
     let (acc, _) = zz_inputs::read_accelerator(&dir.join(&row.accelerator)).map_err(|e| e.to_string())?;
     let wpath = dir.join(&row.workload);
     let (workload, _) = if row.workload.ends_with(".onnx") {
@@ -117,8 +124,9 @@ fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64), String> {
         exploit_data_locality: row.locality,
         salsa: None,
     };
+    let opts = if row.imc { opts.in_memory_compute() } else { opts };
     let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).map_err(|e| e.to_string())?;
-    Ok((r.totals.energy_total, r.totals.latency_total2))
+    Ok((r.totals.energy_total, r.totals.latency_total2, r.imc))
 }
 
 #[test]
@@ -134,23 +142,27 @@ fn expected_csv_cases() {
     let mut total = 0;
     let mut failures: Vec<String> = Vec::new();
     for row in &rows {
-        if row.imc {
-            println!("{:<62} SKIPPED (IMC: out of scope, own issue)", row.case);
-            continue;
-        }
         total += 1;
         let start = std::time::Instant::now();
         let outcome = run_row(&dir, row);
         let secs = start.elapsed().as_secs_f64();
         let (ok, detail) = match &outcome {
-            Ok((e, l)) => (
-                close(*e, row.energy, row.rel_tol) && close(*l, row.latency, row.rel_tol),
+            Ok((e, l, imc)) => (
+                close(*e, row.energy, row.rel_tol)
+                    && close(*l, row.latency, row.rel_tol)
+                    && match (row.tclk, row.area) {
+                        (Some(t), Some(a)) => imc.is_some_and(|(gt, ga)| close(gt, t, 1e-9) && close(ga, a, 1e-9)),
+                        _ => imc.is_none(),
+                    },
                 format!(
-                    "energy {e:?} (expected {:?}, rel {:.1e}), latency {l:?} (expected {:?}, rel {:.1e})",
+                    "energy {e:?} (expected {:?}, rel {:.1e}), latency {l:?} (expected {:?}, rel {:.1e}), \
+                     tclk/area {imc:?} (expected {:?}/{:?})",
                     row.energy,
                     (e - row.energy).abs() / row.energy.abs(),
                     row.latency,
-                    (l - row.latency).abs() / row.latency.abs()
+                    (l - row.latency).abs() / row.latency.abs(),
+                    row.tclk,
+                    row.area
                 ),
             ),
             Err(msg) => (false, format!("error: {msg}")),
@@ -164,5 +176,6 @@ fn expected_csv_cases() {
         }
     }
     println!("{matched}/{total} expected.csv cases match");
+    assert_eq!(total, rows.len());
     assert!(failures.is_empty(), "{} case(s) mismatch:\n{}", failures.len(), failures.join("\n"));
 }

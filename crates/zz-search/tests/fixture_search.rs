@@ -25,7 +25,12 @@ fn close(a: f64, b: f64) -> bool {
 fn check(fixture: &Path, base: &Path, force_uneven: bool) -> Vec<String> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
     let meta = &v["meta"];
-    let acc = zz_inputs::read_accelerator(&base.join(meta["accelerator"].as_str().unwrap())).unwrap().0;
+    let acc_path = base.join(meta["accelerator"].as_str().unwrap());
+    if v.get("cacti_calls").is_some() || !acc_path.is_file() {
+        // CACTI-costed memories and the IMC labs' edited inputs: checked through the CLI.
+        return Vec::new();
+    }
+    let acc = zz_inputs::read_accelerator(&acc_path).unwrap().0;
     let wl_path = base.join(meta["workload"].as_str().unwrap());
     let workload = if wl_path.extension().is_some_and(|e| e == "onnx") {
         zz_inputs::read_workload_onnx(&wl_path).unwrap().0
@@ -51,6 +56,7 @@ fn check(fixture: &Path, base: &Path, force_uneven: bool) -> Vec<String> {
         },
         ..Default::default()
     };
+    let opts = if meta["in_memory_compute"] == Value::Bool(true) { opts.in_memory_compute() } else { opts };
     let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).unwrap();
     let mut fails = Vec::new();
     let name = fixture.file_name().unwrap().to_string_lossy().to_string();

@@ -501,6 +501,13 @@ fn run_zigzag(
     } else {
         add_offchip(&core.accelerator, &offchip.accelerator, too_large)?
     };
+    if acc.operational_array.is_imc {
+        return Err(CostError::Unsupported(format!(
+            "core `{}` is an in-memory-computing array (`is_imc: true`); classic Stream's IMC cores \
+             are not modelled by `zigzag-rs stream` (use `zigzag-rs map` for a single IMC core)",
+            acc.name
+        )));
+    }
     let hw = HierarchyInfo::new(&acc);
     let info = LayerInfo::new(tile)?;
     let links = stream_links();

@@ -9,7 +9,9 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use zz_ir::accelerator::{Accelerator, Direction, MemOperand, Memory, MemoryPort, OperationalArray, PortType};
+use zz_ir::accelerator::{
+    Accelerator, Direction, ImcArray, MemOperand, Memory, MemoryPort, OperationalArray, PortType,
+};
 use zz_ir::mapping::UserSpatialMapping;
 
 use crate::error::InputError;
@@ -61,6 +63,9 @@ static DATAFLOW_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z]+, [0-
 /// IMC-only settings of the operational array, needed by the `cells` checks.
 struct ImcSettings {
     input_precision: [u64; 2],
+    analog: bool,
+    bit_serial_precision: f64,
+    adc_resolution: f64,
 }
 
 /// Reads an accelerator from a parsed document.
@@ -105,7 +110,7 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
         extras.type_pos = it.pos();
     }
     let name = top.req_str(doc, "name")?.to_owned();
-    let (operational_array, imc) = read_operational_array(doc, &top.req(doc, "operational_array")?)?;
+    let (mut operational_array, imc) = read_operational_array(doc, &top.req(doc, "operational_array")?)?;
     if let Some(dataflows) = top.get("dataflows") {
         check_dataflows(doc, &dataflows)?;
         if !dataflows.is_null() {
@@ -124,6 +129,18 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
     }
     if let Some(imc) = &imc {
         check_imc_cells(doc, &memories_item, &entries, &memories, imc)?;
+        let cells = memories.iter().find(|m| m.name == "cells").expect("checked by check_imc_cells");
+        operational_array.imc = Some(ImcArray {
+            analog: imc.analog,
+            activation_precision: imc.input_precision[0],
+            weight_precision: imc.input_precision[1],
+            bit_serial_precision: imc.bit_serial_precision,
+            adc_resolution: imc.adc_resolution,
+            cells_size: cells.size,
+            cells_area: cells.area,
+            cells_auto_cost: cells.auto_cost_extraction,
+            cells_cacti_area: None,
+        });
     }
     Ok((Accelerator { name, operational_array, memories }, extras))
 }
@@ -210,7 +227,10 @@ fn read_operational_array(doc: &Doc, item: &Item<'_>) -> Result<(OperationalArra
             return Err(missing(doc, &f, "unit_area", "the area per MAC unit (a number)"));
         }
     };
-    let oa = OperationalArray { dimensions, sizes, unit_energy, unit_area, systolic_dimensions, is_imc };
+    if is_imc && dimensions.len() < 2 {
+        return Err(doc.error(&dims_item, "an IMC array needs at least two dimensions (wordline and bitline)"));
+    }
+    let oa = OperationalArray { dimensions, sizes, unit_energy, unit_area, systolic_dimensions, is_imc, imc: None };
     Ok((oa, imc))
 }
 
@@ -271,7 +291,12 @@ fn read_imc_settings(doc: &Doc, f: &Fields<'_>) -> Result<ImcSettings, InputErro
         let it = f.get("adc_resolution").unwrap_or_else(|| f.item.clone());
         return Err(doc.error(&it, "a digital IMC array has no ADC: `adc_resolution` must be 0 or absent"));
     }
-    Ok(ImcSettings { input_precision: [act, weight] })
+    Ok(ImcSettings {
+        input_precision: [act, weight],
+        analog: imc_type == Some("analog"),
+        bit_serial_precision: bsp,
+        adc_resolution: adc,
+    })
 }
 
 /// IMC arrays need a `cells` memory holding only `I2`, serving no dimension, sized in whole weights.
