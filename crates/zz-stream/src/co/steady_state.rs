@@ -92,13 +92,13 @@ impl SteadyState {
 }
 
 /// MACs of a CN (product of its tile's loop sizes).
-pub(crate) fn cn_macs(graph: &CnGraph, cn: usize) -> u64 {
+pub fn cn_macs(graph: &CnGraph, cn: usize) -> u64 {
     let tl = &graph.layers[graph.cns[cn].layer];
     tl.tile_layer.loop_dims.iter().map(|(_, s)| *s).product()
 }
 
-/// Predecessor lists of every CN.
-pub(crate) fn predecessors(graph: &CnGraph) -> Vec<Vec<usize>> {
+/// Predecessor lists of every CN (deduplicated).
+pub fn predecessors(graph: &CnGraph) -> Vec<Vec<usize>> {
     let mut preds = vec![Vec::new(); graph.cns.len()];
     for e in &graph.edges {
         if !preds[e.dst].contains(&e.src) {
