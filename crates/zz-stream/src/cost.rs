@@ -51,11 +51,39 @@ pub struct CostOptions {
     pub mapping_type: MappingType,
     /// Spatial-mapping generation (ZigZag defaults).
     pub spatial: SpatialOptions,
+    /// Which latency becomes the CN runtime (and scales the off-chip bandwidth): Stream's
+    /// fixed/GA flows use `latency_total2`, its constraint-optimisation flow `latency_total1`.
+    pub latency_attr: LatencyAttr,
+}
+
+/// The ZigZag latency a CN's runtime is taken from (Stream's `latency_attr`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LatencyAttr {
+    /// `latency_total1` (computation + on-loading).
+    Total1,
+    /// `latency_total2` (+ off-loading; the default).
+    #[default]
+    Total2,
+}
+
+impl LatencyAttr {
+    /// The value of this latency in an evaluation.
+    pub fn of(self, e: &CostEvaluation) -> f64 {
+        match self {
+            LatencyAttr::Total1 => e.latency_total1,
+            LatencyAttr::Total2 => e.latency_total2,
+        }
+    }
 }
 
 impl Default for CostOptions {
     fn default() -> Self {
-        CostOptions { lpf_limit: 6, mapping_type: MappingType::Uneven, spatial: SpatialOptions::default() }
+        CostOptions {
+            lpf_limit: 6,
+            mapping_type: MappingType::Uneven,
+            spatial: SpatialOptions::default(),
+            latency_attr: LatencyAttr::Total2,
+        }
     }
 }
 
@@ -101,7 +129,8 @@ pub struct CoreCost {
     pub cme: Arc<Cme>,
     /// Memory operands served from DRAM (more levels than the core has), in layer-operand order.
     pub too_large_operands: Vec<MemOperand>,
-    /// `latency_total2` (the fixed-allocation path; the GA path truncates it).
+    /// `latency_total2` (the fixed-allocation path; the GA path truncates it), or
+    /// `latency_total1` with [`LatencyAttr::Total1`].
     pub runtime: f64,
     /// Energy without the DRAM part of the too-large operands.
     pub onchip_energy: f64,
@@ -563,7 +592,13 @@ fn run_zigzag(
 }
 
 /// What the scheduler derives from a CME (`SetFixedAllocationPerformanceStage`).
-fn derive(cme: Arc<Cme>, core: &Core, tile: &zz_ir::workload::Layer, op_type: &str) -> Result<CoreCost, CostError> {
+fn derive(
+    cme: Arc<Cme>,
+    core: &Core,
+    tile: &zz_ir::workload::Layer,
+    op_type: &str,
+    latency_attr: LatencyAttr,
+) -> Result<CoreCost, CostError> {
     let links = stream_links();
     let mem_of = |lop: &str| links.iter().find(|(l, _)| l == lop).map(|(_, m)| *m);
     // Too large = more levels in the evaluated hierarchy than in the core.
@@ -586,7 +621,7 @@ fn derive(cme: Arc<Cme>, core: &Core, tile: &zz_ir::workload::Layer, op_type: &s
         onchip -= part;
         per_op.push((m, part));
     }
-    let latency = e.latency_total2;
+    let latency = latency_attr.of(e);
     let mut bw = Vec::new();
     if !too_large.is_empty() {
         // Rebuild the evaluation context of the chosen mapping to get the instantaneous bandwidth.
@@ -703,7 +738,7 @@ pub fn compute(
         )
         .map_err(err)?;
         let cme = Arc::new(cme);
-        let cc = derive(cme.clone(), core, &tl.tile_layer, &tl.op_type).map_err(err)?;
+        let cc = derive(cme.clone(), core, &tl.tile_layer, &tl.op_type, opts.latency_attr).map_err(err)?;
         Ok((cc, cme))
     };
     let reps: Vec<(usize, usize)> = jobs.iter().filter(|j| j.rep == j.core).map(|j| (j.unique, j.core)).collect();
@@ -724,7 +759,7 @@ pub fn compute(
         let mut cc = cc.clone();
         if j.core != j.rep {
             let tl = &graph.layers[unique[j.unique].layer];
-            cc = derive(cme.clone(), &acc.cores[j.core], &tl.tile_layer, &tl.op_type)
+            cc = derive(cme.clone(), &acc.cores[j.core], &tl.tile_layer, &tl.op_type, opts.latency_attr)
                 .map_err(|error| StreamCostError { layer: tl.name.clone(), sub_id: 0, core: j.core, error })?;
         }
         unique[j.unique].cores.push(cc);

@@ -4,6 +4,7 @@
 //! contention-aware list scheduler with a memory manager produces the schedule.
 
 pub mod cn;
+pub mod co;
 pub mod cost;
 pub mod ga;
 pub mod hardware;

@@ -417,3 +417,80 @@ pub fn schedule_input(
     input.validate().map_err(|e| StreamError::Pipeline(e.to_string()))?;
     Ok(input)
 }
+
+/// Whether some layer's inter-core tiling is `*` (only the constraint optimiser resolves it).
+pub fn has_wildcard(graph: &CnGraph) -> bool {
+    graph.layers.iter().any(|l| l.inter_core_tiling.iter().any(|(_, f)| f.is_none()))
+}
+
+/// The result of [`prepare_co`].
+#[derive(Clone, Debug)]
+pub struct CoPrepared {
+    /// The re-tiled, re-costed workload to schedule (fixed cores, `latency_total1` runtimes).
+    pub prepared: Prepared,
+    /// The allocation (per stack and unrolled).
+    pub co: crate::co::CoResult,
+    /// Stream's scheduling order of the re-tiled CNs.
+    pub order: SchedulingOrder,
+    /// Resolved inter-core tiling per layer id: `(layer, [(dim, factor)], cores)`.
+    pub resolved: Vec<(usize, Vec<(String, u64)>, Vec<usize>)>,
+}
+
+/// Stream's constraint-optimisation flow up to the schedule: CNs and costs as [`prepare`] (with
+/// `*` tilings unsplit), the allocation per stack, then the workload re-tiled with the chosen
+/// splits and cores and re-costed as the reference does after CO (LOMA lpf 7, runtimes
+/// `latency_total1`).
+pub fn prepare_co(spec: &RunSpec<'_>, opts: &crate::co::CoOptions) -> Result<CoPrepared, StreamError> {
+    let pre = prepare(spec)?;
+    let co = crate::co::allocate(&pre.graph, &pre.costs, &pre.accelerator, opts)
+        .map_err(|e| StreamError::Pipeline(e.to_string()))?;
+    let mut wl = pre.workload.clone();
+    let mut resolved = Vec::new();
+    for tl in &pre.graph.layers {
+        let Some((_, cores)) = co.layer_cores.iter().find(|(l, _)| *l == tl.id) else {
+            return perr(format!(
+                "layer {} ({}) is in no steady-state allocation; the reference drops such layers: give it its own stack",
+                tl.id, tl.name
+            ));
+        };
+        if tl.inter_core_tiling.len() > 1 {
+            return perr(format!(
+                "layer {}: only one inter-core tiling entry is supported by constraint optimisation (the reference raises too), found {:?}",
+                tl.name, tl.inter_core_tiling
+            ));
+        }
+        let mut tiling = Vec::new();
+        for (d, f) in &tl.inter_core_tiling {
+            let k = match f {
+                None => cores.len() as u64,
+                Some(k) => *k,
+            };
+            tiling.push((d.clone(), k));
+        }
+        let size: u64 = tiling.iter().map(|(_, k)| *k).product();
+        if size != cores.len() as u64 {
+            return perr(format!(
+                "layer {}: its inter-core tiling {:?} splits it {size} ways but the optimiser chose {} cores {:?} (the reference asserts they match): use `*` for this layer or restrict its core_allocation",
+                tl.name,
+                tl.inter_core_tiling,
+                cores.len(),
+                cores
+            ));
+        }
+        if let crate::workload::NodeKind::Computation(c) = &mut wl.nodes[tl.node].kind {
+            c.core_allocation = cores.clone();
+            c.inter_core_tiling =
+                tiling.iter().map(|(d, k)| (d.clone(), crate::mapping::TilingFactor::N(*k))).collect();
+        }
+        resolved.push((tl.id, tiling, cores.clone()));
+    }
+    let mut cost = spec.cost.clone();
+    // reference quirk: the post-CO estimation runs LOMA with lpf 7 (6 before CO).
+    cost.lpf_limit = 7;
+    cost.latency_attr = crate::cost::LatencyAttr::Total1;
+    let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&pre.accelerator))?;
+    let costs = cost::compute(&graph, &wl, &pre.accelerator, &cost)?;
+    let order = SchedulingOrder::Explicit(co.order.clone());
+    let prepared = Prepared { accelerator: pre.accelerator, workload: wl, graph, costs, warnings: pre.warnings };
+    Ok(CoPrepared { prepared, co, order, resolved })
+}

@@ -1,0 +1,334 @@
+//! Constraint-optimisation (CO) layer–core allocation of classic Stream
+//! (`optimize_allocation_co`, commit 21e5ad80), licence-free.
+//!
+//! Per layer stack: the steady-state CN set ([`steady_state`]), one MILP over its split, core and
+//! slot choices minimising the predicted steady-state latency ([`milp`], solved with HiGHS),
+//! and the predicted latency of the solution's slot table. Then all stacks are unrolled into
+//! one slot table, which gives Stream's scheduling order and each layer's core set
+//! ([`unroll`]); the caller re-tiles the workload with those splits and schedules it.
+//!
+//! Ties: the MILP often has several optima. [`TieBreak::FewestLowest`] (the default) re-solves
+//! with the optimum fixed and picks the solution with the fewest (CN, core) assignments, then
+//! the lowest core ids; a third solve with that solution's core sets excluded tells whether
+//! another allocation reaches the same objective ([`StackResult::unique`]). A given solution
+//! (per-layer core sets) can be replayed with [`CoOptions::replay`].
+
+pub mod milp;
+pub mod steady_state;
+pub mod unroll;
+
+use crate::cn::CnGraph;
+use crate::cost::CostTable;
+use crate::hardware::StreamAccelerator;
+use milp::{MilpInput, SolveFailure, Status};
+use steady_state::SteadyState;
+use unroll::SlotTable;
+
+/// CO failures.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CoError {
+    /// A stack that the reference cannot allocate either.
+    #[error("layer stack {stack:?}: {message}")]
+    Stack {
+        /// Layer ids.
+        stack: Vec<usize>,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The model cannot be built.
+    #[error("constraint optimisation: {0}")]
+    Model(String),
+    /// The model has no solution.
+    #[error("layer stack {stack:?}: the allocation MILP is infeasible: {reason}")]
+    Infeasible {
+        /// Layer ids.
+        stack: Vec<usize>,
+        /// The constraint family and resource at fault.
+        reason: String,
+    },
+    /// The solver failed.
+    #[error("layer stack {stack:?}: the MILP solver stopped without a solution ({status})")]
+    Solver {
+        /// Layer ids.
+        stack: Vec<usize>,
+        /// Solver status.
+        status: String,
+    },
+    /// A replayed solution is not usable.
+    #[error("replayed allocation: {0}")]
+    Replay(String),
+}
+
+/// How an optimum is chosen among equal ones.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TieBreak {
+    /// Fewest (CN, core) assignments, then lowest core ids (two more solves per stack).
+    #[default]
+    FewestLowest,
+    /// Whatever optimum HiGHS returns first (one solve, uniqueness not checked).
+    Solver,
+}
+
+/// Options of the CO allocator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoOptions {
+    /// Time limit of each MILP solve, seconds (the reference's 600).
+    pub time_limit: f64,
+    /// Tie-breaking rule.
+    pub tie_break: TieBreak,
+    /// Replay: a core set per layer id instead of the optimiser's choice.
+    pub replay: Option<Vec<(usize, Vec<usize>)>>,
+}
+
+impl Default for CoOptions {
+    fn default() -> Self {
+        CoOptions { time_limit: 600.0, tie_break: TieBreak::FewestLowest, replay: None }
+    }
+}
+
+/// The result of one stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackResult {
+    /// The steady state.
+    pub ss: SteadyState,
+    /// The MILP's constants.
+    pub input: MilpInput,
+    /// Variables and constraints of the linear model.
+    pub model_size: (usize, usize),
+    /// Solver status of the chosen solution.
+    pub status: Status,
+    /// MILP objective (predicted steady-state latency, cycles).
+    pub objective: i64,
+    /// The predicted latency recomputed from the slot table (`calculate_total_latency`).
+    pub predicted: i64,
+    /// `it·T − (it−1)·overlap` with the numbers.
+    pub formula: String,
+    /// Steady-state slot table `(slot, core, (layer, sub_id), runtime)`.
+    pub table: Vec<(usize, usize, (usize, usize), i64)>,
+    /// Core set per layer of the stack (ascending ids), layers ascending.
+    pub layer_cores: Vec<(usize, Vec<usize>)>,
+    /// Whether no other core assignment reaches the objective (`None`: not checked).
+    pub unique: Option<bool>,
+    /// Seconds spent in the solver.
+    pub solve_seconds: f64,
+}
+
+/// The result of the CO allocation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoResult {
+    /// Per non-empty stack.
+    pub stacks: Vec<StackResult>,
+    /// The unrolled slot table.
+    pub table: SlotTable,
+    /// Scheduling order of the re-tiled workload.
+    pub order: Vec<(usize, usize)>,
+    /// Core set per layer (all stacks), ascending layer id.
+    pub layer_cores: Vec<(usize, Vec<usize>)>,
+}
+
+fn infeasible_reason(inp: &MilpInput, graph: &CnGraph) -> String {
+    // A layer that fits no core: its weights (split over as many cores as it may use) exceed
+    // every allowed core's capacity.
+    for g in &inp.groups {
+        let k0 = g[0];
+        let w = inp.weights[k0];
+        let ncores = inp.split_ok[k0].iter().filter(|v| v[0]).count().max(1) as u64;
+        let fits = (0..inp.cores.len()).any(|c| inp.split_ok[k0][c][0] && (w.div_ceil(ncores) as f64) <= inp.caps[c]);
+        if w > 0 && !fits {
+            let name = &graph.layers[graph.cns[inp.nodes[k0]].layer].name;
+            return format!(
+                "core capacity: the weights of layer {} ({name}, {w} bits) fit the I2 top memory of none of its cores {:?} even split over all of them (capacities {:?} bits); give it more cores or a larger weight memory",
+                inp.ids[k0].0,
+                (0..inp.cores.len()).filter(|&c| inp.split_ok[k0][c][0]).map(|c| inp.cores[c]).collect::<Vec<_>>(),
+                inp.caps
+            );
+        }
+        if !inp.split_ok[k0].iter().any(|v| v[0]) {
+            return format!("allowed cores: layer {} has no core with a cost (check core_allocation)", inp.ids[k0].0);
+        }
+    }
+    "core capacity: the weights of the steady-state layers together exceed the I2 top memories of the cores (cap per core: {:?}); use more cores, smaller stacks or larger weight memories"
+        .replace("{:?}", &format!("{:?}", inp.caps))
+}
+
+fn round(v: f64) -> i64 {
+    v.round() as i64
+}
+
+/// Runs the CO allocation on a CN graph whose `*` inter-core tilings are unsplit.
+pub fn allocate(
+    graph: &CnGraph,
+    costs: &CostTable,
+    acc: &StreamAccelerator,
+    opts: &CoOptions,
+) -> Result<CoResult, CoError> {
+    let preds = steady_state::predecessors(graph);
+    let mut stacks = Vec::new();
+    for stack in &graph.layer_stacks {
+        let Some(ss) = steady_state::extract(graph, &preds, stack)? else { continue };
+        let input = milp::constants(graph, costs, acc, &ss.cns, ss.iterations)?;
+        stacks.push(solve_stack(graph, ss, input, opts)?);
+    }
+    let cores_of = |si: usize, layer: usize| -> Vec<usize> {
+        stacks[si].layer_cores.iter().find(|(l, _)| *l == layer).map(|(_, c)| c.clone()).unwrap_or_default()
+    };
+    let sss: Vec<SteadyState> = stacks.iter().map(|s| s.ss.clone()).collect();
+    let table = unroll::unroll(graph, &preds, &sss, &cores_of)?;
+    let mut layer_cores: Vec<(usize, Vec<usize>)> = stacks.iter().flat_map(|s| s.layer_cores.clone()).collect();
+    layer_cores.sort();
+    let nb = |l: usize| layer_cores.iter().find(|(x, _)| *x == l).map_or(1, |(_, c)| c.len());
+    let order = unroll::scheduling_order(graph, &table, &nb);
+    Ok(CoResult { stacks, table, order, layer_cores })
+}
+
+fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOptions) -> Result<StackResult, CoError> {
+    let t0 = std::time::Instant::now();
+    let stack = ss.stack.clone();
+    let replay: Option<Vec<(usize, Vec<usize>)>> = opts.replay.clone();
+    let (mut model, vars) = milp::build(&input, replay.as_deref())?;
+    let model_size = (model.cols.len(), model.rows.len());
+    let fail = |e: SolveFailure| match e {
+        SolveFailure::Infeasible if replay.is_some() => CoError::Replay(format!(
+            "the given core sets are infeasible for stack {stack:?} (a layer on a core it may not use, a split larger than its cores, or weights above a core's capacity)"
+        )),
+        SolveFailure::Infeasible => CoError::Infeasible { stack: stack.clone(), reason: infeasible_reason(&input, graph) },
+        SolveFailure::NoSolution(s) | SolveFailure::Other(s) => CoError::Solver { stack: stack.clone(), status: s },
+    };
+    let first = milp::solve_highs(&model, opts.time_limit).map_err(fail)?;
+    let objective = round(first.values[vars.total_lat]);
+    let mut chosen = first.clone();
+    let mut unique = None;
+    let n = input.nodes.len();
+    let nc = input.cores.len();
+    if replay.is_none() && opts.tie_break == TieBreak::FewestLowest && first.status == Status::Optimal {
+        // Fix the optimum, prefer few assignments then low core ids.
+        model.rows.push(milp::Row {
+            family: "optimum",
+            lo: f64::NEG_INFINITY,
+            hi: objective as f64 + 0.5,
+            coefs: vec![(vars.total_lat, 1.0)],
+        });
+        model.cols[vars.total_lat].cost = 0.0;
+        let mut rank: Vec<usize> = (0..nc).collect();
+        rank.sort_by_key(|&c| input.cores[c]);
+        let big = (n * nc * nc + 1) as f64;
+        for (r, &c) in rank.iter().enumerate() {
+            for i in 0..n {
+                model.cols[vars.core_asgn[c][i]].cost = big + r as f64;
+            }
+        }
+        if let Ok(s) = milp::solve_highs(&model, opts.time_limit)
+            && s.status == Status::Optimal
+        {
+            chosen = s;
+        }
+        // Another core assignment with the same objective?
+        let mut cut = Vec::new();
+        let mut ones = 0.0;
+        for c in 0..nc {
+            for i in 0..n {
+                let x = vars.core_asgn[c][i];
+                if chosen.values[x] > 0.5 {
+                    cut.push((x, -1.0));
+                    ones += 1.0;
+                } else {
+                    cut.push((x, 1.0));
+                }
+            }
+        }
+        model.rows.push(milp::Row { family: "other solution", lo: 1.0 - ones, hi: f64::INFINITY, coefs: cut });
+        for c in model.cols.iter_mut() {
+            c.cost = 0.0;
+        }
+        unique = match milp::solve_highs(&model, opts.time_limit) {
+            Ok(_) => Some(false),
+            Err(SolveFailure::Infeasible) => Some(true),
+            Err(_) => None,
+        };
+    }
+    let sol = &chosen;
+    // Slot table and core sets.
+    let mut entries: Vec<(usize, usize, usize)> = Vec::new(); // (slot, core index, node)
+    for c in 0..nc {
+        for s in 0..n {
+            for i in 0..n {
+                if sol.values[vars.asgn[c][s][i]] > 0.5 {
+                    entries.push((s, c, i));
+                }
+            }
+        }
+    }
+    // reference order: (slot, "Core c", packed id) — core indices are already in string order.
+    entries.sort();
+    let k_of = |i: usize| entries.iter().filter(|e| e.2 == i).count();
+    let mut table: Vec<(usize, usize, (usize, usize), i64)> = Vec::new();
+    // Grouped per node in order of first appearance (get_steady_state_allocation_list).
+    let mut node_order: Vec<usize> = Vec::new();
+    for e in &entries {
+        if !node_order.contains(&e.2) {
+            node_order.push(e.2);
+        }
+    }
+    for &i in &node_order {
+        let k = k_of(i);
+        for e in entries.iter().filter(|e| e.2 == i) {
+            table.push((e.0, input.cores[e.1], input.ids[i], input.lat[i][e.1][k - 1]));
+        }
+    }
+    let (predicted, formula) = predicted_latency(&table, input.iterations as i64);
+    let mut layer_cores: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &(_, core, (l, _), _) in &table {
+        match layer_cores.iter_mut().find(|(x, _)| *x == l) {
+            Some((_, v)) => {
+                if !v.contains(&core) {
+                    v.push(core)
+                }
+            }
+            None => layer_cores.push((l, vec![core])),
+        }
+    }
+    for (_, v) in layer_cores.iter_mut() {
+        v.sort_unstable();
+    }
+    layer_cores.sort();
+    Ok(StackResult {
+        ss,
+        input,
+        model_size,
+        status: chosen.status.clone(),
+        objective,
+        predicted,
+        formula,
+        table,
+        layer_cores,
+        unique,
+        solve_seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Stream's `calculate_total_latency` of a steady-state slot table.
+pub fn predicted_latency(table: &[(usize, usize, (usize, usize), i64)], iterations: i64) -> (i64, String) {
+    let smax = table.iter().map(|e| e.0).max().unwrap_or(0);
+    let mut tl = vec![0i64; smax + 1];
+    for e in table {
+        tl[e.0] = tl[e.0].max(e.3);
+    }
+    let start = |s: usize| tl[..s].iter().sum::<i64>();
+    let total: i64 = tl.iter().sum();
+    let mut cores: Vec<usize> = table.iter().map(|e| e.1).collect();
+    cores.sort_by_key(|c| format!("Core {c}"));
+    cores.dedup();
+    let mut overlap = i64::MAX;
+    for c in cores {
+        let on: Vec<&(usize, usize, (usize, usize), i64)> = table.iter().filter(|e| e.1 == c).collect();
+        let earliest = on.iter().map(|e| start(e.0)).min().unwrap_or(0);
+        let latest = on.iter().map(|e| start(e.0)).max().unwrap_or(0);
+        let last = on.iter().find(|e| start(e.0) == latest).map_or(0, |e| e.0);
+        overlap = overlap.min(total - (latest + tl[last]) + earliest);
+    }
+    if overlap == i64::MAX {
+        overlap = 0;
+    }
+    let p = iterations * total - (iterations - 1) * overlap;
+    (p, format!("total_lat = N * T - (N - 1) * overlap --> {p} = {iterations} * {total} - {} * {overlap}", iterations - 1))
+}
