@@ -72,7 +72,10 @@ fn main() -> ExitCode {
     match res {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            // Messages that quote a huge value (e.g. from the scheduler) are clipped too.
+            let message =
+                if f.message.len() > 2000 { zz_inputs::error::clip_quotes(&f.message) } else { f.message };
+            eprintln!("error: {message}");
             ExitCode::from(f.code)
         }
     }

@@ -342,6 +342,8 @@ fn read_doc(
     acc_dir: &Path,
     resolver: &CoreResolver,
 ) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
+    zz_inputs::yaml::kind::check_old_stream_accelerator(doc, root)?;
+    zz_inputs::yaml::kind::expect(doc, root, zz_inputs::yaml::kind::FileKind::StreamAccelerator, "-a/--accelerator")?;
     let root = Item::root(root);
     if root.is_null() {
         return Err(doc.error(&root, "the file is empty; expected a Stream accelerator with keys name, cores, offchip_core_id, core_connectivity"));
@@ -492,6 +494,22 @@ fn read_doc(
             dataflows: extras.dataflows,
             shared_mem_group_id: shared,
         });
+    }
+    // The off-chip core holds DRAM only: a core with MAC units there is a mistaken id.
+    if let Some(off) = cores.iter().find(|c| c.id == offchip_core_id) {
+        if off.total_unit_count() > 0 {
+            let compute_free: Vec<usize> = cores.iter().filter(|c| c.total_unit_count() == 0).map(|c| c.id).collect();
+            return Err(doc.error(
+                &off_item,
+                format!(
+                    "offchip_core_id {offchip_core_id} names core `{}` ({}), a compute core with {} MAC units; it must name the off-chip memory core (a core file with `type: memory` and no MAC units{})",
+                    off.name,
+                    files.iter().find(|f| f.0 == offchip_core_id).map(|f| f.2.as_str()).unwrap_or("?"),
+                    off.total_unit_count(),
+                    if compute_free.is_empty() { String::new() } else { format!("; cores without MAC units here: {compute_free:?}") }
+                ),
+            ));
+        }
     }
     // Shared memories must be identical.
     for (g, it) in memory_sharing.iter().zip(&sharing_items) {

@@ -168,6 +168,7 @@ fn read_oa_dict(doc: &Doc, it: &Item<'_>, hint: bool) -> Result<UserSpatialMappi
 }
 
 fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, InputError> {
+    zz_inputs::yaml::kind::expect(doc, root, zz_inputs::yaml::kind::FileKind::Mapping, "-m/--mapping")?;
     let root = Item::root(root);
     let items = match &root.node.value {
         Value::Seq(_) => doc.seq(&root)?,
@@ -180,6 +181,15 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     };
     let mut entries = Vec::with_capacity(items.len());
     for it in &items {
+        if let Value::Map(kv) = &it.node.value {
+            if let Some(e) = kv.iter().find(|e| e.key.as_str() == Some("core_allocation_is_fixed")) {
+                return Err(doc.error_at(
+                    e.key.pos,
+                    &format!("{}.core_allocation_is_fixed", it.path),
+                    "`core_allocation_is_fixed` is from older Stream releases (e.g. the Dec-2024 tutorial) and was removed: a single core in `core_allocation` now fixes the layer to it, several let the genetic algorithm choose; delete the key",
+                ));
+            }
+        }
         let f = doc.map(it, ENTRY_KEYS)?;
         let name = f.req_str(doc, "name")?.to_owned();
         let mut core_allocation = vec![0];

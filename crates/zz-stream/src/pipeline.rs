@@ -345,9 +345,26 @@ pub fn schedule_input(
             },
         };
         let Some(cc) = costs.get(i, core) else {
+            let why = match acc.core(core) {
+                None => format!("there is no core {core} in the accelerator"),
+                Some(k) if k.total_unit_count() == 0 => {
+                    let off = if core == acc.offchip_core_id { "the off-chip core" } else { "a memory core" };
+                    format!("core {core} ({}) is {off} and has no MAC units", k.name)
+                }
+                Some(_) => format!(
+                    "core {core} is not in the layer's `core_allocation` {:?}",
+                    tl.possible_core_allocation
+                ),
+            };
+            let compute: Vec<usize> = tl
+                .possible_core_allocation
+                .iter()
+                .copied()
+                .filter(|&k| acc.core(k).is_some_and(|k| k.total_unit_count() > 0))
+                .collect();
             return perr(format!(
-                "CN ({}, {}) of layer {}: core {core} is not among its allowed compute cores {:?}",
-                c.id, c.sub_id, tl.name, tl.possible_core_allocation
+                "CN ({}, {}) of layer {} cannot run on core {core}: {why}; allow only compute cores for it (of its `core_allocation` {:?} those are {:?})",
+                c.id, c.sub_id, tl.name, tl.possible_core_allocation, compute
             ));
         };
         // Operands and tensors.

@@ -489,7 +489,7 @@ pub fn read_stream_workload_onnx(
 ) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
     let file = path.display().to_string();
     let fail = |m: String| InputError { file: file.clone(), line: 1, column: 1, key: "-".into(), message: m };
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the ONNX file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| zz_inputs::error::unreadable(&file, &e))?;
     let layout = zz_inputs::onnx::wire::scan_model(&bytes).map_err(|e| InputError {
         file: file.clone(),
         line: 1,

@@ -42,13 +42,7 @@ const DEFAULT_PRECISION: i64 = 8;
 /// [`Warning`] each time a compute layer relies on such an inferred shape.
 pub fn read_workload_onnx(path: &Path) -> Result<(Workload, Vec<Warning>), InputError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| InputError {
-        file: file.clone(),
-        line: 1,
-        column: 1,
-        key: "-".to_string(),
-        message: format!("cannot read the ONNX file: {e}"),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| crate::error::unreadable(&file, &e))?;
     read_workload_onnx_bytes(&file, &bytes)
 }
 

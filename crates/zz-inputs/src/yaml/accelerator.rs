@@ -98,9 +98,18 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
             "the file is empty; expected an accelerator mapping with keys name, memories, operational_array",
         ));
     }
+    if !stream {
+        super::kind::expect(doc, root.node, super::kind::FileKind::ZigZagAccelerator, "-a/--accelerator")?;
+    }
     let top = if stream { doc.map(&root, STREAM_CORE_TOP_KEYS)? } else { doc.map(&root, TOP_KEYS)? };
     let mut extras = StreamCoreExtras::default();
     if stream {
+        if top.get("type").is_none() {
+            return Err(doc.error(
+                &root,
+                "missing required key `type`: core files of older Stream releases have none; add `type: compute` (or `type: memory` for the off-chip DRAM core)",
+            ));
+        }
         let it = top.req(doc, "type")?;
         let t = doc.str(&it)?;
         if t != "compute" && t != "memory" {

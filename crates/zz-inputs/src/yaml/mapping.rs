@@ -59,6 +59,7 @@ pub fn read(doc: &mut Doc, root: &Node) -> Result<(Mapping, MappingSpans), Input
 /// Reads a mapping file whose entries may use the keys in `allowed` (unknown keys are
 /// rejected; keys not read here are ignored).
 pub fn read_with_keys(doc: &mut Doc, root: &Node, allowed: &[&str]) -> Result<(Mapping, MappingSpans), InputError> {
+    super::kind::expect(doc, root, super::kind::FileKind::Mapping, "-m/--mapping")?;
     let root = Item::root(root);
     let items = match &root.node.value {
         Value::Null => {

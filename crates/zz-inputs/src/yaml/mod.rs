@@ -15,6 +15,7 @@
 mod accelerator;
 mod check;
 mod equation;
+pub mod kind;
 pub mod fields;
 mod legacy;
 mod mapping;
@@ -40,7 +41,14 @@ use fields::Doc;
 pub fn read_text(path: &Path) -> Result<(String, String), InputError> {
     let name = path.display().to_string();
     let fail = |message: String| InputError { file: name.clone(), line: 0, column: 0, key: "-".into(), message };
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read the file: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| crate::error::unreadable(&name, &e))?;
+    let is_onnx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
+    if is_onnx || (bytes.first() == Some(&0x08) && std::str::from_utf8(&bytes).is_err()) {
+        return Err(fail(
+            "this is an ONNX model, not a YAML file; ONNX models are workloads: give it to -w/--workload (were -a, -w and -m swapped?)"
+                .into(),
+        ));
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..at];

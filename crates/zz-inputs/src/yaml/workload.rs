@@ -50,6 +50,7 @@ struct SourceRef<'n> {
 
 /// Reads a workload from a parsed document.
 pub fn read(doc: &mut Doc, root: &Node) -> Result<Workload, InputError> {
+    super::kind::expect(doc, root, super::kind::FileKind::Workload, "-w/--workload")?;
     let root = Item::root(root);
     let items = match &root.node.value {
         Value::Null => {
