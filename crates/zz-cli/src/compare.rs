@@ -112,10 +112,13 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         w.iter().for_each(|w| eprintln!("{w}"));
         let (mapping, w) = zz_inputs::read_mapping(m).map_err(|e| Failure::input(e.to_string()))?;
         w.iter().for_each(|w| eprintln!("{w}"));
+        let opts = if acc.operational_array.is_imc { opts.clone().in_memory_compute() } else { opts.clone() };
         let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
             .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
-        reports.push(crate::report::run_report(&res, &workload, &acc, &wl_name));
-        costs.push((crate::sweep::area(&acc), crate::sweep::onchip_memory_bits(&acc)));
+        let rep = crate::report::run_report(&res, &workload, &acc, &wl_name);
+        // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.
+        costs.push((rep.area.unwrap_or_else(|| crate::sweep::area(&acc)), crate::sweep::onchip_memory_bits(&acc)));
+        reports.push(rep);
     }
     let feasible: Vec<bool> =
         reports.iter().zip(&costs).map(|(r, &(area, mem))| args.constraints.admit(r.latency, area, mem)).collect();

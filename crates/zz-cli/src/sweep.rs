@@ -106,6 +106,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         .map(|(k, acc)| {
             let idx = spec.point(k);
             let values: Vec<String> = spec.parameters.iter().zip(&idx).map(|(p, &i)| p.values[i].to_string()).collect();
+            let opts = if acc.operational_array.is_imc { opts.clone().in_memory_compute() } else { opts.clone() };
             let r = zz_search::search_network(&workload, acc, &mapping, &opts, &|_| {});
             if let Some(b) = &bar {
                 b.inc(1);
@@ -116,7 +117,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     values,
                     energy: r.totals.energy_total,
                     latency: r.totals.latency_total2,
-                    area: area(acc),
+                    // IMC designs: the reference's IMC area (array + memories).
+                    area: r.imc.map_or_else(|| area(acc), |(_, a)| a),
                     memory: onchip_memory_bits(acc),
                     error: None,
                 },
