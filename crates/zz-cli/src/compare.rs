@@ -22,6 +22,9 @@ pub struct CompareArgs {
     /// Objective: latency, energy or edp.
     #[arg(long, default_value = "latency")]
     pub opt: String,
+    /// CACTI 7 binary for memories with `auto_cost_extraction: true` (default: $ZIGZAG_RS_CACTI).
+    #[arg(long)]
+    pub cacti: Option<PathBuf>,
     /// Maximum number of loop prime factors.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
@@ -96,6 +99,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     let objective = zz_search::network::objective_from_str(&args.opt)
         .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    if let Some(p) = &args.cacti {
+        zz_inputs::cacti::set_binary(p.clone());
+    }
     let workload = read_workload(&args.workload)?;
     let opts = SearchOptions {
         spatial: SpatialOptions::default(),

@@ -100,6 +100,7 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         "even" => MappingType::Even,
         other => return Err(Failure::input(format!("--mapping-type: expected even or uneven, got `{other}`"))),
     };
+    args.inputs.use_cacti();
     let (acc, w1) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     warn_all(&w1);
     let workload = read_workload(&args.inputs.workload)?;

@@ -72,6 +72,7 @@ fn csv_field(s: &str) -> String {
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let objective = zz_search::network::objective_from_str(&args.opt)
         .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    args.inputs.use_cacti();
     let (base, w) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     w.iter().for_each(|w| eprintln!("{w}"));
     let workload = read_workload(&args.inputs.workload)?;
@@ -81,8 +82,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     w.iter().for_each(|w| eprintln!("{w}"));
     let n = spec.n_points();
     // Every point's accelerator is built up front so bad parameters fail before any work.
-    let accs: Vec<Accelerator> =
+    let mut accs: Vec<Accelerator> =
         (0..n).map(|k| spec.apply(&base, k)).collect::<Result<_, _>>().map_err(|e| Failure::input(e.to_string()))?;
+    // A memory costed by CACTI is re-costed at each point's size and ports.
+    for (k, acc) in accs.iter_mut().enumerate() {
+        zz_inputs::cacti::recost(acc).map_err(|e| Failure::input(format!("sweep point {k}: {e}")))?;
+    }
     let opts = SearchOptions {
         spatial: SpatialOptions::default(),
         loma: LomaOptions { lpf_limit: args.lpf_limit, objective, ..Default::default() },
