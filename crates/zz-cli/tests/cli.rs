@@ -452,3 +452,106 @@ fn imc_accelerators_are_costed_like_the_reference() {
         assert!(close(e, energy, 1e-9) && close(l, latency, 1e-9), "{hw}: {e} {l}");
     }
 }
+
+/// `reference/zigzag/hardware/tpu_like_cacti.yaml` (an `rf` and an SRAM costed by CACTI) on
+/// `workload/resnet18_first3.yaml` must match `oracle/tpu_like_cacti.json`: from a cache file of
+/// ZigZag's recorded CACTI results (always), with a real CACTI binary (`ZIGZAG_RS_CACTI`, installed
+/// by scripts/install_cacti.sh; SKIPPED without one), and without either it must stop with exit 2
+/// naming the memory, the configuration and both ways to supply a binary.
+#[test]
+fn cacti_memories_through_the_cli() {
+    let Some(r) = reference() else {
+        eprintln!("SKIPPED: ../shared/reference absent; tpu_like_cacti not checked");
+        return;
+    };
+    let dir = r.join("zigzag");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("oracle/tpu_like_cacti.json")).unwrap()).unwrap();
+    let (we, wl) = (v["totals"]["energy"].as_f64().unwrap(), v["totals"]["latency"].as_f64().unwrap());
+    let args = ["map", "-q", "-a", "hardware/tpu_like_cacti.yaml", "-w", "workload/resnet18_first3.yaml"];
+    let run = |cache: &Path, binary: Option<&str>| {
+        let mut c = bin();
+        c.current_dir(&dir).args(args).args(["-m", "mapping/tpu_like.yaml"]).env("ZIGZAG_RS_CACTI_CACHE", cache);
+        match binary {
+            Some(b) => c.env("ZIGZAG_RS_CACTI", b),
+            None => c.env_remove("ZIGZAG_RS_CACTI"),
+        };
+        c
+    };
+    // No binary, no cache.
+    let empty = tmp("cacti-empty.tsv");
+    let _ = std::fs::remove_file(&empty);
+    let o = run(&empty, None).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    for s in ["tpu_like_cacti.yaml:", "rf_128B", "-size (bytes) 16384", "--cacti", "ZIGZAG_RS_CACTI"] {
+        assert!(stderr.contains(s), "no `{s}` in: {stderr}");
+    }
+    // A cache of the recorded results.
+    let cache = tmp("cacti-recorded.tsv");
+    let mut text = String::new();
+    for (call, q) in v["cacti_calls"].as_array().unwrap().iter().zip([(16384, 8), (2097152, 2048)]) {
+        let q = zz_inputs::cacti::CactiQuery { size_bytes: q.0, bus_width: q.1, cache_type: "ram" };
+        text += &format!("{}\t{}\t{}\t{}\n", q.key(), call["r_cost"], call["w_cost"], call["area"]);
+    }
+    std::fs::write(&cache, text).unwrap();
+    let out = tmp("cacti-cached.json");
+    let o = run(&cache, None).arg("--json").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let (e, l) = (got["energy"].as_f64().unwrap(), got["latency"].as_f64().unwrap());
+    eprintln!("tpu_like_cacti from the cache: {e} pJ, {l} cycles (ZigZag {we}, {wl})");
+    assert!(close(e, we, 1e-9) && close(l, wl, 1e-9));
+    // The real binary, on a fresh cache.
+    let Some(binary) = std::env::var_os("ZIGZAG_RS_CACTI").map(|b| b.to_string_lossy().to_string()) else {
+        eprintln!("SKIPPED: no CACTI binary (ZIGZAG_RS_CACTI unset; scripts/install_cacti.sh installs one)");
+        return;
+    };
+    let fresh = tmp("cacti-fresh.tsv");
+    let _ = std::fs::remove_file(&fresh);
+    let out = tmp("cacti-binary.json");
+    let o = run(&fresh, Some(&binary)).arg("--json").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let (e, l) = (got["energy"].as_f64().unwrap(), got["latency"].as_f64().unwrap());
+    eprintln!("tpu_like_cacti with CACTI {binary}: {e} pJ, {l} cycles");
+    assert!(close(e, we, 1e-9) && close(l, wl, 1e-9));
+    assert_eq!(std::fs::read_to_string(&fresh).unwrap().lines().count(), 2, "results are cached");
+}
+
+/// Tutorial IMC labs 5 and 6: the fixed inputs (`cells: auto_cost_extraction: false`,
+/// reference/zigzag-tutorial/IMC-LABS.md) match `oracle/lab{5,6}.json` (energy, latency, tclk,
+/// area); the original files, on which ZigZag 3.9.1 dies in its CACTI parser, exit 2 naming it.
+#[test]
+fn tutorial_imc_labs_5_and_6() {
+    let Some(r) = reference() else {
+        eprintln!("SKIPPED: ../shared/reference absent; IMC labs not checked");
+        return;
+    };
+    let tut = r.join("zigzag-tutorial");
+    for (lab, wl) in [("lab5", "resnet18_first_layer.onnx"), ("lab6", "resnet18_second_layer.onnx")] {
+        let dir = tut.join(lab);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(tut.join(format!("oracle/{lab}.json"))).unwrap()).unwrap();
+        let t = &v["totals"];
+        let w = format!("inputs/workload/{wl}");
+        let common = ["-w", w.as_str(), "-m", "inputs/mapping/mapping.yaml"];
+        let out = tmp(&format!("{lab}.json"));
+        let (_, got) = run_json(
+            &["map", "-a", "inputs/hardware-v39/accelerator_fixed.yaml", common[0], common[1], common[2], common[3]],
+            &dir,
+            &out,
+        );
+        for k in ["energy", "latency", "tclk", "area"] {
+            let (g, want) = (got[k].as_f64().unwrap(), t[k].as_f64().unwrap());
+            eprintln!("{lab} {k}: {g} (ZigZag {want})");
+            assert!(close(g, want, 1e-9), "{lab} {k}: {g} vs {want}");
+        }
+        for orig in ["inputs/hardware/accelerator.yaml", "inputs/hardware-v39/accelerator.yaml"] {
+            let o = bin().current_dir(&dir).args(["map", "-q", "-a", orig]).args(common).output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{lab} {orig}: {stderr}");
+            assert!(stderr.contains("accelerator.yaml:") && stderr.contains("cell-array parser"), "{stderr}");
+        }
+    }
+}
