@@ -15,6 +15,18 @@ pub struct CoreInputs {
     /// Mapping YAML.
     #[arg(long, short = 'm')]
     pub mapping: PathBuf,
+    /// CACTI 7 binary for memories with `auto_cost_extraction: true` (default: $ZIGZAG_RS_CACTI).
+    #[arg(long)]
+    pub cacti: Option<PathBuf>,
+}
+
+impl CoreInputs {
+    /// Makes `--cacti` the process's CACTI binary.
+    pub fn use_cacti(&self) {
+        if let Some(p) = &self.cacti {
+            zz_inputs::cacti::set_binary(p.clone());
+        }
+    }
 }
 
 /// The input files and layer/core choices of a multi-core (Stream) run.

@@ -22,6 +22,9 @@ pub struct CompareArgs {
     /// Objective: latency, energy or edp.
     #[arg(long, default_value = "latency")]
     pub opt: String,
+    /// CACTI 7 binary for memories with `auto_cost_extraction: true` (default: $ZIGZAG_RS_CACTI).
+    #[arg(long)]
+    pub cacti: Option<PathBuf>,
     /// Maximum number of loop prime factors.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
@@ -96,6 +99,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     let objective = zz_search::network::objective_from_str(&args.opt)
         .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    if let Some(p) = &args.cacti {
+        zz_inputs::cacti::set_binary(p.clone());
+    }
     let workload = read_workload(&args.workload)?;
     let opts = SearchOptions {
         spatial: SpatialOptions::default(),
@@ -112,10 +118,13 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         w.iter().for_each(|w| eprintln!("{w}"));
         let (mapping, w) = zz_inputs::read_mapping(m).map_err(|e| Failure::input(e.to_string()))?;
         w.iter().for_each(|w| eprintln!("{w}"));
+        let opts = if acc.operational_array.is_imc { opts.clone().in_memory_compute() } else { opts.clone() };
         let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
             .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
-        reports.push(crate::report::run_report(&res, &workload, &acc, &wl_name));
-        costs.push((crate::sweep::area(&acc), crate::sweep::onchip_memory_bits(&acc)));
+        let rep = crate::report::run_report(&res, &workload, &acc, &wl_name);
+        // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.
+        costs.push((rep.area.unwrap_or_else(|| crate::sweep::area(&acc)), crate::sweep::onchip_memory_bits(&acc)));
+        reports.push(rep);
     }
     let feasible: Vec<bool> =
         reports.iter().zip(&costs).map(|(r, &(area, mem))| args.constraints.admit(r.latency, area, mem)).collect();

@@ -100,6 +100,7 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         "even" => MappingType::Even,
         other => return Err(Failure::input(format!("--mapping-type: expected even or uneven, got `{other}`"))),
     };
+    args.inputs.use_cacti();
     let (acc, w1) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     warn_all(&w1);
     let workload = read_workload(&args.inputs.workload)?;
@@ -141,6 +142,9 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             other => return Err(Failure::input(format!("--engine: expected loma or salsa, got `{other}`"))),
         },
     };
+    // As ZigZag's `get_hardware_performance_zigzag_imc`: an IMC array runs with
+    // `in_memory_compute` (mixed spatial mappings and inter-layer data locality).
+    let opts = if acc.operational_array.is_imc { opts.in_memory_compute() } else { opts };
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         b.set_style(

@@ -2,7 +2,7 @@
 
 use zz_cost::LayerInfo;
 use zz_ir::accelerator::Accelerator;
-use zz_report::{DirectionRecord, LayerReport, OrderedMap, RunReport};
+use zz_report::{DirectionRecord, ImcReport, LayerReport, OrderedMap, RunReport};
 use zz_search::{LayerResult, NetworkResult};
 
 fn record(a: &[f64; 4]) -> DirectionRecord {
@@ -70,6 +70,27 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
         temporal_mapping: per_op(&ops, |x| stationary[x].iter().map(|l| loops_u(info, l)).collect()),
         spatial_mappings_evaluated: r.spatial_mappings,
         temporal_mappings_evaluated: r.temporal_evaluated as usize,
+        imc: r.imc.as_ref().map(imc_report),
+    }
+}
+
+fn keyed<const N: usize>(keys: &[&str; N], v: &[f64; N]) -> OrderedMap<f64> {
+    keys.iter().zip(v).map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// The IMC part of a layer's report.
+fn imc_report(i: &zz_search::ImcLayerReport) -> ImcReport {
+    use zz_cost::imc::{AREA_KEYS, ENERGY_KEYS};
+    ImcReport {
+        cycles_per_op: i.cycles_per_op,
+        mac_energy_breakdown: keyed(&ENERGY_KEYS, &i.mac_energy_breakdown),
+        tclk: i.tclk,
+        tclk_breakdown: keyed(&AREA_KEYS, &i.tclk_breakdown),
+        imc_area: i.imc_area,
+        imc_area_breakdown: keyed(&AREA_KEYS, &i.imc_area_breakdown),
+        mem_area: i.mem_area,
+        mem_area_breakdown: i.mem_area_breakdown.iter().cloned().collect(),
+        area_total: i.area_total,
     }
 }
 
@@ -85,5 +106,7 @@ pub fn run_report(
     // The stable contract: energy and latency are the reference's summed totals.
     rep.energy = res.totals.energy_total;
     rep.latency = res.totals.latency_total2;
+    rep.tclk = res.imc.map(|(t, _)| t);
+    rep.area = res.imc.map(|(_, a)| a);
     rep
 }

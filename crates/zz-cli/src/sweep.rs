@@ -72,6 +72,7 @@ fn csv_field(s: &str) -> String {
 pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let objective = zz_search::network::objective_from_str(&args.opt)
         .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    args.inputs.use_cacti();
     let (base, w) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
     w.iter().for_each(|w| eprintln!("{w}"));
     let workload = read_workload(&args.inputs.workload)?;
@@ -81,8 +82,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     w.iter().for_each(|w| eprintln!("{w}"));
     let n = spec.n_points();
     // Every point's accelerator is built up front so bad parameters fail before any work.
-    let accs: Vec<Accelerator> =
+    let mut accs: Vec<Accelerator> =
         (0..n).map(|k| spec.apply(&base, k)).collect::<Result<_, _>>().map_err(|e| Failure::input(e.to_string()))?;
+    // A memory costed by CACTI is re-costed at each point's size and ports.
+    for (k, acc) in accs.iter_mut().enumerate() {
+        zz_inputs::cacti::recost(acc).map_err(|e| Failure::input(format!("sweep point {k}: {e}")))?;
+    }
     let opts = SearchOptions {
         spatial: SpatialOptions::default(),
         loma: LomaOptions { lpf_limit: args.lpf_limit, objective, ..Default::default() },
@@ -106,6 +111,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         .map(|(k, acc)| {
             let idx = spec.point(k);
             let values: Vec<String> = spec.parameters.iter().zip(&idx).map(|(p, &i)| p.values[i].to_string()).collect();
+            let opts = if acc.operational_array.is_imc { opts.clone().in_memory_compute() } else { opts.clone() };
             let r = zz_search::search_network(&workload, acc, &mapping, &opts, &|_| {});
             if let Some(b) = &bar {
                 b.inc(1);
@@ -116,7 +122,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     values,
                     energy: r.totals.energy_total,
                     latency: r.totals.latency_total2,
-                    area: area(acc),
+                    // IMC designs: the reference's IMC area (array + memories).
+                    area: r.imc.map_or_else(|| area(acc), |(_, a)| a),
                     memory: onchip_memory_bits(acc),
                     error: None,
                 },

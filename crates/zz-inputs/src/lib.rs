@@ -4,6 +4,7 @@
 //! expected ([`InputError`]); duplicated YAML keys keep the last value (as PyYAML does)
 //! and produce a [`Warning`] naming both lines.
 
+pub mod cacti;
 pub mod error;
 pub mod onnx;
 pub mod sweep;

@@ -51,7 +51,16 @@ fn every_hardware_file_reads() {
     }
     assert!(files.len() >= 27, "found only {} hardware files", files.len());
     for f in &files {
-        let (acc, warnings) = read_accelerator(f).unwrap_or_else(|e| panic!("{e}"));
+        let (acc, warnings) = match read_accelerator(f) {
+            Ok(r) => r,
+            // CACTI-costed memories need a binary or a cached result (tests/cacti.rs and the CLI
+            // test cover them); IMC cells with CACTI never run in ZigZag 3.9.1 (IMC-LABS.md).
+            Err(e) if e.message.contains("auto_cost_extraction") || e.key.ends_with("auto_cost_extraction") => {
+                println!("{e}");
+                continue;
+            }
+            Err(e) => panic!("{e}"),
+        };
         assert!(!acc.memories.is_empty(), "{}", f.display());
         let imc = ["aimc.yaml", "dimc.yaml", "imc_macro.yaml"].contains(&file_name(f).as_str())
             || acc.name == "aimc"
@@ -82,7 +91,7 @@ fn every_mapping_file_reads() {
 fn every_workload_yaml_reads() {
     let Some(root) = reference() else { return };
     let files = yaml_files(&root.join("zigzag/workload"));
-    assert_eq!(files.len(), 2);
+    assert!(files.len() >= 2);
     for f in &files {
         let (workload, warnings) = read_workload_yaml(f).unwrap_or_else(|e| panic!("{e}"));
         assert!(!workload.layers.is_empty());
@@ -204,9 +213,12 @@ fn legacy_accelerators_equal_their_v39_translation() {
             if !v39.exists() {
                 continue;
             }
-            let (a, _) = read_accelerator(&legacy).unwrap_or_else(|e| panic!("{e}"));
-            let (b, _) = read_accelerator(&v39).unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(a, b, "{} differs from its 3.9 translation", legacy.display());
+            match (read_accelerator(&legacy), read_accelerator(&v39)) {
+                (Ok((a, _)), Ok((b, _))) => assert_eq!(a, b, "{} differs from its 3.9 translation", legacy.display()),
+                // The IMC labs' cells ask for CACTI, which ZigZag 3.9.1 cannot run: both refused alike.
+                (Err(a), Err(b)) => assert_eq!((a.key, a.message), (b.key, b.message), "{}", legacy.display()),
+                (a, b) => panic!("{}: {a:?} vs {b:?}", legacy.display()),
+            }
             compared += 1;
         }
     }
@@ -229,7 +241,13 @@ fn lab1_duplicated_memory_keeps_last_value_at_first_place() {
     let rf4 = &acc.memories[1];
     let ports: Vec<&str> = rf4.ports.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(ports, ["r_port_1", "r_port_2", "w_port_1", "w_port_2"]);
-    let (lab5, _) = read_accelerator(&root.join("zigzag-tutorial/lab5/inputs/hardware/accelerator.yaml")).unwrap();
+    let lab5_text =
+        std::fs::read_to_string(root.join("zigzag-tutorial/lab5/inputs/hardware/accelerator.yaml")).unwrap();
+    let (lab5, _) = zz_inputs::read_accelerator_str(
+        "lab5",
+        &lab5_text.replace("auto_cost_extraction: True", "auto_cost_extraction: False"),
+    )
+    .unwrap();
     let sram = lab5.memories.iter().find(|m| m.name == "sram_256KB").unwrap();
     assert_eq!((sram.ports[0].bandwidth_min, sram.ports[0].bandwidth_max), (64, 524_288));
 }
@@ -242,9 +260,10 @@ fn imc_files_are_flagged() {
         assert!(acc.operational_array.is_imc);
         assert_eq!(acc.memories[0].name, "cells");
     }
-    let (acc, warnings) = read_accelerator(&root.join("zigzag-tutorial/lab4/inputs/hardware/imc_macro.yaml")).unwrap();
-    assert!(acc.operational_array.is_imc && acc.memories[0].auto_cost_extraction);
-    assert!(warnings.iter().any(|w| w.message.contains("CACTI")), "{warnings:?}");
+    // ZigZag 3.9.1 cannot cost CACTI cell arrays (IMC-LABS.md): a located error naming the cause.
+    let e = read_accelerator(&root.join("zigzag-tutorial/lab4/inputs/hardware/imc_macro.yaml")).unwrap_err();
+    assert_eq!(e.key, "memories.cells.auto_cost_extraction");
+    assert!(e.line > 0 && e.message.contains("cell-array parser") && e.message.contains("auto_cost_extraction: false"));
 }
 
 #[test]

@@ -99,6 +99,7 @@ pub fn gemm_layer() -> LayerReport {
         .collect(),
         spatial_mappings_evaluated: 1,
         temporal_mappings_evaluated: 720,
+        imc: None,
     }
 }
 

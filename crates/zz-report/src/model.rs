@@ -121,6 +121,34 @@ pub struct LayerReport {
     pub spatial_mappings_evaluated: usize,
     /// Number of temporal mappings evaluated for this layer.
     pub temporal_mappings_evaluated: usize,
+    /// In-memory-computing arrays only: MAC energy breakdown, clock period and areas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imc: Option<ImcReport>,
+}
+
+/// What an in-memory-computing array adds to a layer's result (ZigZag's
+/// `CostModelEvaluationForIMC`): keys and their order follow the reference.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImcReport {
+    /// Cycles per MAC operation (activation bits / bit-serial bits).
+    pub cycles_per_op: f64,
+    /// MAC energy per component (DACs, ADCs, multipliers, adders, ...), pJ.
+    pub mac_energy_breakdown: OrderedMap<f64>,
+    /// Clock period, ns.
+    pub tclk: f64,
+    /// Clock period per component, ns.
+    pub tclk_breakdown: OrderedMap<f64>,
+    /// Area of the IMC array, mm².
+    pub imc_area: f64,
+    /// Area of the IMC array per component, mm².
+    pub imc_area_breakdown: OrderedMap<f64>,
+    /// Area of the layer's memories, mm².
+    pub mem_area: f64,
+    /// Area per memory, mm².
+    pub mem_area_breakdown: OrderedMap<f64>,
+    /// `imc_area + mem_area`, mm².
+    pub area_total: f64,
 }
 
 impl LayerReport {
@@ -239,6 +267,12 @@ pub struct RunReport {
     pub energy: f64,
     /// Total latency in cycles (sum of `latency_total2`). Stable contract: second JSON key.
     pub latency: f64,
+    /// IMC arrays only: clock period in ns (as ZigZag's IMC API returns it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tclk: Option<f64>,
+    /// IMC arrays only: area in mm² (ZigZag's IMC API: the first layer's `area_total`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<f64>,
     /// Accelerator name.
     pub accelerator: String,
     /// Workload name (or input file stem).
@@ -256,6 +290,8 @@ impl RunReport {
         Self {
             energy: totals.energy,
             latency: totals.latency,
+            tclk: None,
+            area: None,
             accelerator: accelerator.into(),
             workload: workload.into(),
             layers,

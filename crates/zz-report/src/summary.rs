@@ -81,6 +81,28 @@ pub fn summary(report: &RunReport) -> String {
         cycles(t.latency_total1 - t.latency_total0),
         cycles(t.latency_total2 - t.latency_total1),
     );
+    if let (Some(tclk), Some(area)) = (report.tclk, report.area) {
+        let _ = writeln!(
+            s,
+            "IMC:         tclk {} ns, area {} mm², latency {} ns",
+            thousands(tclk, 5),
+            thousands(area, 6),
+            thousands(report.latency * tclk, 1),
+        );
+        let mut parts: Vec<(String, f64)> = Vec::new();
+        for l in &report.layers {
+            let Some(imc) = &l.imc else { continue };
+            for (k, v) in imc.mac_energy_breakdown.iter() {
+                match parts.iter_mut().find(|(n, _)| n == k) {
+                    Some(p) => p.1 += v,
+                    None => parts.push((k.to_string(), *v)),
+                }
+            }
+        }
+        let shown: Vec<String> =
+            parts.iter().filter(|(_, v)| *v != 0.0).map(|(k, v)| format!("{k} {}", thousands(*v, 1))).collect();
+        let _ = writeln!(s, "MAC energy:  {} pJ", shown.join(", "));
+    }
     let _ = writeln!(
         s,
         "MAC util:    {} overall, {} spatial, {} without on/off-loading",

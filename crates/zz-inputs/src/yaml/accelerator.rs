@@ -136,6 +136,11 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
     for (mem_name, _, item) in &entries {
         memories.push(read_memory(doc, mem_name, item, &operational_array)?);
     }
+    for (k, m) in memories.iter_mut().enumerate() {
+        if m.auto_cost_extraction {
+            apply_cacti(doc, &entries[k].2, m)?;
+        }
+    }
     if let Some(imc) = &imc {
         check_imc_cells(doc, &memories_item, &entries, &memories, imc)?;
         let cells = memories.iter().find(|m| m.name == "cells").expect("checked by check_imc_cells");
@@ -152,6 +157,19 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
         });
     }
     Ok((Accelerator { name, operational_array, memories }, extras))
+}
+
+/// Replaces a memory's `r_cost`, `w_cost` and `area` by CACTI's (the YAML values are ignored,
+/// as in the reference).
+fn apply_cacti(doc: &Doc, item: &Item<'_>, m: &mut Memory) -> Result<(), InputError> {
+    let located =
+        |e: crate::cacti::CactiError| doc.error(item, format!("memory `{}` (auto_cost_extraction): {e}", m.name));
+    let q = crate::cacti::CactiQuery::for_memory(m).map_err(located)?;
+    let c = crate::cacti::Cacti::from_env().costs(&q).map_err(located)?;
+    m.r_cost = c.r_cost;
+    m.w_cost = c.w_cost;
+    m.area = c.area;
+    Ok(())
 }
 
 /// The `dataflows` as a spatial mapping (already checked by [`check_dataflows`]); a repeated
@@ -388,25 +406,20 @@ pub(super) fn read_common(
 
     if auto_cost_extraction {
         let it = f.get("auto_cost_extraction").unwrap_or_else(|| f.item.clone());
-        if !oa.is_imc {
+        if oa.is_imc && name == "cells" {
+            // reference quirk: ZigZag 3.9.1's cell-array CACTI parser converts CACTI's "N/A"
+            // columns to numbers and fails for every query, so such a file never runs there.
             return Err(doc.error(
                 &it,
-                format!(
-                    "memory `{name}` asks for CACTI cost extraction, which zigzag-rs cannot run; \
-                     give `r_cost`, `w_cost` and `area` and set `auto_cost_extraction: false`"
-                ),
+                "IMC `cells` with `auto_cost_extraction: true` cannot be costed: ZigZag 3.9.1's CACTI \
+                 cell-array parser rejects every CACTI result (\"N/A\" columns, ValueError), and the cells \
+                 memory itself is below CACTI's 64-byte minimum; set `auto_cost_extraction: false` on \
+                 `cells` and give its `area` (per unit), `r_cost` and `w_cost`",
             ));
         }
         if size % 8 != 0 {
             return Err(doc.error(&it, "with `auto_cost_extraction` the memory size must be a multiple of 8 bits"));
         }
-        doc.warn(
-            it.pos(),
-            format!(
-                "memory `{name}`: CACTI cost extraction is not available; \
-                 the given r_cost/w_cost/area (0 when absent) are used instead"
-            ),
-        );
     } else {
         for (key, value) in [("r_cost", r_cost), ("w_cost", w_cost), ("area", area)] {
             if value.is_none() {

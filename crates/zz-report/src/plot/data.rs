@@ -33,6 +33,11 @@ pub struct Breakdown {
     pub mem: Vec<Vec<Vec<[f64; ENERGY_SEGMENTS]>>>,
     /// `[layer][section]` latency (cycles), sections as in [`LATENCY_SECTIONS`].
     pub latency: Vec<[f64; 5]>,
+    /// IMC runs: names of the MAC energy components that are non-zero somewhere (DACs, ADCs, ...).
+    pub mac_parts: Vec<String>,
+    /// IMC runs: `[layer][component]` MAC energy (pJ), components as in [`Self::mac_parts`];
+    /// empty for digital arrays (the MAC bar is then one black segment).
+    pub mac_split: Vec<Vec<f64>>,
 }
 
 /// The last two `/`-separated parts of an ONNX-style name (`layer1/conv2/Conv` -> `conv2/Conv`).
@@ -99,6 +104,19 @@ impl Breakdown {
             b.mac.push(finite(l.mac_energy));
             b.latency.push(latency_sections(l));
             b.mem.push(b.layer_energy(l));
+        }
+        if report.layers.iter().any(|l| l.imc.is_some()) {
+            for l in &report.layers {
+                for (k, v) in l.imc.iter().flat_map(|i| i.mac_energy_breakdown.iter()) {
+                    if finite(*v) > 0.0 {
+                        push_unique(&mut b.mac_parts, k);
+                    }
+                }
+            }
+            for l in &report.layers {
+                let get = |k: &str| l.imc.as_ref().and_then(|i| i.mac_energy_breakdown.get(k)).copied().unwrap_or(0.0);
+                b.mac_split.push(b.mac_parts.iter().map(|k| finite(get(k))).collect());
+            }
         }
         b
     }
@@ -180,6 +198,22 @@ mod tests {
         let b = Breakdown::from_report(&r);
         assert!(b.has_unsplit());
         assert_eq!(b.energy_total(0), 150_000.5);
+    }
+
+    #[test]
+    fn imc_mac_bar_is_split_by_component() {
+        let mut r = gemm_report();
+        let mut imc = crate::model::ImcReport::default();
+        imc.mac_energy_breakdown = [("local_bl_precharging", 0.0), ("adcs", 40_000.5), ("mults", 10_000.0)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
+        r.layers[0].imc = Some(imc);
+        let b = Breakdown::from_report(&r);
+        assert_eq!(b.mac_parts, ["adcs", "mults"]);
+        assert_eq!(b.mac_split, [vec![40_000.5, 10_000.0]]);
+        assert_eq!(b.mac_split[0].iter().sum::<f64>(), b.mac[0]);
+        assert!(Breakdown::from_report(&gemm_report()).mac_split.is_empty());
     }
 
     #[test]

@@ -196,7 +196,16 @@ fn draw_energy<DB: DrawingBackend>(
         .pos(Pos::new(HPos::Left, VPos::Center));
     for g in 0..b.groups.len() {
         let x0 = layout.group_start(g);
-        if b.mac[g] > 0.0 {
+        if let Some(parts) = b.mac_split.get(g) {
+            // IMC: the MAC bar stacked by component (DACs, ADCs, multipliers, adders, ...).
+            let mut bottom = 0.0;
+            for (k, &h) in parts.iter().enumerate() {
+                if h > 0.0 {
+                    segment(&mut chart, (x0, x0 + 1.0), (bottom, bottom + h), style::mac_part(k))?;
+                    bottom += h;
+                }
+            }
+        } else if b.mac[g] > 0.0 {
             segment(&mut chart, (x0, x0 + 1.0), (0.0, b.mac[g]), BLACK)?;
         }
         for (m, per_op) in b.mem[g].iter().enumerate() {
@@ -277,7 +286,13 @@ fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[Ent
 }
 
 fn draw_energy_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, b: &Breakdown) -> Result<(), String> {
-    let mut entries = vec![Entry::Heading("Energy".into()), Entry::Swatch(BLACK, "MAC".into())];
+    let mut entries = vec![Entry::Heading("Energy".into())];
+    if b.mac_parts.is_empty() {
+        entries.push(Entry::Swatch(BLACK, "MAC".into()));
+    }
+    for (k, name) in b.mac_parts.iter().enumerate() {
+        entries.push(Entry::Swatch(style::mac_part(k), format!("MAC: {name}")));
+    }
     for (i, op) in b.operands.iter().enumerate() {
         entries.push(Entry::Swatch(style::operand(i), format!("operand {op}")));
     }

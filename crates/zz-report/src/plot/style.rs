@@ -65,3 +65,20 @@ pub fn segment(base: RGBColor, seg: usize) -> RGBColor {
         None => mix(base, RGBColor(255, 255, 255), 0.55),
     }
 }
+
+/// Greys for the IMC MAC-energy components (darkest first), so the MAC bar stays dark.
+const MAC_PARTS: [RGBColor; 8] = [
+    RGBColor(0, 0, 0),
+    RGBColor(45, 45, 45),
+    RGBColor(75, 75, 75),
+    RGBColor(100, 100, 100),
+    RGBColor(125, 125, 125),
+    RGBColor(150, 150, 150),
+    RGBColor(172, 172, 172),
+    RGBColor(195, 195, 195),
+];
+
+/// Colour of IMC MAC component `k`.
+pub fn mac_part(k: usize) -> RGBColor {
+    MAC_PARTS[k % MAC_PARTS.len()]
+}
