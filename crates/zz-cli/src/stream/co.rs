@@ -25,9 +25,10 @@ pub struct CoArgs {
     /// Time limit of each constraint-optimisation MILP solve, seconds (the reference's 600).
     #[arg(long, default_value_t = 600.0)]
     pub co_time_limit: f64,
-    /// Among equally good CO solutions: fewest-lowest (fewest (CN, core) assignments, then lowest
-    /// core ids; also reports whether the optimum is unique) or solver (HiGHS's first optimum).
-    #[arg(long, default_value = "fewest-lowest")]
+    /// Among equally good CO solutions: first (HiGHS's first proven optimum, deterministic) or
+    /// fewest-lowest (fewest (CN, core) assignments, then lowest core ids; one more solve per stack).
+    /// Identical cores are always used in lexicographic order; whether the optimum is unique is reported.
+    #[arg(long, default_value = "first")]
     pub co_tie_break: String,
 }
 
@@ -97,9 +98,9 @@ fn replay(args: &StreamArgs) -> Result<Option<Vec<(usize, Vec<usize>)>>, Failure
 /// The CO options of the command line.
 pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
     let tie_break = match args.co.co_tie_break.as_str() {
+        "first" => TieBreak::First,
         "fewest-lowest" => TieBreak::FewestLowest,
-        "solver" => TieBreak::Solver,
-        other => return Err(Failure::input(format!("--co-tie-break: expected fewest-lowest or solver, got `{other}`"))),
+        other => return Err(Failure::input(format!("--co-tie-break: expected first or fewest-lowest, got `{other}`"))),
     };
     if !(args.co.co_time_limit > 0.0) {
         return Err(Failure::input(format!("--co-time-limit: expected a positive number of seconds, got {}", args.co.co_time_limit)));
@@ -119,7 +120,7 @@ pub fn summary(co: &CoPrepared) -> String {
     for (i, st) in r.stacks.iter().enumerate() {
         let uniq = match st.unique {
             Some(true) => ", unique optimum",
-            Some(false) => ", optimum not unique (tie broken: fewest cores, lowest ids)",
+            Some(false) => ", optimum not unique (see --co-tie-break; replay another with --allocation)",
             None => "",
         };
         let _ = writeln!(
