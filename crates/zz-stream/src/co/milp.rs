@@ -311,6 +311,10 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
             continue;
         }
         for (c, wc_c) in wcs.iter_mut().enumerate() {
+            // A capacity that holds every weight of the stack cannot bind: no row (exact).
+            if inp.weights.iter().sum::<u64>() as f64 <= inp.caps[c] {
+                continue;
+            }
             let wc = m.col(format!("w_split_on[{c},{i}]"), 0.0, f64::INFINITY, false);
             // wc - Σ_p ceil(w/p) k_vec - w core_asgn >= -w
             let mut coefs = vec![(wc, 1.0), (core_asgn[c][i], -w)];
