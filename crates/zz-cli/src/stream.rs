@@ -214,7 +214,7 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         } else if msg.contains("not multiples") {
             "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
         } else if msg.contains("must be resolved") {
-            "replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`); only the reference's constraint optimiser resolves `*`"
+            "use --allocator co (chosen automatically for `*` tilings), or replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`)"
         } else {
             "check the mapping's core_allocation and tilings"
         };
