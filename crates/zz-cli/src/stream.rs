@@ -3,6 +3,7 @@
 //! whose core the mapping leaves open are allocated by a genetic algorithm ([`ga`]) unless
 //! `--allocation` fixes them.
 
+mod co;
 mod ga;
 
 use crate::Failure;
@@ -54,6 +55,9 @@ pub struct StreamArgs {
     /// Genetic-algorithm options.
     #[command(flatten)]
     pub ga: ga::GaArgs,
+    /// Allocator choice and constraint-optimisation options.
+    #[command(flatten)]
+    pub co: co::CoArgs,
 }
 
 pub(crate) fn json_arg(s: &str) -> Result<serde_json::Value, Failure> {
@@ -139,10 +143,7 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
             })?)
         }
     };
-    let mut allocation = match &args.inputs.allocation {
-        Some(s) => parse_allocation(s)?,
-        None => Allocation::default(),
-    };
+    let mut allocation = Allocation::default();
     let resolver = CoreResolver {
         stream_inputs: args.inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&args.inputs.accelerator)),
     };
@@ -162,6 +163,42 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
     for w in &prep.warnings {
         eprintln!("{w}");
     }
+    let allocator = co::choose(&args, &prep)?;
+    let mut order = order;
+    let mut co_run = None;
+    let prep = if allocator == co::Allocator::Co {
+        let opts = co::options(&args)?;
+        let pre_ids = |p: &pipeline::Prepared| -> Vec<Vec<(usize, usize)>> {
+            let preds = zz_stream::co::steady_state::predecessors(&p.graph);
+            p.graph
+                .layer_stacks
+                .iter()
+                .filter_map(|s| zz_stream::co::steady_state::extract(&p.graph, &preds, s).ok().flatten())
+                .map(|ss| ss.cns.iter().map(|&i| (p.graph.cns[i].id, p.graph.cns[i].sub_id)).collect())
+                .collect()
+        };
+        let ss_ids = pre_ids(&prep);
+        let c = pipeline::prepare_co_from(&spec, prep, &opts).map_err(|e| {
+            Failure::input(format!(
+                "{}: {e}\nhint: check the layer stacks and the mapping's core_allocation",
+                args.inputs.mapping.display()
+            ))
+        })?;
+        order = c.order.clone();
+        let p = c.prepared.clone();
+        co_run = Some((c, ss_ids));
+        p
+    } else {
+        if let Some(s) = &args.inputs.allocation {
+            allocation = parse_allocation(s)?;
+        }
+        prep
+    };
+    if let Some((c, _)) = &co_run
+        && !args.quiet
+    {
+        print!("{}", co::summary(c));
+    }
     let t_cost = t0.elapsed().as_secs_f64();
     let opts = ScheduleOptions {
         prefetch_operands: args.prefetch.clone(),
@@ -177,13 +214,17 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         } else if msg.contains("not multiples") {
             "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
         } else if msg.contains("must be resolved") {
-            "replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`); only the reference's constraint optimiser resolves `*`"
+            "use --allocator co (chosen automatically for `*` tilings), or replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`)"
         } else {
             "check the mapping's core_allocation and tilings"
         };
         Failure::input(format!("{}: {msg}\nhint: {hint}", args.inputs.mapping.display()))
     };
-    let search = ga::search_if_needed(&args, &prep, &mut allocation, &order, &opts, &pipeline_failure)?;
+    let search = if allocator == co::Allocator::Ga {
+        ga::search_if_needed(&args, &prep, &mut allocation, &order, &opts, &pipeline_failure)?
+    } else {
+        None
+    };
     let t_ga = search.as_ref().map_or(0.0, |s| s.seconds);
     let input = pipeline::schedule_input(&prep, &allocation, &order).map_err(pipeline_failure)?;
     let sched = zz_stream::scheduler::schedule(&input, &opts).map_err(|e| {
@@ -194,7 +235,10 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         ))
     })?;
     let t_total = t0.elapsed().as_secs_f64();
-    let report = build_report(&args, &prep, &input, &sched);
+    let mut report = build_report(&args, &prep, &input, &sched);
+    if let Some((c, ids)) = &co_run {
+        report.co = Some(co::report(c, ids));
+    }
     print!("{}", zz_report::stream::stream_summary(&report));
     if !args.quiet {
         let ga = search.as_ref().map_or(String::new(), |s| format!("genetic algorithm {:.2} s, ", s.seconds));
@@ -218,6 +262,12 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         f(zz_report::stream::memory_usage_plot(&report, dir.join("memory.png")))?;
         f(zz_report::stream::write_trace_json(&report, dir.join("trace.json")))?;
         let mut wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev)";
+        if let Some((c, _)) = &co_run {
+            let p = dir.join("co_mapping.yaml");
+            std::fs::write(&p, co::mapping_yaml(&args, c)?)
+                .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev) and co_mapping.yaml";
+        }
         if let Some(s) = &search {
             ga::write_outputs(dir, &args, &prep, &input, &allocation, &s.result)?;
             wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), pareto.json, pareto.png and allocation_mapping.yaml";

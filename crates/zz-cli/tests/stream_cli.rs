@@ -114,6 +114,16 @@ fn every_stream_fixture_through_the_cli() {
             args.push(a.clone());
             ga_total += 1;
         }
+        // Constraint-optimisation fixtures: replay the reference's per-layer core sets (its MILP
+        // has ties; the objectives themselves are checked in zz-stream's co_parity test).
+        if let Some(layers) = v["co"]["resolved_layers"].as_object() {
+            let m: serde_json::Map<String, serde_json::Value> =
+                layers.iter().map(|(k, l)| (k.clone(), l["possible_core_allocation"].clone())).collect();
+            args.push("--allocator".into());
+            args.push("co".into());
+            args.push("--allocation".into());
+            args.push(serde_json::Value::Object(m).to_string());
+        }
         let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
             .current_dir(&root)
             .args(&args)
@@ -429,4 +439,71 @@ fn ga_choice_respects_constraints() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--max-latency"));
+}
+
+#[test]
+fn constraint_optimisation_allocator_reports_writes_and_replays() {
+    let Some(root) = shared() else {
+        println!("SKIPPED: ../shared/reference absent");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("zz-stream-co-{}", std::process::id()));
+    let base = [
+        "stream",
+        "-a",
+        "reference/stream/testing/hardware/tpu_like_quad_core.yaml",
+        "-w",
+        "reference/stream/testing/workload/2_conv.onnx",
+        "--stream-inputs",
+        "reference/stream",
+        "--mode",
+        "fused",
+        "--layer-stacks",
+        "[[0,1]]",
+    ];
+    // A `*` mapping selects the optimiser automatically, with a note.
+    let mut a: Vec<&str> = base.to_vec();
+    let out = dir.to_string_lossy().to_string();
+    a.extend(["-m", "reference/stream/testing/mapping/tpu_like_quad_core.yaml", "--output", &out]);
+    let (stdout, stderr) = run_cli(&root, &a, None);
+    assert!(stderr.contains("constraint-optimisation allocator"), "{stderr}");
+    assert!(stdout.contains("predicted steady-state latency 28215 cycles"), "{stdout}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("schedule.json")).unwrap()).unwrap();
+    assert_eq!(r["co"]["stacks"][0]["objective"], 28215);
+    assert_eq!(r["co"]["stacks"][0]["steady_state_cns"], serde_json::json!([[0, 2], [1, 1]]));
+    assert_eq!(r["co"]["stacks"][0]["unique_optimum"], false);
+    // The reference's choice replayed: its latency and energy (co_2conv_tpu_quad.json).
+    let json = dir.join("replay.json");
+    let mut a: Vec<&str> = base.to_vec();
+    let j = json.to_string_lossy().to_string();
+    a.extend([
+        "-m",
+        "reference/stream/testing/mapping/tpu_like_quad_core.yaml",
+        "-q",
+        "--allocation",
+        r#"{"0": [0], "1": [3]}"#,
+        "--json",
+        &j,
+    ]);
+    run_cli(&root, &a, None);
+    assert_eq!(totals(&json), (29792.0, 11431401.504000003));
+    // The resolved mapping runs as a fixed allocation.
+    let yaml = std::fs::read_to_string(dir.join("co_mapping.yaml")).unwrap();
+    assert!(!yaml.contains('*'), "{yaml}");
+    let m = dir.join("co_mapping.yaml").to_string_lossy().to_string();
+    let mut a: Vec<&str> = base.to_vec();
+    a.extend(["-m", &m, "-q", "--allocator", "fixed"]);
+    let (stdout, _) = run_cli(&root, &a, None);
+    assert!(stdout.contains("Latency:"), "{stdout}");
+    // `*` with another allocator: a clear error.
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&root)
+        .args(base)
+        .args(["-m", "reference/stream/testing/mapping/tpu_like_quad_core.yaml", "--allocator", "ga"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--allocator co"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -458,7 +458,20 @@ fn read_doc(
             }
             for (i, &x) in ids.iter().enumerate() {
                 for &y in &ids[i + 1..] {
-                    if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y)) {
+                    // Beyond the reference: a bus that also reaches other cores (e.g. the DRAM
+                    // controller in Stream's own `fusemax.yaml`) is kept, with a warning; only a
+                    // link between the sharing cores themselves is refused.
+                    let shared_bus = |c: &ConnEntry| {
+                        c.kind == LinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z))
+                    };
+                    if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y) && shared_bus(c)) {
+                        doc.warn(
+                            it.pos(),
+                            format!(
+                                "cores {x} and {y} share memory but are also on a bus of `core_connectivity` (Stream rejects this); the bus is kept for their traffic with the other cores"
+                            ),
+                        );
+                    } else if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y)) {
                         return Err(doc.error(
                             &it,
                             format!(

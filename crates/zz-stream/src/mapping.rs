@@ -7,7 +7,8 @@
 //! `memory_operand_links`, `spatial_mapping_hint` and `temporal_ordering` are validated as
 //! the reference's schema demands but, as in the reference at 21e5ad80, not used: every
 //! computation node gets the default links `I→I1, W→I2, O→O` and no hints or ordering.
-//! A `default` entry is mandatory.
+//! A `default` entry is mandatory. `core_allocation_is_fixed` (in some of Stream's examples,
+//! rejected by its schema, read by no code) is accepted with a warning and ignored.
 
 use std::path::Path;
 
@@ -82,6 +83,7 @@ const ENTRY_KEYS: &[&str] = &[
     "memory_operand_links",
     "spatial_mapping_hint",
     "temporal_ordering",
+    "core_allocation_is_fixed",
 ];
 const OA_DIMS: &[&str] = &["D1", "D2", "D3", "D4"];
 
@@ -228,6 +230,15 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
             for k in ["O", "W", "I"] {
                 doc.str(&lf.req(doc, k)?)?;
             }
+        }
+        if let Some(x) = f.get("core_allocation_is_fixed") {
+            // Beyond the reference: Stream 21e5ad80's schema rejects this key and no code reads it.
+            doc.warn(
+                x.pos(),
+                format!(
+                    "`{name}.core_allocation_is_fixed` has no effect (Stream ignores it): a layer's cores are fixed by listing as many cores in `core_allocation` as its inter-core split; ignored"
+                ),
+            );
         }
         if let Some(t) = f.get("temporal_ordering") {
             for e in doc.seq(&t)? {

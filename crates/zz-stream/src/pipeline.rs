@@ -458,7 +458,15 @@ pub struct CoPrepared {
 /// splits and cores and re-costed as the reference does after CO (LOMA lpf 7, runtimes
 /// `latency_total1`).
 pub fn prepare_co(spec: &RunSpec<'_>, opts: &crate::co::CoOptions) -> Result<CoPrepared, StreamError> {
-    let pre = prepare(spec)?;
+    prepare_co_from(spec, prepare(spec)?, opts)
+}
+
+/// [`prepare_co`] from an already prepared (pre-CO) workload.
+pub fn prepare_co_from(
+    spec: &RunSpec<'_>,
+    pre: Prepared,
+    opts: &crate::co::CoOptions,
+) -> Result<CoPrepared, StreamError> {
     let co = crate::co::allocate(&pre.graph, &pre.costs, &pre.accelerator, opts)
         .map_err(|e| StreamError::Pipeline(e.to_string()))?;
     let mut wl = pre.workload.clone();

@@ -312,7 +312,7 @@ fn factor(f: &TilingFactor) -> String {
 }
 
 /// One mapping entry as block YAML (the name double-quoted, which YAML reads like JSON).
-fn entry_yaml(e: &StreamMappingEntry, name: &str, cores: &[usize]) -> String {
+pub(crate) fn entry_yaml(e: &StreamMappingEntry, name: &str, cores: &[usize]) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "- name: {}", Value::from(name));
     let list: Vec<String> = cores.iter().map(|c| c.to_string()).collect();

@@ -22,7 +22,7 @@ use super::node::{Node, Pos};
 
 const TOP_KEYS: &[&str] = &["name", "memories", "operational_array", "dataflows"];
 /// Top-level keys of a Stream core file (Stream's core validator adds `type`).
-const STREAM_CORE_TOP_KEYS: &[&str] = &["name", "type", "memories", "operational_array", "dataflows"];
+const STREAM_CORE_TOP_KEYS: &[&str] = &["name", "type", "memories", "operational_array", "multipliers", "dataflows"];
 
 const OA_KEYS: &[&str] = &[
     "dimensions",
@@ -119,7 +119,19 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
         extras.type_pos = it.pos();
     }
     let name = top.req_str(doc, "name")?.to_owned();
-    let (mut operational_array, imc) = read_operational_array(doc, &top.req(doc, "operational_array")?)?;
+    // Beyond the reference: Stream cores of the older schema (e.g. its `meta_prototype.yaml`) call
+    // the array `multipliers`; it is read as `operational_array`, with a warning.
+    let oa = match (top.get("operational_array"), stream.then(|| top.get("multipliers")).flatten()) {
+        (Some(_), Some(m)) => {
+            return Err(doc.error(&m, "both `operational_array` and the older `multipliers` are given; keep `operational_array`"));
+        }
+        (None, Some(m)) => {
+            doc.warn(m.pos(), "`multipliers` is the older name of `operational_array` (Stream 21e5ad80 rejects it); read as `operational_array`");
+            m
+        }
+        _ => top.req(doc, "operational_array")?,
+    };
+    let (mut operational_array, imc) = read_operational_array(doc, &oa)?;
     if let Some(dataflows) = top.get("dataflows") {
         check_dataflows(doc, &dataflows)?;
         if !dataflows.is_null() {

@@ -42,6 +42,10 @@ pub struct StreamReport {
     /// Memory usage over time of the memory instances worth showing (typically the top memory
     /// of each core).
     pub memory: Vec<MemoryTimeline>,
+    /// The constraint-optimisation allocation (per stack: steady state, solver status,
+    /// objective, resolved split and cores per layer), when that allocator ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co: Option<serde_json::Value>,
 }
 
 /// One core of the accelerator and how busy it was.

@@ -311,6 +311,10 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
             continue;
         }
         for (c, wc_c) in wcs.iter_mut().enumerate() {
+            // A capacity that holds every weight of the stack cannot bind: no row (exact).
+            if inp.weights.iter().sum::<u64>() as f64 <= inp.caps[c] {
+                continue;
+            }
             let wc = m.col(format!("w_split_on[{c},{i}]"), 0.0, f64::INFINITY, false);
             // wc - Σ_p ceil(w/p) k_vec - w core_asgn >= -w
             let mut coefs = vec![(wc, 1.0), (core_asgn[c][i], -w)];
@@ -379,6 +383,26 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
         coefs.extend((0..n).flat_map(|s| [(ys[c][s], -1.0), (ye[c][s], -1.0)]));
         m.row("minimum idle time", f64::NEG_INFINITY, 0.0, coefs);
     }
+    // Symmetry breaking (objective-neutral): cores that are identical for the model (same
+    // latencies, splits and capacity) are used in lexicographic order of their CN sets (earlier
+    // CNs on lower positions), and non-empty slots come first (an empty slot lasts 0 cycles).
+    if n <= 40 && fixed.is_none() {
+        for c1 in 0..nc {
+            let Some(c2) = (c1 + 1..nc).find(|&c2| identical(inp, c1, c2)) else { continue };
+            let mut coefs = Vec::new();
+            for i in 0..n {
+                let w = 2f64.powi((n - 1 - i) as i32);
+                coefs.push((core_asgn[c1][i], w));
+                coefs.push((core_asgn[c2][i], -w));
+            }
+            m.row("symmetry", 0.0, f64::INFINITY, coefs);
+        }
+    }
+    for s in 0..n.saturating_sub(1) {
+        let mut coefs: Vec<(usize, f64)> = (0..n).map(|i| (slot_asgn[s][i], nn)).collect();
+        coefs.extend((0..n).map(|i| (slot_asgn[s + 1][i], -1.0)));
+        m.row("symmetry", 0.0, f64::INFINITY, coefs);
+    }
     // total_lat = it lat_iter - (it - 1) idle_min
     m.row("total latency", 0.0, 0.0, vec![(total_lat, 1.0), (lat_iter, -it), (idle_min, it - 1.0)]);
     if let Some(fixed) = fixed {
@@ -398,6 +422,12 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
         }
     }
     Ok((m, Vars { k_vec, core_asgn, asgn, total_lat, lat_iter, idle_min }))
+}
+
+/// Whether cores `a` and `b` (indices) are interchangeable in the model.
+pub fn identical(inp: &MilpInput, a: usize, b: usize) -> bool {
+    inp.caps[a] == inp.caps[b]
+        && (0..inp.nodes.len()).all(|i| inp.lat[i][a] == inp.lat[i][b] && inp.split_ok[i][a] == inp.split_ok[i][b])
 }
 
 /// Outcome of a solve.

@@ -7,10 +7,13 @@
 //! one slot table, which gives Stream's scheduling order and each layer's core set
 //! ([`unroll`]); the caller re-tiles the workload with those splits and schedules it.
 //!
-//! Ties: the MILP often has several optima. [`TieBreak::FewestLowest`] (the default) re-solves
-//! with the optimum fixed and picks the solution with the fewest (CN, core) assignments, then
-//! the lowest core ids; a third solve with that solution's core sets excluded tells whether
-//! another allocation reaches the same objective ([`StackResult::unique`]). A given solution
+//! Ties: the MILP often has several optima. Identical cores are used in lexicographic order
+//! (symmetry breaking, which also makes the solves fast); [`TieBreak::First`] (the default)
+//! keeps HiGHS's first proven optimum (one thread, fixed seed: deterministic), and
+//! [`TieBreak::FewestLowest`] re-solves with the optimum fixed for the fewest (CN, core)
+//! assignments, then the lowest core ids. A last solve with the chosen core sets excluded tells
+//! whether another allocation (other than a permutation of identical cores) reaches the same
+//! objective ([`StackResult::unique`]). A given solution
 //! (per-layer core sets) can be replayed with [`CoOptions::replay`].
 
 pub mod milp;
@@ -59,14 +62,15 @@ pub enum CoError {
     Replay(String),
 }
 
-/// How an optimum is chosen among equal ones.
+/// How an optimum is chosen among equal ones. In both cases cores that are identical for the
+/// model are used in lexicographic order of their CN sets (earlier CNs on lower ids).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum TieBreak {
-    /// Fewest (CN, core) assignments, then lowest core ids (two more solves per stack).
+    /// The first optimum HiGHS proves (deterministic: one thread, fixed seed).
     #[default]
+    First,
+    /// Fewest (CN, core) assignments, then lowest core ids (one more solve per stack).
     FewestLowest,
-    /// Whatever optimum HiGHS returns first (one solve, uniqueness not checked).
-    Solver,
 }
 
 /// Options of the CO allocator.
@@ -82,7 +86,7 @@ pub struct CoOptions {
 
 impl Default for CoOptions {
     fn default() -> Self {
-        CoOptions { time_limit: 600.0, tie_break: TieBreak::FewestLowest, replay: None }
+        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None }
     }
 }
 
@@ -195,13 +199,14 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         SolveFailure::NoSolution(s) | SolveFailure::Other(s) => CoError::Solver { stack: stack.clone(), status: s },
     };
     let first = milp::solve_highs(&model, opts.time_limit).map_err(fail)?;
+    let mut phases = vec![t0.elapsed().as_secs_f64()];
     let objective = round(first.values[vars.total_lat]);
     let mut chosen = first.clone();
     let mut unique = None;
     let n = input.nodes.len();
     let nc = input.cores.len();
-    if replay.is_none() && opts.tie_break == TieBreak::FewestLowest && first.status == Status::Optimal {
-        // Fix the optimum, prefer few assignments then low core ids.
+    if replay.is_none() && first.status == Status::Optimal {
+        // Fix the optimum.
         model.rows.push(milp::Row {
             family: "optimum",
             lo: f64::NEG_INFINITY,
@@ -209,20 +214,24 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
             coefs: vec![(vars.total_lat, 1.0)],
         });
         model.cols[vars.total_lat].cost = 0.0;
-        let mut rank: Vec<usize> = (0..nc).collect();
-        rank.sort_by_key(|&c| input.cores[c]);
-        let big = (n * nc * nc + 1) as f64;
-        for (r, &c) in rank.iter().enumerate() {
-            for i in 0..n {
-                model.cols[vars.core_asgn[c][i]].cost = big + r as f64;
+        if opts.tie_break == TieBreak::FewestLowest {
+            // Prefer few assignments, then low core ids.
+            let mut rank: Vec<usize> = (0..nc).collect();
+            rank.sort_by_key(|&c| input.cores[c]);
+            let big = (n * nc * nc + 1) as f64;
+            for (r, &c) in rank.iter().enumerate() {
+                for i in 0..n {
+                    model.cols[vars.core_asgn[c][i]].cost = big + r as f64;
+                }
             }
+            if let Ok(s) = milp::solve_highs(&model, opts.time_limit)
+                && s.status == Status::Optimal
+            {
+                chosen = s;
+            }
+            phases.push(t0.elapsed().as_secs_f64());
         }
-        if let Ok(s) = milp::solve_highs(&model, opts.time_limit)
-            && s.status == Status::Optimal
-        {
-            chosen = s;
-        }
-        // Another core assignment with the same objective?
+        // Another core assignment (not a permutation of identical cores) with the same objective?
         let mut cut = Vec::new();
         let mut ones = 0.0;
         for c in 0..nc {
@@ -245,6 +254,10 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
             Err(SolveFailure::Infeasible) => Some(true),
             Err(_) => None,
         };
+        phases.push(t0.elapsed().as_secs_f64());
+    }
+    if std::env::var_os("ZZ_CO_DEBUG").is_some() {
+        eprintln!("co stack {stack:?}: solves done at {phases:?} s");
     }
     let sol = &chosen;
     // Slot table and core sets.
