@@ -116,6 +116,7 @@ fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64), String> {
         loma: LomaOptions { lpf_limit: row.lpf_limit, mapping_type, objective, ..Default::default() },
         exploit_data_locality: row.locality,
         salsa: None,
+        ..Default::default()
     };
     let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).map_err(|e| e.to_string())?;
     Ok((r.totals.energy_total, r.totals.latency_total2))
