@@ -49,6 +49,10 @@ pub struct MapArgs {
     /// keep the best found (the output says so; optimal also prints the proven bound gap).
     #[arg(long)]
     pub time_limit: Option<f64>,
+    /// Also run the optimal engine and report, per layer and in total, how far the chosen
+    /// search is from the optimum (terminal; `gap.json` in --output DIR). Only `optimal`.
+    #[arg(long)]
+    pub against: Option<String>,
     /// Seed of the SALSA annealing chains (the reference is unseeded).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -197,6 +201,19 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         b.finish_and_clear();
     }
     print_search_outcome(&result, opts.loma.objective);
+    let gap = match args.against.as_deref() {
+        None => None,
+        Some("optimal") => {
+            let mut o = opts.clone();
+            o.salsa = None;
+            o.optimal = Some(zz_search::optimal::OptimalOptions { time_limit, ..Default::default() });
+            let opt = zz_search::network::search_network(&workload, &acc, &mapping, &o, &|_| {})
+                .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
+            print_search_outcome(&opt, opts.loma.objective);
+            Some(gap_report(&result, &opt, opts.loma.objective))
+        }
+        Some(other) => return Err(Failure::input(format!("--against: expected optimal, got `{other}`"))),
+    };
     let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
     print!("{}", zz_report::summary(&report));
@@ -216,6 +233,11 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::other(e.to_string()))?;
         zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg"))
             .map_err(|e| Failure::other(e.to_string()))?;
+        if let Some(g) = &gap {
+            let p = dir.join("gap.json");
+            std::fs::write(&p, serde_json::to_string_pretty(g).unwrap_or_default())
+                .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+        }
         eprintln!("wrote {}", dir.join("breakdown.png").display());
     }
     Ok(())
@@ -344,4 +366,71 @@ fn print_search_outcome(result: &zz_search::NetworkResult, objective: zz_search:
             );
         }
     }
+}
+
+/// Per layer and in total: the chosen search's latency and energy, the optimum's, and the gap
+/// of the objective (printed; returned as JSON).
+fn gap_report(
+    found: &zz_search::NetworkResult,
+    opt: &zz_search::NetworkResult,
+    objective: zz_search::Objective,
+) -> serde_json::Value {
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * (a - b) / b } else { 0.0 };
+    println!();
+    println!("Gap to the optimal temporal mapping ({objective:?}; same spatial mappings, full ordering space):");
+    println!(
+        "  {:<20} {:>16} {:>16} {:>18} {:>18} {:>9}  status",
+        "layer", "latency", "optimal latency", "energy [pJ]", "optimal energy", "gap"
+    );
+    let mut layers = Vec::new();
+    for (a, b) in found.layers.iter().zip(&opt.layers) {
+        let (ka, kb) = (objective.key(&a.cost).0, objective.key(&b.cost).0);
+        let proven = b.optimal.is_some_and(|s| !s.time_limit_hit);
+        let status = if proven { "proven" } else { "time limit: best found" };
+        println!(
+            "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%  {status}",
+            a.info.name,
+            a.cost.latency_total2,
+            b.cost.latency_total2,
+            a.cost.energy_total,
+            b.cost.energy_total,
+            pct(ka, kb)
+        );
+        layers.push(serde_json::json!({
+            "layer": a.info.name,
+            "latency": a.cost.latency_total2,
+            "energy": a.cost.energy_total,
+            "optimal_latency": b.cost.latency_total2,
+            "optimal_energy": b.cost.energy_total,
+            "gap_percent": pct(ka, kb),
+            "proven_optimal": proven,
+            "optimal_lower_bound": b.optimal.map(|s| s.lower_bound),
+        }));
+    }
+    let (ta, tb) = (&found.totals, &opt.totals);
+    let (ka, kb) = match objective {
+        zz_search::Objective::Latency => (ta.latency_total2, tb.latency_total2),
+        zz_search::Objective::Energy => (ta.energy_total, tb.energy_total),
+        zz_search::Objective::Edp => (ta.latency_total2 * ta.energy_total, tb.latency_total2 * tb.energy_total),
+    };
+    println!(
+        "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%",
+        "total",
+        ta.latency_total2,
+        tb.latency_total2,
+        ta.energy_total,
+        tb.energy_total,
+        pct(ka, kb)
+    );
+    serde_json::json!({
+        "objective": format!("{objective:?}").to_lowercase(),
+        "layers": layers,
+        "total": {
+            "latency": ta.latency_total2,
+            "energy": ta.energy_total,
+            "optimal_latency": tb.latency_total2,
+            "optimal_energy": tb.energy_total,
+            "gap_percent": pct(ka, kb),
+        },
+    })
 }

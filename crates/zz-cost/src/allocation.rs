@@ -129,7 +129,7 @@ impl<'a> Allocator<'a> {
     pub fn top_order_matters(&self) -> bool {
         self.memories.iter().any(|m| {
             let tops = m.is_top.iter().filter(|&&t| t).count();
-            (tops > 0 && tops < m.is_top.len()) || (m.db && tops > 0)
+            tops > 0 && (tops < m.is_top.len() || m.db)
         })
     }
 

@@ -445,7 +445,7 @@ pub fn search(
     if let Some(e) = s.first_error.take() {
         return Err(e);
     }
-    let Some((best_key, mut best, mut nest)) = s.best.clone() else {
+    let Some((best_key, mut best, mut nest)) = s.best else {
         return Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling)".into(),
