@@ -498,3 +498,18 @@ pub fn search(
     };
     Ok(OptimalResult { result, stats: s.stats })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multinomial_counts_distinct_orderings() {
+        assert_eq!(multinomial(&[2, 1, 1]), 12);
+        assert_eq!(multinomial(&[4, 4, 1, 1, 1, 1, 1]), 10_810_800);
+        assert_eq!(multinomial(&[]), 1);
+        let items = [1u8, 1, 2, 3, 3, 3];
+        assert_eq!(multinomial(&[2, 1, 3]), crate::permutations::count(&items));
+        assert_eq!(MultisetPermutations::new(items.to_vec()).count() as u128, multinomial(&[2, 1, 3]));
+    }
+}
