@@ -162,5 +162,9 @@ fn resnet18_small_spaces_match_exhaustive_enumeration() {
             3,
         );
     }
+    // The tutorial's accelerator (shared I/O buffer, weights fully on chip) on the same network:
+    // here the pruning and the equal-cost subtrees do most of the work.
+    let t = r.join("zigzag-tutorial/lab2/inputs");
+    cases += compare(&t.join("hardware-v39/accelerator1.yaml"), &wl, &t.join("mapping/mapping.yaml"), &ALL, 200_000, 3);
     assert!(cases >= 6, "only {cases} cases compared");
 }
