@@ -41,9 +41,18 @@ pub struct MapArgs {
     /// links instead of keeping only the last one.
     #[arg(long)]
     pub fix_onloading_sum: bool,
-    /// Temporal search engine: loma (exhaustive over loop orderings) or salsa (simulated annealing).
+    /// Temporal search engine: loma (exhaustive over loop orderings), salsa (simulated annealing)
+    /// or optimal (branch-and-bound over the full ordering space: the proven best temporal mapping).
     #[arg(long, default_value = "loma")]
     pub engine: String,
+    /// Per spatial mapping, stop the loma or optimal temporal search after this many seconds and
+    /// keep the best found (the output says so; optimal also prints the proven bound gap).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
+    /// Also run the optimal engine and report, per layer and in total, how far the chosen
+    /// search is from the optimum (terminal; `gap.json` in --output DIR). Only `optimal`.
+    #[arg(long)]
+    pub against: Option<String>,
     /// Seed of the SALSA annealing chains (the reference is unseeded).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -108,6 +117,11 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     warn_all(&w2);
     zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
         .map_err(|e| Failure::input(e.to_string()))?;
+    let time_limit = match args.time_limit {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) => return Err(Failure::input(format!("--time-limit: expected a positive number of seconds, got {t}"))),
+    };
     let opts = SearchOptions {
         spatial: SpatialOptions {
             nb_mappings: args.spatial_mappings,
@@ -119,10 +133,13 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             mapping_type,
             objective,
             sum_half_shared_onloading: args.fix_onloading_sum,
+            time_limit,
         },
+        optimal: (args.engine == "optimal")
+            .then(|| zz_search::optimal::OptimalOptions { time_limit, ..Default::default() }),
         exploit_data_locality: args.exploit_data_locality,
         salsa: match args.engine.as_str() {
-            "loma" => None,
+            "loma" | "optimal" => None,
             "salsa" => Some(zz_search::salsa::SalsaOptions {
                 iterations: args.salsa_iterations,
                 criterion: match args.salsa_criterion.as_str() {
@@ -139,18 +156,35 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
                 mapping_type,
                 ..Default::default()
             }),
-            other => return Err(Failure::input(format!("--engine: expected loma or salsa, got `{other}`"))),
+            other => return Err(Failure::input(format!("--engine: expected loma, salsa or optimal, got `{other}`"))),
         },
     };
     // As ZigZag's `get_hardware_performance_zigzag_imc`: an IMC array runs with
     // `in_memory_compute` (mixed spatial mappings and inter-layer data locality).
     let opts = if acc.operational_array.is_imc { opts.in_memory_compute() } else { opts };
+    let spaces = zz_search::network::search_spaces(&workload, &acc, &mapping, &opts)
+        .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
+    let total: u128 = spaces.iter().fold(0u128, |a, l| a.saturating_add(l.total()));
+    if opts.salsa.is_none() {
+        let rate = measure_rate(&workload, &acc, &mapping, &opts);
+        print_spaces(&spaces, rate, &opts, args.quiet);
+    }
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
         let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        b.set_style(
-            ProgressStyle::with_template("{spinner} {msg}: {human_pos} mappings evaluated, {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
+        if opts.salsa.is_none() && total > 0 && total < u64::MAX as u128 {
+            b.set_length(total as u64);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {msg}: [{bar:30}] {human_pos}/{human_len} orderings, {elapsed} elapsed, ETA {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+        } else {
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg}: {human_pos} mappings evaluated, {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+        }
         Some(b)
     } else {
         None
@@ -170,6 +204,20 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
+    print_search_outcome(&result, opts.loma.objective);
+    let gap = match args.against.as_deref() {
+        None => None,
+        Some("optimal") => {
+            let mut o = opts.clone();
+            o.salsa = None;
+            o.optimal = Some(zz_search::optimal::OptimalOptions { time_limit, ..Default::default() });
+            let opt = zz_search::network::search_network(&workload, &acc, &mapping, &o, &|_| {})
+                .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
+            print_search_outcome(&opt, opts.loma.objective);
+            Some(gap_report(&result, &opt, opts.loma.objective))
+        }
+        Some(other) => return Err(Failure::input(format!("--against: expected optimal, got `{other}`"))),
+    };
     let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
     print!("{}", zz_report::summary(&report));
@@ -189,7 +237,204 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::other(e.to_string()))?;
         zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg"))
             .map_err(|e| Failure::other(e.to_string()))?;
+        if let Some(g) = &gap {
+            let p = dir.join("gap.json");
+            std::fs::write(&p, serde_json::to_string_pretty(g).unwrap_or_default())
+                .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+        }
         eprintln!("wrote {}", dir.join("breakdown.png").display());
     }
     Ok(())
+}
+
+/// Orderings per second of this machine on the first layer (LOMA's default search, timed).
+fn measure_rate(
+    workload: &zz_ir::workload::Workload,
+    acc: &zz_ir::accelerator::Accelerator,
+    mapping: &zz_ir::mapping::Mapping,
+    opts: &SearchOptions,
+) -> Option<f64> {
+    let hw = zz_cost::HierarchyInfo::new(acc);
+    let idx = workload
+        .topological_order()
+        .into_iter()
+        .find(|&i| workload.layers[i].kind == zz_ir::workload::LayerKind::Compute)?;
+    let layer = &workload.layers[idx];
+    let entry = mapping.entry_for(&layer.name, &layer.operator_type)?;
+    let info = zz_cost::LayerInfo::new(layer).ok()?;
+    let mut o = opts.clone();
+    o.optimal = None;
+    o.salsa = None;
+    o.loma.lpf_limit = 7;
+    o.loma.time_limit = None;
+    let mut e = entry.clone();
+    e.temporal_ordering.clear();
+    let t = std::time::Instant::now();
+    let r = zz_search::network::search_layer(info, idx, &hw, &e, &o, &|_| {}).ok()?;
+    let secs = t.elapsed().as_secs_f64();
+    (r.orderings_generated > 0 && secs > 0.0).then(|| r.orderings_generated as f64 / secs)
+}
+
+fn human_seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{s:.2} s")
+    } else if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 3.0 * 86400.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.0} days", s / 86400.0)
+    }
+}
+
+/// Before searching: the exact number of orderings per layer, an estimated time at the
+/// measured rate, and advice for layers beyond 10^8 orderings.
+fn print_spaces(spaces: &[zz_search::network::LayerSpace], rate: Option<f64>, opts: &SearchOptions, quiet: bool) {
+    let optimal = opts.optimal.is_some();
+    let what = if optimal {
+        "full ordering space".to_string()
+    } else {
+        format!("orderings at --lpf-limit {}", opts.loma.lpf_limit)
+    };
+    let est = |n: u128| match rate {
+        Some(r) => human_seconds(n as f64 / r),
+        None => "?".into(),
+    };
+    let total: u128 = spaces.iter().fold(0u128, |a, l| a.saturating_add(l.total()));
+    if !quiet {
+        let rate_s =
+            rate.map(|r| format!("{:.0} orderings/s measured", r)).unwrap_or_else(|| "rate not measured".into());
+        let kind = if optimal { "exhaustive time; branch-and-bound evaluates fewer" } else { "estimated" };
+        eprintln!("Search space ({what}; {kind}, {rate_s}):");
+        for l in spaces {
+            let per: Vec<String> = l.orderings.iter().map(|n| n.to_string()).collect();
+            eprintln!(
+                "  {:<24} {:>22} orderings  ~{}  [per spatial mapping: {}]",
+                l.layer,
+                l.total(),
+                est(l.total()),
+                per.join(", ")
+            );
+        }
+        eprintln!("  {:<24} {:>22} orderings  ~{}", "total", total, est(total));
+    }
+    for l in spaces {
+        if l.orderings.iter().any(|&n| n > 100_000_000) {
+            eprintln!(
+                "warning: layer {}: {} orderings ({what}), about {} at this rate. Lower --lpf-limit, set --time-limit SECONDS (best found so far per spatial mapping), or use --engine salsa{}",
+                l.layer,
+                l.total(),
+                est(l.total()),
+                if optimal { " (the optimal engine prunes most of it, but may still take that long)" } else { "" }
+            );
+        }
+    }
+}
+
+/// After searching: the optimal engine's counts per layer, and any layer a time limit stopped.
+fn print_search_outcome(result: &zz_search::NetworkResult, objective: zz_search::Objective) {
+    for l in &result.layers {
+        if let Some(st) = &l.optimal {
+            let status = if st.time_limit_hit {
+                let best = objective.key(&l.cost).0;
+                let gap = if best > 0.0 { 100.0 * (best - st.lower_bound) / best } else { 0.0 };
+                format!(
+                    "TIME LIMIT HIT: best found {best:.6e}, proven lower bound {:.6e} ({objective:?}), gap at most {gap:.2} %",
+                    st.lower_bound
+                )
+            } else {
+                "proven optimal".to_string()
+            };
+            eprintln!(
+                "optimal: layer {}: space {} orderings, {} evaluations ({} of them subtrees of equal cost covering {} orderings), {} pruned, {:.2} s, {}{}",
+                l.info.name,
+                st.space,
+                st.evaluated,
+                st.classes,
+                st.covered,
+                st.pruned,
+                st.seconds,
+                status,
+                if st.tie_break_exact {
+                    ""
+                } else {
+                    " (tie between equal-cost orderings broken in tree order, not LOMA's)"
+                }
+            );
+        } else if l.time_limit_hit {
+            eprintln!(
+                "warning: layer {}: the --time-limit stopped the search: best of {} orderings evaluated, not of the whole space",
+                l.info.name, l.temporal_evaluated
+            );
+        }
+    }
+}
+
+/// Per layer and in total: the chosen search's latency and energy, the optimum's, and the gap
+/// of the objective (printed; returned as JSON).
+fn gap_report(
+    found: &zz_search::NetworkResult,
+    opt: &zz_search::NetworkResult,
+    objective: zz_search::Objective,
+) -> serde_json::Value {
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * (a - b) / b } else { 0.0 };
+    println!();
+    println!("Gap to the optimal temporal mapping ({objective:?}; same spatial mappings, full ordering space):");
+    println!(
+        "  {:<20} {:>16} {:>16} {:>18} {:>18} {:>9}  status",
+        "layer", "latency", "optimal latency", "energy [pJ]", "optimal energy", "gap"
+    );
+    let mut layers = Vec::new();
+    for (a, b) in found.layers.iter().zip(&opt.layers) {
+        let (ka, kb) = (objective.key(&a.cost).0, objective.key(&b.cost).0);
+        let proven = b.optimal.is_some_and(|s| !s.time_limit_hit);
+        let status = if proven { "proven" } else { "time limit: best found" };
+        println!(
+            "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%  {status}",
+            a.info.name,
+            a.cost.latency_total2,
+            b.cost.latency_total2,
+            a.cost.energy_total,
+            b.cost.energy_total,
+            pct(ka, kb)
+        );
+        layers.push(serde_json::json!({
+            "layer": a.info.name,
+            "latency": a.cost.latency_total2,
+            "energy": a.cost.energy_total,
+            "optimal_latency": b.cost.latency_total2,
+            "optimal_energy": b.cost.energy_total,
+            "gap_percent": pct(ka, kb),
+            "proven_optimal": proven,
+            "optimal_lower_bound": b.optimal.map(|s| s.lower_bound),
+        }));
+    }
+    let (ta, tb) = (&found.totals, &opt.totals);
+    let (ka, kb) = match objective {
+        zz_search::Objective::Latency => (ta.latency_total2, tb.latency_total2),
+        zz_search::Objective::Energy => (ta.energy_total, tb.energy_total),
+        zz_search::Objective::Edp => (ta.latency_total2 * ta.energy_total, tb.latency_total2 * tb.energy_total),
+    };
+    println!(
+        "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%",
+        "total",
+        ta.latency_total2,
+        tb.latency_total2,
+        ta.energy_total,
+        tb.energy_total,
+        pct(ka, kb)
+    );
+    serde_json::json!({
+        "objective": format!("{objective:?}").to_lowercase(),
+        "layers": layers,
+        "total": {
+            "latency": ta.latency_total2,
+            "energy": ta.energy_total,
+            "optimal_latency": tb.latency_total2,
+            "optimal_energy": tb.energy_total,
+            "gap_percent": pct(ka, kb),
+        },
+    })
 }

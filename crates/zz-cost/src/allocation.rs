@@ -121,6 +121,18 @@ impl<'a> Allocator<'a> {
         Allocator { layer, hw, spatial, mapping_type, memories, spatial_ir_from }
     }
 
+    /// Whether the order of the loops inside every operand's top level can change a cost:
+    /// true when some memory is the top level of one operand and a lower level of another
+    /// (the top level's stationarity then feeds the other's double-buffering decision) or a
+    /// top level is force-double-buffered (its candidate sizes, hence the feasibility, depend
+    /// on the order).
+    pub fn top_order_matters(&self) -> bool {
+        self.memories.iter().any(|m| {
+            let tops = m.is_top.iter().filter(|&&t| t).count();
+            tops > 0 && (tops < m.is_top.len() || m.db)
+        })
+    }
+
     /// Allocates an ordering (innermost loop first).
     pub fn allocate(&self, ordering: &[Loop]) -> Result<TemporalMapping, AllocationFailure> {
         self.allocate_nest(ordering).map(|n| n.to_mapping())
@@ -128,6 +140,33 @@ impl<'a> Allocator<'a> {
 
     /// Allocates an ordering into the compact [`LoopNest`] form (no heap allocation).
     pub fn allocate_nest(&self, ordering: &[Loop]) -> Result<LoopNest, AllocationFailure> {
+        let mut det = [0u8; MAX_OPS];
+        self.allocate_tracked(ordering, ordering.len(), &mut det)
+    }
+
+    /// [`Self::allocate_nest`], also telling which decisions only depend on the first `horizon`
+    /// loops of `ordering` (and on the multiset of all its loops): `determined[op]` is the number
+    /// of the operand's lowest memory levels (non-top ones) whose upper cut is the same for every
+    /// ordering that starts with `ordering[..horizon]` and can be allocated. A non-top memory's
+    /// choice is determined when each of its operands' candidate lists ends (capacity exceeded)
+    /// within the horizon and the operands' lower cuts are determined; the top memory of an
+    /// operand always takes every remaining loop.
+    pub fn allocate_nest_horizon(
+        &self,
+        ordering: &[Loop],
+        horizon: usize,
+    ) -> Result<(LoopNest, [u8; MAX_OPS]), AllocationFailure> {
+        let mut det = [0u8; MAX_OPS];
+        let nest = self.allocate_tracked(ordering, horizon.min(ordering.len()), &mut det)?;
+        Ok((nest, det))
+    }
+
+    fn allocate_tracked(
+        &self,
+        ordering: &[Loop],
+        horizon: usize,
+        det: &mut [u8; MAX_OPS],
+    ) -> Result<LoopNest, AllocationFailure> {
         if ordering.len() > MAX_LOOPS || self.layer.operands.len() > MAX_OPS {
             return Err(AllocationFailure::MemoryTooSmall(format!(
                 "(ordering of {} loops exceeds the supported {MAX_LOOPS})",
@@ -172,7 +211,10 @@ impl<'a> Allocator<'a> {
         let mut accesses = [[0.0; MAX_CANDIDATES]; MAX_OPS];
         let mut radix = [0usize; MAX_OPS];
         let mut offset = [0usize; MAX_OPS];
+        // Whether each operand's allocation so far is determined by the horizon.
+        let mut known = [true; MAX_OPS];
         for mem in &self.memories {
+            let mut decided = mem.ops.iter().all(|&x| known[x]);
             let too_small = || AllocationFailure::MemoryTooSmall(self.hw.memories[mem.index].name.clone());
             let (cap, db) = (mem.cap, mem.db);
             let n_mem_ops = mem.ops.len();
@@ -211,10 +253,24 @@ impl<'a> Allocator<'a> {
                         if i == 0 {
                             return Err(too_small());
                         }
+                        // The candidate list ends at a loop inside the horizon.
+                        if n_alloc[x] + i > horizon && !mem.is_top[k] {
+                            decided = false;
+                        }
                         break;
                     }
                     sizes[k][n] = size;
                     n += 1;
+                }
+                // Every remaining loop fits: the list is only complete if the horizon covers them all
+                // (a top memory takes them all anyway).
+                // One exception: a memory of one operand without double buffering whose data
+                // are plain products of loop sizes (no derived dims) takes every remaining loop,
+                // whatever their order: the sizes grow with each loop, so nothing overflows, and
+                // taking all costs `size(all)`, never more than `suffix · size(prefix)`.
+                let takes_all = n_mem_ops == 1 && !db && !layer.operands[x].has_pr;
+                if n == rest.len() + 1 && len > horizon && !mem.is_top[k] && !takes_all {
+                    decided = false;
                 }
                 // The top memory of an operand takes every remaining loop (the largest candidate).
                 if mem.is_top[k] {
@@ -286,6 +342,10 @@ impl<'a> Allocator<'a> {
                 if mem.is_top[k] && n_alloc[x] < len {
                     return Err(AllocationFailure::HierarchyTooSmall(self.hw.memories[mem.index].name.clone()));
                 }
+                if decided && !mem.is_top[k] {
+                    det[x] += 1;
+                }
+                known[x] = decided;
                 level[x] += 1;
             }
         }

@@ -538,6 +538,68 @@ impl<'c, 'a> Evaluator<'c, 'a> {
     }
 }
 
+/// Lower bounds that hold for every temporal mapping agreeing with the last evaluated one on
+/// some operands (see [`Evaluator::partial_bounds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct PartialBounds {
+    /// `energy_total` with the memory energy of the other operands left out (summed in the
+    /// evaluation's order, so it never exceeds the full sum in floating point).
+    pub energy: f64,
+    /// `latency_total2` with stalls bounded from the given operands' transfers alone and no
+    /// on-/off-loading.
+    pub latency: f64,
+}
+
+impl Evaluator<'_, '_> {
+    /// Bounds from the last evaluation for the operands in `ops` (`ops[op]` true).
+    ///
+    /// Valid for every other loop nest whose analysis gives the same transfer records
+    /// (amounts, precisions, periods and period counts) to those operands; the callers
+    /// guarantee that by fixing the operands' (merged) level boundaries and the loops below
+    /// their top level. Energy: the other operands' terms are non-negative. Latency:
+    /// on-/off-loading are non-negative and the combined stall is at least every single
+    /// transfer's `(real − allowed) · (periods − 1)`, where `allowed` never exceeds the
+    /// period (the window is the period or a floor division of it), whatever the double
+    /// buffering and stationarity of the other operands.
+    pub fn partial_bounds(&self, ops: [bool; MAX_OPS]) -> PartialBounds {
+        let ctx = self.ctx;
+        let out = &self.result;
+        let n_ops = ctx.layer.operands.len().min(MAX_OPS);
+        let mut mem = 0.0;
+        for (op, &on) in ops.iter().enumerate().take(n_ops) {
+            for &e in &out.mem_energy_breakdown[op] {
+                // reference order: operand by operand, level by level (left-out terms add 0)
+                mem += if on { e } else { 0.0 };
+            }
+        }
+        let energy = mem + out.mac_energy;
+        let im = if ctx.plan.same_variant { &self.scratch.frac } else { &self.scratch.int };
+        let cpo = ctx.cycles_per_op;
+        let mut ss: f64 = 0.0;
+        for port in &ctx.plan.ports {
+            for e in ctx.plan.served(port) {
+                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
+                if !ops[x] {
+                    continue;
+                }
+                let u = &im.operands[x].records[lv];
+                let pc = u.pc[d];
+                if pc == 0.0 {
+                    continue;
+                }
+                let real = if e.bw_max == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / e.bw_max) };
+                let lb = (real - py_ceil(u.pd[d] * cpo)) * (pc - 1.0);
+                if lb > ss {
+                    ss = lb;
+                }
+            }
+        }
+        let itc = self.scratch.ta.total_cycles * cpo;
+        let latency = itc + ss + 0.0 + 0.0 + ctx.systolic_drain;
+        PartialBounds { energy, latency }
+    }
+}
+
 /// The evaluation, with the intermediate values and the result record provided by the caller;
 /// every field of `out` is overwritten.
 fn evaluate_in(

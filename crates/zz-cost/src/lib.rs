@@ -25,7 +25,7 @@ pub mod temporal;
 
 pub use allocation::{AllocationFailure, Allocator, MappingType};
 pub use error::CostError;
-pub use evaluation::{CostEvaluation, EvalContext, Evaluator, evaluate};
+pub use evaluation::{CostEvaluation, EvalContext, Evaluator, PartialBounds, evaluate};
 pub use hierarchy::HierarchyInfo;
 pub use layer_info::LayerInfo;
 pub use spatial::{LevelLoops, Loop, OperandBinding, SpatialAnalysis};

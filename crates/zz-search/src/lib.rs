@@ -9,6 +9,7 @@ pub mod locality;
 pub mod loma;
 pub mod lpf;
 pub mod network;
+pub mod optimal;
 pub mod permutations;
 pub mod salsa;
 pub mod spatial_generation;

@@ -59,6 +59,9 @@ pub struct LomaOptions {
     /// Fix (off by default, for parity): sum the half-shared on-loading links (the reference keeps
     /// only the last one).
     pub sum_half_shared_onloading: bool,
+    /// Stop a spatial mapping's search after this long and keep the best found so far
+    /// (checked between batches of orderings; the result then depends on the machine's speed).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl Default for LomaOptions {
@@ -68,6 +71,7 @@ impl Default for LomaOptions {
             mapping_type: MappingType::Uneven,
             objective: Objective::Latency,
             sum_half_shared_onloading: false,
+            time_limit: None,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct TemporalSearchResult {
     pub orderings_generated: u64,
     /// Orderings that could be allocated and were evaluated.
     pub evaluated: u64,
+    /// The time limit stopped the search before the whole space was searched.
+    pub time_limit_hit: bool,
 }
 
 /// A position constraint from a partial user ordering.
@@ -165,7 +171,13 @@ pub fn search(
         let best = zz_cost::evaluate(&ctx, &tm)?;
         progress(1);
         // The reference bypasses LOMA for a complete ordering: no ordering is "generated".
-        return Ok(TemporalSearchResult { best, mapping: tm, orderings_generated: 0, evaluated: 1 });
+        return Ok(TemporalSearchResult {
+            best,
+            mapping: tm,
+            orderings_generated: 0,
+            evaluated: 1,
+            time_limit_hit: false,
+        });
     }
     let cons = constraints(layer, user_ordering);
     let temporal = setup.temporal_loop_sizes(layer);
@@ -187,7 +199,15 @@ pub fn search(
     let mut best: Option<(CostEvaluation, LoopNest)> = None;
     let mut first_error: Option<CostError> = None;
     let mut evaluator = Evaluator::new(&ctx);
+    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
+    let mut time_limit_hit = false;
     loop {
+        if let Some(d) = deadline
+            && std::time::Instant::now() >= d
+        {
+            time_limit_hit = true;
+            break;
+        }
         flat.clear();
         let mut n = 0;
         while n < BATCH && perms.next_into(&mut buf) {
@@ -248,7 +268,13 @@ pub fn search(
     }
     match best {
         Some((best, nest)) => {
-            Ok(TemporalSearchResult { best, mapping: nest.to_mapping(), orderings_generated: generated, evaluated })
+            Ok(TemporalSearchResult {
+                best,
+                mapping: nest.to_mapping(),
+                orderings_generated: generated,
+                evaluated,
+                time_limit_hit,
+            })
         }
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),

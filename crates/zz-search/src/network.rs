@@ -25,6 +25,8 @@ pub struct SearchOptions {
     pub exploit_data_locality: bool,
     /// Temporal search engine: LOMA (exhaustive, default) or SALSA (seeded annealing).
     pub salsa: Option<crate::salsa::SalsaOptions>,
+    /// Temporal search engine: the provably optimal branch-and-bound (takes precedence over `salsa`).
+    pub optimal: Option<crate::optimal::OptimalOptions>,
 }
 
 impl SearchOptions {
@@ -71,6 +73,11 @@ pub struct LayerResult {
     pub accelerator: Option<Arc<Accelerator>>,
     /// On an IMC array: the layer's MAC energy breakdown, clock period and areas.
     pub imc: Option<ImcLayerReport>,
+    /// With the optimal engine: its counts summed over the spatial mappings (space, evaluated,
+    /// pruned, time), `time_limit_hit` if any hit it, `lower_bound` the smallest over them.
+    pub optimal: Option<crate::optimal::OptimalStats>,
+    /// A time limit stopped the temporal search of some spatial mapping (best so far kept).
+    pub time_limit_hit: bool,
 }
 
 /// What the reference's `CostModelEvaluationForIMC` adds to a layer's result.
@@ -203,16 +210,39 @@ pub fn search_layer(
     let mut generated = 0;
     let mut evaluated = 0;
     let n_sm = candidates.len();
+    let mut stats: Option<crate::optimal::OptimalStats> = None;
+    let mut time_limit_hit = false;
     for sm in candidates {
         let mut setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
         setup.sum_half_shared_onloading = opts.loma.sum_half_shared_onloading;
-        let r = match &opts.salsa {
-            // A complete user ordering is used as given by either engine.
-            Some(salsa) if loma::complete_ordering(&info, &setup, &entry.temporal_ordering).is_none() => {
-                crate::salsa::search(&info, hw, &bind, &setup, salsa, progress)?
+        let r = if let Some(o) = &opts.optimal {
+            let r =
+                crate::optimal::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, o, progress)?;
+            let st = stats.get_or_insert(crate::optimal::OptimalStats {
+                tie_break_exact: true,
+                lower_bound: f64::INFINITY,
+                ..Default::default()
+            });
+            st.space = st.space.saturating_add(r.stats.space);
+            st.evaluated += r.stats.evaluated;
+            st.pruned = st.pruned.saturating_add(r.stats.pruned);
+            st.bound_evaluations += r.stats.bound_evaluations;
+            st.nodes += r.stats.nodes;
+            st.seconds += r.stats.seconds;
+            st.time_limit_hit |= r.stats.time_limit_hit;
+            st.tie_break_exact &= r.stats.tie_break_exact;
+            st.lower_bound = st.lower_bound.min(r.stats.lower_bound);
+            r.result
+        } else {
+            match &opts.salsa {
+                // A complete user ordering is used as given by either engine.
+                Some(salsa) if loma::complete_ordering(&info, &setup, &entry.temporal_ordering).is_none() => {
+                    crate::salsa::search(&info, hw, &bind, &setup, salsa, progress)?
+                }
+                _ => loma::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, progress)?,
             }
-            _ => loma::search(&info, hw, &bind, &setup, &entry.temporal_ordering, &opts.loma, progress)?,
         };
+        time_limit_hit |= r.time_limit_hit;
         generated += r.orderings_generated;
         evaluated += r.evaluated;
         let replace = match &best {
@@ -232,6 +262,8 @@ pub fn search_layer(
                 temporal_evaluated: 0,
                 accelerator: None,
                 imc: None,
+                optimal: None,
+                time_limit_hit: false,
             });
         }
     }
@@ -240,6 +272,8 @@ pub fn search_layer(
     b.spatial_mappings = n_sm;
     b.orderings_generated = generated;
     b.temporal_evaluated = evaluated;
+    b.optimal = stats;
+    b.time_limit_hit = time_limit_hit;
     Ok(b)
 }
 
@@ -324,4 +358,63 @@ pub fn objective_from_str(s: &str) -> Option<Objective> {
         "edp" => Some(Objective::Edp),
         _ => None,
     }
+}
+
+/// The size of one layer's temporal search space, per spatial mapping, before searching.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerSpace {
+    /// Layer name.
+    pub layer: String,
+    /// Orderings per generated spatial mapping: LOMA's multiset-permutation count at the
+    /// `lpf_limit` (before a partial user ordering filters it; 1 for a complete one), or
+    /// the full space for the optimal engine; 0 for SALSA, whose cost is its iteration count.
+    pub orderings: Vec<u128>,
+}
+
+impl LayerSpace {
+    /// Orderings over all spatial mappings (saturating).
+    pub fn total(&self) -> u128 {
+        self.orderings.iter().fold(0u128, |a, &b| a.saturating_add(b))
+    }
+}
+
+/// Counts every compute layer's search space without searching (on the accelerator as given:
+/// with inter-layer locality each layer is later searched on a reduced copy, whose spatial
+/// mappings can differ).
+pub fn search_spaces(
+    workload: &Workload,
+    acc: &Accelerator,
+    mapping: &Mapping,
+    opts: &SearchOptions,
+) -> Result<Vec<LayerSpace>, LayerError> {
+    let hw = HierarchyInfo::new(acc);
+    let mut out = Vec::new();
+    for idx in workload.topological_order() {
+        let layer = &workload.layers[idx];
+        if layer.kind != zz_ir::workload::LayerKind::Compute {
+            continue;
+        }
+        let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };
+        let Some(entry) = mapping.entry_for(&layer.name, &layer.operator_type) else { continue };
+        let info = LayerInfo::new(layer).map_err(lerr)?;
+        let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).map_err(lerr)?;
+        let mut orderings = Vec::new();
+        for sm in spatial_generation::generate(&info, &hw, &bind, entry, &opts.spatial).map_err(lerr)? {
+            let setup = SpatialSetup::new(&info, &hw, &bind, &sm).map_err(lerr)?;
+            let n = if loma::complete_ordering(&info, &setup, &entry.temporal_ordering).is_some() {
+                1
+            } else if opts.optimal.is_some() {
+                crate::optimal::space_size(&info, &setup)
+            } else if opts.salsa.is_some() {
+                0
+            } else {
+                let lpfs =
+                    crate::lpf::loop_prime_factors(&setup.temporal_loop_sizes(&info), Some(opts.loma.lpf_limit), 0u8);
+                crate::permutations::count(&lpfs)
+            };
+            orderings.push(n);
+        }
+        out.push(LayerSpace { layer: layer.name.clone(), orderings });
+    }
+    Ok(out)
 }

@@ -153,7 +153,9 @@ pub fn search(
     }
     progress(evaluated);
     match best {
-        Some((best, mapping)) => Ok(TemporalSearchResult { best, mapping, orderings_generated: evaluated, evaluated }),
+        Some((best, mapping)) => {
+            Ok(TemporalSearchResult { best, mapping, orderings_generated: evaluated, evaluated, time_limit_hit: false })
+        }
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "SALSA found no loop ordering that fits the memory hierarchy".into(),

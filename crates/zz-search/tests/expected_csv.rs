@@ -123,6 +123,7 @@ fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64, Option<(f64, f64)>), Stri
         loma: LomaOptions { lpf_limit: row.lpf_limit, mapping_type, objective, ..Default::default() },
         exploit_data_locality: row.locality,
         salsa: None,
+        ..Default::default()
     };
     let opts = if row.imc { opts.in_memory_compute() } else { opts };
     let r = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {}).map_err(|e| e.to_string())?;
