@@ -114,7 +114,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         w.iter().for_each(|w| eprintln!("{w}"));
         let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
             .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
-        reports.push(crate::report::run_report(&res, &workload, &acc, &wl_name));
+        let report = crate::report::run_report(&res, &workload, &acc, &wl_name);
+        crate::report::check_finite(&report, &format!("{} on {}", args.workload.display(), a.display()))?;
+        reports.push(report);
         costs.push((crate::sweep::area(&acc), crate::sweep::onchip_memory_bits(&acc)));
     }
     let feasible: Vec<bool> =

@@ -118,11 +118,13 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
             };
             let prep = match pipeline::prepare_with_tiling(&spec, tiling.as_ref()) {
                 Ok(p) => p,
-                Err(e) => return fail(e.to_string()),
+                // A bad input file or an unknown tiling dimension stops the run (exit 2).
+                Err(pipeline::StreamError::Input(e)) => return Err(Failure::input(e.to_string())),
+                Err(e) => return Ok(fail(e.to_string())),
             };
             let input = match pipeline::schedule_input(&prep, &allocation, &SchedulingOrder::Stream) {
                 Ok(i) => i,
-                Err(e) => return fail(e.to_string()),
+                Err(e) => return Ok(fail(e.to_string())),
             };
             match zz_stream::scheduler::schedule(&input, &ScheduleOptions::default()) {
                 Ok(s) => {
@@ -142,19 +144,19 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
                         .filter(|(m, _)| !input.topology.memories[*m].cores.iter().all(|c| offchip.contains(c)))
                         .map(|(_, u)| u.peak as f64)
                         .fold(0.0, f64::max);
-                    Row {
+                    Ok(Row {
                         tiling: label.clone(),
                         cns: input.cns.len(),
                         latency: s.latency,
                         energy: s.energy.total(),
                         peak_memory: peak,
                         error: None,
-                    }
+                    })
                 }
-                Err(e) => fail(e.to_string()),
+                Err(e) => Ok(fail(e.to_string())),
             }
         })
-        .collect();
+        .collect::<Result<Vec<Row>, Failure>>()?;
     let key = |r: &Row| match objective.as_str() {
         "energy" => (r.energy, r.latency),
         "edp" => (r.energy * r.latency, 0.0),

@@ -107,6 +107,9 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     warn_all(&w2);
     zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
         .map_err(|e| Failure::input(e.to_string()))?;
+    let w3 = zz_inputs::check_mapping_against_workload(&mapping, &args.inputs.mapping.display().to_string(), &workload)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    warn_all(&w3);
     let opts = SearchOptions {
         spatial: SpatialOptions {
             nb_mappings: args.spatial_mappings,
@@ -168,6 +171,10 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     }
     let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
+    crate::report::check_finite(
+        &report,
+        &format!("{} on {}", args.inputs.workload.display(), args.inputs.accelerator.display()),
+    )?;
     print!("{}", zz_report::summary(&report));
     if !args.quiet {
         for l in &report.layers {
