@@ -31,8 +31,8 @@ pub struct GranularityArgs {
     /// Keep only candidates with latency (cycles) at most this.
     #[arg(long)]
     pub max_latency: Option<f64>,
-    /// Keep only candidates whose peak on-chip memory use (bits, any core) is at most this.
-    #[arg(long)]
+    /// Keep only candidates whose peak on-chip memory use (bits, any core) is at most this. Units: 2MiB, 16Mb, ... (a plain number is bits).
+    #[arg(long, value_parser = crate::args::parse_bits)]
     pub max_memory: Option<f64>,
     /// Write granularity.json and granularity.csv here.
     #[arg(long, short = 'o')]
@@ -173,7 +173,7 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
     let best = (0..rows.len())
         .filter(|&k| feasible[k])
         .min_by(|&a, &b| key(&rows[a]).partial_cmp(&key(&rows[b])).unwrap_or(std::cmp::Ordering::Equal));
-    println!("{:<14} {:>6} {:>16} {:>20} {:>16}  ", "tiling", "CNs", "latency [cyc]", "energy [pJ]", "peak memory");
+    println!("{:<14} {:>6} {:>16} {:>20} {:>16}  ", "tiling", "CNs", "latency [cyc]", "energy [pJ]", "peak on-chip");
     for (k, r) in rows.iter().enumerate() {
         match &r.error {
             Some(e) => println!("{:<14} failed: {}", r.tiling, e.lines().next().unwrap_or("")),
@@ -191,6 +191,11 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
     }
     if best.is_none() {
         println!("no candidate meets the constraints");
+    }
+    if rows.iter().any(|r| r.error.is_none() && r.peak_memory == 0.0) {
+        println!(
+            "peak on-chip 0 B: no tensor stayed in a compute core's memory between CNs (layer by layer, every layer's inputs and outputs go through the off-chip DRAM); the traffic inside a CN is part of its cost"
+        );
     }
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;

@@ -277,3 +277,43 @@ fn zigzag_mapping_given_to_stream_warns_that_no_core_allocation_was_given() {
     assert_eq!(o.status.code(), Some(0), "{e}");
     assert!(e.contains("warning:") && e.contains("no entry has a `core_allocation`") && e.contains("core 0"), "{e}");
 }
+
+// ---- item 6: Stream outputs ----
+
+#[test]
+fn bus_wording_and_max_memory_units() {
+    let o = run(&["stream", "-a", MC_ACC, "-w", WL, "-m", MC_MAP, "-q"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("3 cores, 1 bus (the bus replaces the 2 point-to-point links)"), "{out}");
+    assert!(!out.contains("1 links"), "{out}");
+    let g = |mem: &str| {
+        let o = run(&[
+            "granularity",
+            "-a",
+            MC_ACC,
+            "-w",
+            WL,
+            "-m",
+            MC_MAP,
+            "--tiling",
+            "lbl",
+            "--tiling",
+            "OY,2",
+            "--max-memory",
+            mem,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // 200 KiB of peak memory for OY,2: admitted under 2MiB, not under 16Kb.
+    let big = g("2MiB");
+    assert!(big.lines().any(|l| l.starts_with("OY,2") && l.contains("<- best")), "{big}");
+    assert!(big.contains("peak on-chip 0 B:"), "{big}");
+    let small = g("16Kb");
+    assert!(small.lines().any(|l| l.starts_with("OY,2") && l.contains("violates")), "{small}");
+    input_error(
+        &["granularity", "-a", MC_ACC, "-w", WL, "-m", MC_MAP, "--tiling", "lbl", "--max-memory", "2XB"],
+        &["unknown unit"],
+    );
+}
