@@ -122,6 +122,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
             .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
         let rep = crate::report::run_report(&res, &workload, &acc, &wl_name);
+        crate::report::check_finite(&rep, &format!("{} on {}", args.workload.display(), a.display()))?;
         // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.
         costs.push((rep.area.unwrap_or_else(|| crate::sweep::area(&acc)), crate::sweep::onchip_memory_bits(&acc)));
         reports.push(rep);

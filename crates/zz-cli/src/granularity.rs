@@ -31,8 +31,8 @@ pub struct GranularityArgs {
     /// Keep only candidates with latency (cycles) at most this.
     #[arg(long)]
     pub max_latency: Option<f64>,
-    /// Keep only candidates whose peak on-chip memory use (bits, any core) is at most this.
-    #[arg(long)]
+    /// Keep only candidates whose peak on-chip memory use (bits, any core) is at most this. Units: 2MiB, 16Mb, ... (a plain number is bits).
+    #[arg(long, value_parser = crate::args::parse_bits)]
     pub max_memory: Option<f64>,
     /// Write granularity.json and granularity.csv here.
     #[arg(long, short = 'o')]
@@ -118,11 +118,13 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
             };
             let prep = match pipeline::prepare_with_tiling(&spec, tiling.as_ref()) {
                 Ok(p) => p,
-                Err(e) => return fail(e.to_string()),
+                // A bad input file or an unknown tiling dimension stops the run (exit 2).
+                Err(pipeline::StreamError::Input(e)) => return Err(Failure::input(e.to_string())),
+                Err(e) => return Ok(fail(e.to_string())),
             };
             let input = match pipeline::schedule_input(&prep, &allocation, &SchedulingOrder::Stream) {
                 Ok(i) => i,
-                Err(e) => return fail(e.to_string()),
+                Err(e) => return Ok(fail(e.to_string())),
             };
             match zz_stream::scheduler::schedule(&input, &ScheduleOptions::default()) {
                 Ok(s) => {
@@ -142,19 +144,19 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
                         .filter(|(m, _)| !input.topology.memories[*m].cores.iter().all(|c| offchip.contains(c)))
                         .map(|(_, u)| u.peak as f64)
                         .fold(0.0, f64::max);
-                    Row {
+                    Ok(Row {
                         tiling: label.clone(),
                         cns: input.cns.len(),
                         latency: s.latency,
                         energy: s.energy.total(),
                         peak_memory: peak,
                         error: None,
-                    }
+                    })
                 }
-                Err(e) => fail(e.to_string()),
+                Err(e) => Ok(fail(e.to_string())),
             }
         })
-        .collect();
+        .collect::<Result<Vec<Row>, Failure>>()?;
     let key = |r: &Row| match objective.as_str() {
         "energy" => (r.energy, r.latency),
         "edp" => (r.energy * r.latency, 0.0),
@@ -171,7 +173,7 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
     let best = (0..rows.len())
         .filter(|&k| feasible[k])
         .min_by(|&a, &b| key(&rows[a]).partial_cmp(&key(&rows[b])).unwrap_or(std::cmp::Ordering::Equal));
-    println!("{:<14} {:>6} {:>16} {:>20} {:>16}  ", "tiling", "CNs", "latency [cyc]", "energy [pJ]", "peak memory");
+    println!("{:<14} {:>6} {:>16} {:>20} {:>16}  ", "tiling", "CNs", "latency [cyc]", "energy [pJ]", "peak on-chip");
     for (k, r) in rows.iter().enumerate() {
         match &r.error {
             Some(e) => println!("{:<14} failed: {}", r.tiling, e.lines().next().unwrap_or("")),
@@ -189,6 +191,11 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
     }
     if best.is_none() {
         println!("no candidate meets the constraints");
+    }
+    if rows.iter().any(|r| r.error.is_none() && r.peak_memory == 0.0) {
+        println!(
+            "peak on-chip 0 B: no tensor stayed in a compute core's memory between CNs (layer by layer, every layer's inputs and outputs go through the off-chip DRAM); the traffic inside a CN is part of its cost"
+        );
     }
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;

@@ -117,6 +117,9 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     warn_all(&w2);
     zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
         .map_err(|e| Failure::input(e.to_string()))?;
+    let w3 = zz_inputs::check_mapping_against_workload(&mapping, &args.inputs.mapping.display().to_string(), &workload)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    warn_all(&w3);
     let time_limit = match args.time_limit {
         None => None,
         Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
@@ -220,6 +223,10 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     };
     let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
+    crate::report::check_finite(
+        &report,
+        &format!("{} on {}", args.inputs.workload.display(), args.inputs.accelerator.display()),
+    )?;
     print!("{}", zz_report::summary(&report));
     if !args.quiet {
         for l in &report.layers {

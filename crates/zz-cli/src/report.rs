@@ -110,3 +110,19 @@ pub fn run_report(
     rep.area = res.imc.map(|(_, a)| a);
     rep
 }
+
+/// An input error when a result is not a finite number: names the first layer whose energy or
+/// latency is NaN or infinite and the usual causes, instead of printing `Energy: NaN`.
+pub fn check_finite(report: &RunReport, inputs: &str) -> Result<(), crate::Failure> {
+    if report.energy.is_finite() && report.latency.is_finite() {
+        return Ok(());
+    }
+    let layer = report.layers.iter().find(|l| !l.energy.is_finite() || !l.latency.is_finite());
+    let which = match layer {
+        Some(l) => format!("layer {} `{}`: energy {} pJ, latency {} cycles", l.id, l.name, l.energy, l.latency),
+        None => format!("energy {} pJ, latency {} cycles", report.energy, report.latency),
+    };
+    Err(crate::Failure::input(format!(
+        "{inputs}: the cost model gives a non-finite result ({which}); this comes from a zero in the inputs: a memory port bandwidth of 0, a memory size of 0, an operational array dimension of size 0 or a layer dimension of size 0 (e.g. an ONNX `value_info` dimension 0); make them positive"
+    )))
+}

@@ -360,6 +360,13 @@ fn build_report(
         };
         r.links.push(LinkReport { id: k, name, bandwidth: l.bandwidth });
     }
+    let used = prep.accelerator.used_links();
+    r.replaced_links = prep
+        .accelerator
+        .links
+        .iter()
+        .filter(|l| l.kind == zz_stream::hardware::LinkKind::Link && !used.contains(&l.id))
+        .count();
     for (k, c) in s.cns.iter().enumerate() {
         let cn = &input.cns[k];
         r.cns.push(CnReport {

@@ -118,6 +118,17 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             }
             done.fetch_add(1, Ordering::Relaxed);
             match r {
+                Ok(r) if !(r.totals.energy_total.is_finite() && r.totals.latency_total2.is_finite()) => PointResult {
+                    values,
+                    energy: f64::NAN,
+                    latency: f64::NAN,
+                    area: area(acc),
+                    memory: onchip_memory_bits(acc),
+                    error: Some(
+                        "non-finite energy or latency: a bandwidth, memory size or array size of 0 in this point"
+                            .into(),
+                    ),
+                },
                 Ok(r) => PointResult {
                     values,
                     energy: r.totals.energy_total,

@@ -56,10 +56,7 @@ fn stream_accelerator_given_to_map_names_the_stream_subcommand() {
 
 #[test]
 fn zigzag_accelerator_given_to_stream_names_the_map_subcommand() {
-    input_error(
-        &["stream", "-a", ACC, "-w", WL, "-m", MC_MAP],
-        &["ZigZag single-core accelerator", "zigzag-rs map"],
-    );
+    input_error(&["stream", "-a", ACC, "-w", WL, "-m", MC_MAP], &["ZigZag single-core accelerator", "zigzag-rs map"]);
 }
 
 #[test]
@@ -100,7 +97,10 @@ fn a_huge_offending_value_is_quoted_briefly() {
     let text = text.replace("./cores/edge16.yaml", &format!("./{}.yaml", "x".repeat(300_000)));
     let acc = dir.join("acc.yaml");
     std::fs::write(&acc, text).unwrap();
-    let e = input_error(&["stream", "-a", acc.to_str().unwrap(), "-w", WL, "-m", MC_MAP], &["not found", "more characters"]);
+    let e = input_error(
+        &["stream", "-a", acc.to_str().unwrap(), "-w", WL, "-m", MC_MAP],
+        &["not found", "more characters"],
+    );
     assert!(e.len() < 2_000, "stderr is {} bytes", e.len());
     // A 300,000-character number.
     let text = std::fs::read_to_string(repo().join(ACC)).unwrap();
@@ -117,7 +117,9 @@ fn memory_core_in_core_allocation_is_not_called_an_allowed_compute_core() {
     let dir = tmp_dir("memcore");
     let mapping = std::fs::read_to_string(repo().join(MC_MAP)).unwrap();
     // Put every layer on core 2, the off-chip DRAM core.
-    let mapping = mapping.replace("core_allocation: [0]", "core_allocation: [2]").replace("core_allocation: [1]", "core_allocation: [2]");
+    let mapping = mapping
+        .replace("core_allocation: [0]", "core_allocation: [2]")
+        .replace("core_allocation: [1]", "core_allocation: [2]");
     assert!(mapping.contains("core_allocation: [2]"), "{mapping}");
     let m = dir.join("mapping.yaml");
     std::fs::write(&m, mapping).unwrap();
@@ -136,7 +138,8 @@ fn old_stream_tutorial_lab1_names_the_old_format_and_the_new_keys() {
         return;
     };
     let lab = r.join("stream-tutorial/lab1/inputs");
-    let (acc, wl, map) = (lab.join("hardware/hda_bus.yaml"), lab.join("workload/4_convs.onnx"), lab.join("mapping/mapping.yaml"));
+    let (acc, wl, map) =
+        (lab.join("hardware/hda_bus.yaml"), lab.join("workload/4_convs.onnx"), lab.join("mapping/mapping.yaml"));
     input_error(
         &["stream", "-a", acc.to_str().unwrap(), "-w", wl.to_str().unwrap(), "-m", map.to_str().unwrap()],
         &["offchip_core", "older Stream", "offchip_core_id"],
@@ -176,4 +179,141 @@ fn old_stream_core_file_without_type_says_what_to_add() {
     std::fs::copy(repo().join(MC_ACC), dir.join("acc.yaml")).unwrap();
     let a = dir.join("acc.yaml");
     input_error(&["stream", "-a", a.to_str().unwrap(), "-w", WL, "-m", MC_MAP], &["`type`", "type: compute"]);
+}
+
+// ---- item 1: never a silent wrong answer ----
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn zero_port_bandwidth_is_an_input_error_not_nan() {
+    let dir = tmp_dir("bw0");
+    let text = std::fs::read_to_string(repo().join(ACC)).unwrap();
+    assert!(text.contains("bandwidth_max:"), "example accelerator has 3.9 ports");
+    let text: String = text
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("bandwidth_max:") {
+                format!("{}bandwidth_max: 0\n", &l[..l.find('b').unwrap()])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let acc = write(&dir, "acc.yaml", &text);
+    let e = input_error(&["map", "-a", &acc, "-w", WL, "-m", MAP], &["bandwidth_max is 0", "NaN"]);
+    assert!(!e.contains("Energy"), "{e}");
+    let o = run(&["map", "-a", &acc, "-w", WL, "-m", MAP]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("NaN"));
+}
+
+#[test]
+fn spatial_mapping_typo_is_an_error_and_a_dropped_dimension_a_warning() {
+    let dir = tmp_dir("typo");
+    let text = std::fs::read_to_string(repo().join(MAP)).unwrap();
+    assert!(text.contains("- K, 16"));
+    let typo = write(&dir, "typo.yaml", &text.replacen("- K, 16", "- Q, 16", 1));
+    input_error(&["map", "-a", ACC, "-w", WL, "-m", &typo], &["`Q` is not a layer dimension", "OX"]);
+    // `G` is a dimension of grouped convolutions, which this workload does not have: kept
+    // (ZigZag drops it) with a warning naming layer, dimension and the layer's dimensions.
+    let dropped = write(&dir, "dropped.yaml", &text.replacen("- K, 16", "- G, 16", 1));
+    let o = run(&["map", "-a", ACC, "-w", WL, "-m", &dropped, "-q"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(
+        e.contains("warning:")
+            && e.contains("`G, 16`")
+            && e.contains("has no dimension G")
+            && e.contains("its dimensions: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn granularity_tiling_on_an_unknown_dimension_is_an_input_error() {
+    input_error(
+        &["granularity", "-a", MC_ACC, "-w", WL, "-m", MC_MAP, "--tiling", "lbl", "--tiling", "FOO,2"],
+        &["--tiling", "dimension `FOO`"],
+    );
+}
+
+#[test]
+fn stream_mapping_tiling_on_an_unknown_dimension_is_an_input_error() {
+    let dir = tmp_dir("zz-tiling");
+    let text = std::fs::read_to_string(repo().join(MC_MAP)).unwrap();
+    assert!(text.contains("OY, 16"));
+    let m = write(&dir, "m.yaml", &text.replacen("OY, 16", "ZZ, 2", 1));
+    input_error(
+        &["stream", "-a", MC_ACC, "-w", WL, "-m", &m, "-q"],
+        &["intra_core_tiling", "`ZZ` is not a layer dimension"],
+    );
+}
+
+#[test]
+fn offchip_core_id_naming_a_compute_core_is_an_input_error() {
+    let dir = tmp_dir("offchip-id");
+    let text = std::fs::read_to_string(repo().join(MC_ACC)).unwrap();
+    assert!(text.contains("offchip_core_id: 2"));
+    std::fs::create_dir_all(dir.join("cores")).unwrap();
+    for f in ["edge16.yaml", "offchip.yaml"] {
+        std::fs::copy(repo().join("examples/multicore/cores").join(f), dir.join("cores").join(f)).unwrap();
+    }
+    let text = text.replace("offchip_core_id: 2", "offchip_core_id: 1");
+    let a = write(&dir, "acc.yaml", &text);
+    input_error(
+        &["stream", "-a", &a, "-w", WL, "-m", MC_MAP, "-q"],
+        &["offchip_core_id 1", "compute core", "type: memory"],
+    );
+}
+
+#[test]
+fn zigzag_mapping_given_to_stream_warns_that_no_core_allocation_was_given() {
+    let o = run(&["stream", "-a", MC_ACC, "-w", WL, "-m", MAP, "-q"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    assert!(e.contains("warning:") && e.contains("no entry has a `core_allocation`") && e.contains("core 0"), "{e}");
+}
+
+// ---- item 6: Stream outputs ----
+
+#[test]
+fn bus_wording_and_max_memory_units() {
+    let o = run(&["stream", "-a", MC_ACC, "-w", WL, "-m", MC_MAP, "-q"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("3 cores, 1 bus (the bus replaces the 2 point-to-point links)"), "{out}");
+    assert!(!out.contains("1 links"), "{out}");
+    let g = |mem: &str| {
+        let o = run(&[
+            "granularity",
+            "-a",
+            MC_ACC,
+            "-w",
+            WL,
+            "-m",
+            MC_MAP,
+            "--tiling",
+            "lbl",
+            "--tiling",
+            "OY,2",
+            "--max-memory",
+            mem,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    // 200 KiB of peak memory for OY,2: admitted under 2MiB, not under 16Kb.
+    let big = g("2MiB");
+    assert!(big.lines().any(|l| l.starts_with("OY,2") && l.contains("<- best")), "{big}");
+    assert!(big.contains("peak on-chip 0 B:"), "{big}");
+    let small = g("16Kb");
+    assert!(small.lines().any(|l| l.starts_with("OY,2") && l.contains("violates")), "{small}");
+    input_error(
+        &["granularity", "-a", MC_ACC, "-w", WL, "-m", MC_MAP, "--tiling", "lbl", "--max-memory", "2XB"],
+        &["unknown unit"],
+    );
 }

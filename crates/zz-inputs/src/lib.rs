@@ -13,6 +13,6 @@ pub mod yaml;
 pub use error::{InputError, Warning};
 pub use onnx::{read_workload_onnx, read_workload_onnx_bytes};
 pub use yaml::{
-    check_mapping_against_accelerator, read_accelerator, read_accelerator_str, read_mapping, read_mapping_str,
-    read_workload_yaml, read_workload_yaml_str,
+    check_mapping_against_accelerator, check_mapping_against_workload, read_accelerator, read_accelerator_str,
+    read_mapping, read_mapping_str, read_workload_yaml, read_workload_yaml_str,
 };

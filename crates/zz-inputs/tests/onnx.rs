@@ -591,5 +591,44 @@ fn bad_input_files() {
         assert!(e.line >= 1 && e.column >= 1, "{text}");
     }
     let missing = read_workload_onnx(&dir.join("onnx_does_not_exist.onnx")).unwrap_err();
-    assert!(missing.message.contains("cannot read"), "{missing}");
+    assert!(missing.to_string().starts_with("file not found: "), "{missing}");
+}
+
+#[test]
+fn a_node_consuming_its_own_output_is_an_error() {
+    let bytes = model(
+        vec![node(
+            "Conv",
+            "conv",
+            &["x", "w", "y"],
+            &["y"],
+            vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1, 1])],
+        )],
+        vec![value_info("x", &[1, 3, 16, 16])],
+        vec![value_info("y", &[1, 8, 16, 16])],
+        vec![initializer("w", &[8, 3, 3, 3])],
+    );
+    let e = expect_err("selfloop.onnx", &bytes);
+    assert!(e.message.contains("consumes its own output `y`"), "{e}");
+}
+
+#[test]
+fn pads_or_strides_beyond_every_tensor_size_are_errors() {
+    let e =
+        expect_err("pads.onnx", &conv_model_with(vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1000, 1])]));
+    assert!(e.message.contains("1000") && e.message.contains("larger than every spatial size"), "{e}");
+    let e = expect_err(
+        "strides.onnx",
+        &conv_model_with(vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1, 1]), ints("strides", &[64, 1])]),
+    );
+    assert!(e.message.contains("64"), "{e}");
+}
+
+fn conv_model_with(attrs: Vec<AttributeProto>) -> Vec<u8> {
+    model(
+        vec![node("Conv", "conv", &["x", "w"], &["y"], attrs)],
+        vec![value_info("x", &[1, 3, 16, 16])],
+        vec![value_info("y", &[1, 8, 16, 16])],
+        vec![initializer("w", &[8, 3, 3, 3])],
+    )
 }

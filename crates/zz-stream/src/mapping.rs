@@ -182,6 +182,7 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
         _ => return Err(doc.expected(&root, "a list of mapping entries")),
     };
     let mut entries = Vec::with_capacity(items.len());
+    let mut any_core_allocation = false;
     for it in &items {
         if let Value::Map(kv) = &it.node.value {
             if let Some(e) = kv.iter().find(|e| e.key.as_str() == Some("core_allocation_is_fixed")) {
@@ -195,6 +196,7 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
         let f = doc.map(it, ENTRY_KEYS)?;
         let name = f.req_str(doc, "name")?.to_owned();
         let mut core_allocation = vec![0];
+        any_core_allocation |= f.get("core_allocation").is_some();
         if let Some(ca) = f.get("core_allocation") {
             core_allocation = doc.u64_list(&ca)?.into_iter().map(|x| x as usize).collect();
         }
@@ -266,6 +268,12 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     }
     if !entries.iter().any(|e| e.name == "default") {
         return Err(doc.error(&root, "no `default` entry; a Stream mapping needs an entry named `default`"));
+    }
+    if !any_core_allocation {
+        doc.warn(
+            root.pos(),
+            "no entry has a `core_allocation` (is this a ZigZag single-core mapping?): every layer is scheduled on core 0; list the cores of each layer, e.g. `core_allocation: [0, 1]`",
+        );
     }
     Ok(entries)
 }

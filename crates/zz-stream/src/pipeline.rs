@@ -104,6 +104,7 @@ pub fn prepare_with_tiling(spec: &RunSpec<'_>, tiling: Option<&Tiling>) -> Resul
     };
     warnings.extend(w);
     let mut wl = wl;
+    check_tiling_dims(&wl, &mapping, tiling)?;
     if let Some(t) = tiling {
         for node in wl.nodes.iter_mut() {
             if let crate::workload::NodeKind::Computation(c) = &mut node.kind
@@ -116,6 +117,57 @@ pub fn prepare_with_tiling(spec: &RunSpec<'_>, tiling: Option<&Tiling>) -> Resul
     let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&acc))?;
     let costs = cost::compute(&graph, &wl, &acc, &spec.cost)?;
     Ok(Prepared { accelerator: acc, workload: wl, graph, costs, warnings })
+}
+
+/// Tilings (the mapping's `intra_core_tiling` / `inter_core_tiling`, or the one given for every
+/// layer) on a dimension no layer has are input errors: Stream would ignore them silently.
+fn check_tiling_dims(
+    wl: &crate::workload::StreamWorkload,
+    mapping: &crate::mapping::StreamMapping,
+    tiling: Option<&Tiling>,
+) -> Result<(), StreamError> {
+    let layers: Vec<&zz_ir::workload::Layer> =
+        wl.nodes.iter().filter_map(|n| n.computation()).map(|c| &c.layer).collect();
+    let mut dims: Vec<&str> = layers.iter().flat_map(|l| l.loop_dims.iter().map(|(d, _)| d.as_str())).collect();
+    dims.sort_unstable();
+    dims.dedup();
+    if let Some(t) = tiling {
+        for (d, _) in t {
+            if !dims.contains(&d.as_str()) {
+                return Err(StreamError::Input(zz_inputs::InputError {
+                    file: "--tiling".into(),
+                    line: 0,
+                    column: 0,
+                    key: "-".into(),
+                    message: format!(
+                        "no layer of the workload has dimension `{d}`; its layers' dimensions are {}",
+                        dims.join(", ")
+                    ),
+                }));
+            }
+        }
+    }
+    let mut known: Vec<&str> = zz_inputs::yaml::KNOWN_DIMS.to_vec();
+    known.extend(dims.iter().copied());
+    for e in &mapping.entries {
+        for (key, t) in [("intra_core_tiling", &e.intra_core_tiling), ("inter_core_tiling", &e.inter_core_tiling)] {
+            for (d, _) in t {
+                if !known.contains(&d.as_str()) {
+                    return Err(StreamError::Input(zz_inputs::InputError {
+                        file: mapping.file.clone(),
+                        line: e.pos.line,
+                        column: e.pos.column,
+                        key: format!("{}.{key}", e.name),
+                        message: format!(
+                            "`{d}` is not a layer dimension (a typo?), so this tiling would be ignored; the workload's layers have {}",
+                            dims.join(", ")
+                        ),
+                    }));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Core choices that the mapping does not fix.
@@ -351,10 +403,9 @@ pub fn schedule_input(
                     let off = if core == acc.offchip_core_id { "the off-chip core" } else { "a memory core" };
                     format!("core {core} ({}) is {off} and has no MAC units", k.name)
                 }
-                Some(_) => format!(
-                    "core {core} is not in the layer's `core_allocation` {:?}",
-                    tl.possible_core_allocation
-                ),
+                Some(_) => {
+                    format!("core {core} is not in the layer's `core_allocation` {:?}", tl.possible_core_allocation)
+                }
             };
             let compute: Vec<usize> = tl
                 .possible_core_allocation

@@ -513,6 +513,11 @@ pub fn read_stream_workload_onnx(
         let op = node.op_type.clone().unwrap_or_default();
         let name = node.name.clone().unwrap_or_default();
         let err = |m: String| ctx.error(index, node, m);
+        if let Some(t) = node.input.iter().find(|i| !i.is_empty() && node.output.contains(i)) {
+            return Err(err(format!(
+                "the node consumes its own output `{t}` (a cycle); an ONNX graph must be acyclic"
+            )));
+        }
         let preds: Vec<usize> = node
             .input
             .iter()

@@ -48,8 +48,8 @@ pub struct GaArgs {
     /// Genetic algorithm: use only allocations with latency (cycles) at most this.
     #[arg(long)]
     pub max_latency: Option<f64>,
-    /// Genetic algorithm: use only allocations whose peak on-chip memory use (bits) is at most this.
-    #[arg(long)]
+    /// Genetic algorithm: use only allocations whose peak on-chip memory use (bits) is at most this. Units: 2MiB, 16Mb, ... (a plain number is bits).
+    #[arg(long, value_parser = crate::args::parse_bits)]
     pub max_memory: Option<f64>,
 }
 

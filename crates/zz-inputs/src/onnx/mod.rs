@@ -128,6 +128,13 @@ impl Reader<'_> {
                 }
             }
             let ctx = NodeCtx { id, node, name: &name, op };
+            if let Some(t) = node.input.iter().find(|i| !i.is_empty() && node.output.contains(i)) {
+                return Err(self.node_error(
+                    &ctx,
+                    None,
+                    format!("the node consumes its own output `{t}` (a cycle); an ONNX graph must be acyclic"),
+                ));
+            }
             let layer = match op {
                 "Conv" | "QLinearConv" => self.conv(&ctx, &preds, &shapes)?,
                 "Gemm" | "MatMul" => self.gemm(&ctx, &preds, &shapes)?,
@@ -406,6 +413,18 @@ impl Reader<'_> {
         let ch = ceil_div(self.size(c, &format!("input channels of `{in_name}`"), ia[1])?, g);
         let ix = self.size(c, &format!("input width of `{in_name}`"), ia[3])?;
         let iy = self.size(c, &format!("input height of `{in_name}`"), ia[2])?;
+        let largest = ix.max(iy).max(ox).max(oy) as i64;
+        for (attr, values) in [("pads", &pads), ("strides", &strides)] {
+            if let Some(v) = values.iter().find(|&&v| v > largest) {
+                return Err(self.node_error(
+                    c,
+                    Some(attr),
+                    format!(
+                        "{values:?}: entry {v} is larger than every spatial size of the input `{in_name}` {ia:?} and output `{out_name}` {oa:?}; the model is malformed"
+                    ),
+                ));
+            }
+        }
         // Reference quirk (reproduced): FX, strides[0], dilations[0] and the IX padding come from
         // the first spatial attribute entry (height), while OX/IX come from the last axis (width).
         let (fx, fy) = (kernel[0] as u64, kernel[1] as u64);

@@ -516,6 +516,15 @@ fn read_port(doc: &Doc, item: &Item<'_>, mem: &str, operands: &[MemOperand]) -> 
     })?;
     let bandwidth_min = f.req_u64(doc, "bandwidth_min")?;
     let bandwidth_max = f.req_u64(doc, "bandwidth_max")?;
+    for (key, bw) in [("bandwidth_min", bandwidth_min), ("bandwidth_max", bandwidth_max)] {
+        if bw == 0 {
+            let it = f.req(doc, key)?;
+            return Err(doc.error(
+                &it,
+                format!("{key} is 0; expected a bandwidth > 0 bits/cycle (0 makes every transfer through this port take forever, and the reference then reports NaN energy and latency)"),
+            ));
+        }
+    }
     if bandwidth_min > bandwidth_max {
         let it = f.req(doc, "bandwidth_min")?;
         return Err(

@@ -247,5 +247,23 @@ pub fn read_memory(doc: &mut Doc, name: &str, item: &Item<'_>, oa: &OperationalA
             }
         })
         .collect();
+    // A used port of bandwidth 0 makes the cost model divide by zero (NaN energy and latency).
+    for p in &memory.ports {
+        let (bw_key, min_key) = match p.port_type {
+            zz_ir::accelerator::PortType::Write => ("w_bw", "min_w_granularity"),
+            _ => ("r_bw", "min_r_granularity"),
+        };
+        let key = if p.bandwidth_max == 0 { bw_key } else { min_key };
+        if p.bandwidth_min == 0 || p.bandwidth_max == 0 {
+            let it = f.get(key).map_or_else(|| f.req(doc, bw_key), Ok)?;
+            return Err(doc.error(
+                &it,
+                format!(
+                    "memory `{name}` port `{}` has bandwidth 0; expected a bandwidth > 0 bits/cycle (0 makes every transfer through it take forever, and the reference then reports NaN energy and latency)",
+                    p.name
+                ),
+            ));
+        }
+    }
     Ok(memory)
 }

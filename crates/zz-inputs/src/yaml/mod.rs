@@ -16,6 +16,8 @@ mod accelerator;
 mod check;
 mod equation;
 pub mod kind;
+mod spatial_dims;
+pub use spatial_dims::KNOWN_DIMS;
 pub mod fields;
 mod legacy;
 mod mapping;
@@ -152,6 +154,22 @@ pub fn check_mapping_against_accelerator(
         .map(|(_, s, _)| s)
         .unwrap_or_default();
     check::check_with_spans(mapping, &spans, mapping_file, acc)
+}
+
+/// Checks the spatial-mapping dimension names of a mapping against a workload: warnings for
+/// unrollings a layer drops (it lacks the dimension, as ZigZag allows), an error for a name
+/// that is no layer dimension (a typo). Positions come from re-reading `mapping_file`.
+pub fn check_mapping_against_workload(
+    mapping: &Mapping,
+    mapping_file: &str,
+    workload: &Workload,
+) -> Result<Vec<Warning>, InputError> {
+    let spans = read_mapping_with_spans(Path::new(mapping_file))
+        .ok()
+        .filter(|(m, _, _)| m == mapping)
+        .map(|(_, s, _)| s)
+        .unwrap_or_default();
+    spatial_dims::check_spatial_dims(mapping, &spans, mapping_file, workload)
 }
 
 /// As [`check_mapping_against_accelerator`], with the entry positions given.

@@ -35,6 +35,9 @@ pub struct StreamReport {
     pub cores: Vec<CoreReport>,
     /// Every communication link (core-to-core links, buses, offchip links).
     pub links: Vec<LinkReport>,
+    /// Point-to-point links of the accelerator file that carry no traffic because a later bus
+    /// entry connects the same cores (the reference keeps only the last connection per pair).
+    pub replaced_links: usize,
     /// Every scheduled computation node (CN).
     pub cns: Vec<CnReport>,
     /// Every data transfer over one or more links.

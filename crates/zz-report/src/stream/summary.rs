@@ -61,6 +61,32 @@ fn share(part: f64, whole: f64) -> String {
     if whole > 0.0 && whole.is_finite() { percent(part / whole) } else { "-".into() }
 }
 
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `7 cores, 1 bus (the bus replaces the 12 point-to-point links)`.
+fn connectivity(report: &StreamReport) -> String {
+    let buses = report.links.iter().filter(|l| l.name.starts_with("bus")).count();
+    let p2p = report.links.len() - buses;
+    let mut parts = vec![plural(report.cores.len(), "core", "cores")];
+    if p2p > 0 || buses == 0 {
+        parts.push(plural(p2p, "link", "links"));
+    }
+    if buses > 0 {
+        parts.push(plural(buses, "bus", "buses"));
+    }
+    let mut s = parts.join(", ");
+    if report.replaced_links > 0 {
+        let subject = if buses == 1 { "the bus replaces" } else { "the buses replace" };
+        s.push_str(&format!(
+            " ({subject} the {})",
+            plural(report.replaced_links, "point-to-point link", "point-to-point links")
+        ));
+    }
+    s
+}
+
 /// A multi-line summary for the terminal (ends with a newline).
 ///
 /// Energies are in pJ with thousands separators (total also in µJ), times in cycles, memory
@@ -68,8 +94,7 @@ fn share(part: f64, whole: f64) -> String {
 pub fn stream_summary(report: &StreamReport) -> String {
     let mut s = String::new();
     // `write!` into a String cannot fail.
-    let _ =
-        writeln!(s, "Accelerator: {} ({} cores, {} links)", report.accelerator, report.cores.len(), report.links.len());
+    let _ = writeln!(s, "Accelerator: {}: {}", report.accelerator, connectivity(report));
     let layers = report.layers().len();
     let _ = writeln!(
         s,
