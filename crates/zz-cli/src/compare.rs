@@ -153,12 +153,12 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     println!("Workload: {wl_name} ({} layers), objective {}", reports.first().map_or(0, |r| r.layers.len()), args.opt);
     println!();
     println!(
-        "{:<24} {:>20} {:>16} {:>22} {:>9} {:>9} {:>12}  rank",
-        "accelerator", "energy [pJ]", "latency [cyc]", "EDP [pJ*cyc]", "MAC util", "spatial", "area"
+        "{:<24} {:>20} {:>16} {:>22} {:>9} {:>9} {:>12} {:>11}  rank",
+        "accelerator", "energy [pJ]", "latency [cyc]", "EDP [pJ*cyc]", "MAC util", "spatial", "area", "tclk [ns]"
     );
     for (k, (label, r)) in labels.iter().zip(&reports).enumerate() {
         println!(
-            "{:<24} {:>20} {:>16} {:>22.6e} {:>8.1}% {:>8.1}% {:>12}  {}",
+            "{:<24} {:>20} {:>16} {:>22.6e} {:>8.1}% {:>8.1}% {:>12} {:>11}  {}",
             label,
             zz_report::format::thousands(r.energy, 1),
             zz_report::format::thousands(r.latency, 0),
@@ -166,6 +166,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             100.0 * r.totals.mac_utilization2,
             100.0 * r.totals.mac_spatial_utilization,
             zz_report::format::thousands(costs[k].0, 1),
+            // IMC designs only: the array's clock period.
+            r.tclk.map_or("-".to_string(), |t| format!("{t:.5}")),
             match rank[k] {
                 Some(x) => x.to_string(),
                 None => "infeasible".into(),
@@ -178,8 +180,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let write_json = |p: &PathBuf| -> Result<(), Failure> {
         let meta: Vec<serde_json::Value> = (0..n)
             .map(|k| {
-                serde_json::json!({"label": labels[k], "area": costs[k].0, "onchip_memory_bits": costs[k].1,
-                "feasible": feasible[k], "rank": rank[k]})
+                serde_json::json!({"label": labels[k], "area": costs[k].0, "tclk": reports[k].tclk,
+                "onchip_memory_bits": costs[k].1, "feasible": feasible[k], "rank": rank[k]})
             })
             .collect();
         let text = serde_json::to_string_pretty(&serde_json::json!({ "designs": reports, "ranking": meta }))

@@ -420,6 +420,17 @@ fn imc_accelerators_are_costed_like_the_reference() {
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys[..4], ["energy", "latency", "tclk", "area"]);
     assert!(v["layers"][0]["imc"]["mac_energy_breakdown"]["adcs"].as_f64().unwrap() > 0.0);
+    // compare: a digital and an IMC design side by side, the IMC one with its tclk and IMC area.
+    let o = bin()
+        .current_dir(repo())
+        .args(["compare", "-a", "examples/accelerator.yaml", "-a", imc, "-m", "examples/mapping.yaml"])
+        .args(&args[..2])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let tclk = format!("{:.5}", v["tclk"].as_f64().unwrap());
+    assert!(stdout.contains("tclk [ns]") && stdout.contains(&tclk), "{stdout}");
     // Not modelled (ZigZag 3.9.1 crashes): cells holding more than one weight.
     let big_cells = std::fs::read_to_string(repo().join(imc)).unwrap().replacen("size: 8", "size: 16", 1);
     let p = tmp("imc_big_cells.yaml");

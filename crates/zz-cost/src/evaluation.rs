@@ -673,7 +673,7 @@ fn evaluate_in(
     out.memory_word_access.set_levels(&levels);
     out.mem_energy_breakdown.set_levels(&levels);
     out.mem_energy_breakdown_further.set_levels(&levels);
-    let mac_energy = ctx.mac_energy.unwrap_or_else(|| hw.unit_energy * layer.total_macs as f64);
+    let mac_energy = ctx.mac_energy.unwrap_or(hw.unit_energy * layer.total_macs as f64);
     let mut mem_energy = 0.0;
     for (op, &n_levels) in levels.iter().enumerate().take(n_ops) {
         let m_op = bind.mem_op[op];

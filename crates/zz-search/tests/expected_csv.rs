@@ -97,8 +97,11 @@ fn close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * b.abs()
 }
 
+/// Energy, latency and, on IMC arrays, (tclk, area).
+type RowResult = (f64, f64, Option<(f64, f64)>);
+
 /// Runs one row; `Ok((energy, latency, IMC (tclk, area)))` or why it could not run.
-fn run_row(dir: &Path, row: &Row) -> Result<(f64, f64, Option<(f64, f64)>), String> {
+fn run_row(dir: &Path, row: &Row) -> Result<RowResult, String> {
     let (acc, _) = zz_inputs::read_accelerator(&dir.join(&row.accelerator)).map_err(|e| e.to_string())?;
     let wpath = dir.join(&row.workload);
     let (workload, _) = if row.workload.ends_with(".onnx") {

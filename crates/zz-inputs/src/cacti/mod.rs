@@ -139,7 +139,7 @@ impl CactiQuery {
 pub fn parse_output(text: &str, q: &CactiQuery) -> Result<CactiCosts, String> {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<&str> = lines.next().ok_or("empty CACTI output")?.split(',').map(str::trim).collect();
-    let row: Vec<&str> = lines.last().ok_or("CACTI output has no result row")?.split(',').map(str::trim).collect();
+    let row: Vec<&str> = lines.next_back().ok_or("CACTI output has no result row")?.split(',').map(str::trim).collect();
     let field = |name: &str| -> Result<f64, String> {
         let i = header.iter().position(|h| *h == name).ok_or_else(|| format!("CACTI output has no column `{name}`"))?;
         let v = row.get(i).ok_or_else(|| format!("CACTI result row has no value for `{name}`"))?;

@@ -203,11 +203,13 @@ mod tests {
     #[test]
     fn imc_mac_bar_is_split_by_component() {
         let mut r = gemm_report();
-        let mut imc = crate::model::ImcReport::default();
-        imc.mac_energy_breakdown = [("local_bl_precharging", 0.0), ("adcs", 40_000.5), ("mults", 10_000.0)]
-            .iter()
-            .map(|(k, v)| (k.to_string(), *v))
-            .collect();
+        let imc = crate::model::ImcReport {
+            mac_energy_breakdown: [("local_bl_precharging", 0.0), ("adcs", 40_000.5), ("mults", 10_000.0)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            ..Default::default()
+        };
         r.layers[0].imc = Some(imc);
         let b = Breakdown::from_report(&r);
         assert_eq!(b.mac_parts, ["adcs", "mults"]);
