@@ -266,7 +266,8 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
             let p = dir.join("co_mapping.yaml");
             std::fs::write(&p, co::mapping_yaml(&args, c)?)
                 .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
-            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev) and co_mapping.yaml";
+            wrote =
+                "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev) and co_mapping.yaml";
         }
         if let Some(s) = &search {
             ga::write_outputs(dir, &args, &prep, &input, &allocation, &s.result)?;

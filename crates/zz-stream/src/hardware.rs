@@ -461,9 +461,8 @@ fn read_doc(
                     // Beyond the reference: a bus that also reaches other cores (e.g. the DRAM
                     // controller in Stream's own `fusemax.yaml`) is kept, with a warning; only a
                     // link between the sharing cores themselves is refused.
-                    let shared_bus = |c: &ConnEntry| {
-                        c.kind == LinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z))
-                    };
+                    let shared_bus =
+                        |c: &ConnEntry| c.kind == LinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z));
                     if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y) && shared_bus(c)) {
                         doc.warn(
                             it.pos(),

@@ -38,7 +38,12 @@ fn fixture_cores(json: &Value) -> Vec<(usize, Vec<usize>)> {
         .map(|(k, l)| {
             (
                 k.parse().unwrap(),
-                l["possible_core_allocation"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect(),
+                l["possible_core_allocation"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() as usize)
+                    .collect(),
             )
         })
         .collect();
@@ -104,7 +109,8 @@ fn co_fixtures() {
                 "{name}: replayed predicted latency"
             );
         }
-        let want_order: Vec<(usize, usize)> = co_json["scheduling_order"].as_array().unwrap().iter().map(pair).collect();
+        let want_order: Vec<(usize, usize)> =
+            co_json["scheduling_order"].as_array().unwrap().iter().map(pair).collect();
         assert_eq!(replay.co.order, want_order, "{name}: scheduling order");
         let (lat, en) = run_final(&replay);
         let t = &json["totals"];

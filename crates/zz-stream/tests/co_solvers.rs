@@ -133,7 +133,12 @@ fn check(name: &str, inp: &Inputs, max_nodes: usize) -> usize {
         let (m, _) = milp::build(&c, None).unwrap();
         let h = milp::solve_highs(&m, 600.0).expect("HiGHS solves");
         let o = enumerate(&c);
-        assert_eq!(h.objective.round() as i64, o, "{name} stack {stack:?}: HiGHS {} vs exhaustive search {o}", h.objective);
+        assert_eq!(
+            h.objective.round() as i64,
+            o,
+            "{name} stack {stack:?}: HiGHS {} vs exhaustive search {o}",
+            h.objective
+        );
         checked += 1;
     }
     checked

@@ -85,7 +85,9 @@ fn replay(args: &StreamArgs) -> Result<Option<Vec<(usize, Vec<usize>)>>, Failure
             _ => None,
         }
         .ok_or_else(|| {
-            Failure::input(format!("--allocation: cores of layer `{k}` must be a core id or a list of core ids, got {cores}"))
+            Failure::input(format!(
+                "--allocation: cores of layer `{k}` must be a core id or a list of core ids, got {cores}"
+            ))
         })?;
         let mut list = list;
         list.sort_unstable();
@@ -103,7 +105,10 @@ pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
         other => return Err(Failure::input(format!("--co-tie-break: expected first or fewest-lowest, got `{other}`"))),
     };
     if !(args.co.co_time_limit > 0.0) {
-        return Err(Failure::input(format!("--co-time-limit: expected a positive number of seconds, got {}", args.co.co_time_limit)));
+        return Err(Failure::input(format!(
+            "--co-time-limit: expected a positive number of seconds, got {}",
+            args.co.co_time_limit
+        )));
     }
     Ok(CoOptions { time_limit: args.co.co_time_limit, tie_break, replay: replay(args)? })
 }
@@ -138,7 +143,13 @@ pub fn summary(co: &CoPrepared) -> String {
         for (l, cores) in &st.layer_cores {
             let tiling = co.resolved.iter().find(|x| x.0 == *l).map(|x| x.1.clone()).unwrap_or_default();
             let t: Vec<String> = tiling.iter().map(|(d, k)| format!("{d}, {k}")).collect();
-            let _ = writeln!(s, "    layer {l:>3} {:<40} split [{}] on cores {:?}", layer_name(prep, *l), t.join("; "), cores);
+            let _ = writeln!(
+                s,
+                "    layer {l:>3} {:<40} split [{}] on cores {:?}",
+                layer_name(prep, *l),
+                t.join("; "),
+                cores
+            );
         }
     }
     s

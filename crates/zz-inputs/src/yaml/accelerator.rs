@@ -123,7 +123,10 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
     // the array `multipliers`; it is read as `operational_array`, with a warning.
     let oa = match (top.get("operational_array"), stream.then(|| top.get("multipliers")).flatten()) {
         (Some(_), Some(m)) => {
-            return Err(doc.error(&m, "both `operational_array` and the older `multipliers` are given; keep `operational_array`"));
+            return Err(doc.error(
+                &m,
+                "both `operational_array` and the older `multipliers` are given; keep `operational_array`",
+            ));
         }
         (None, Some(m)) => {
             doc.warn(m.pos(), "`multipliers` is the older name of `operational_array` (Stream 21e5ad80 rejects it); read as `operational_array`");

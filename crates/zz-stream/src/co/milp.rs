@@ -229,6 +229,7 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
     let nc = inp.cores.len();
     let it = inp.iterations as f64;
     let mut m = Model::default();
+    let nn = n as f64;
     let umax = inp.lat.iter().flatten().flatten().copied().max().unwrap_or(0).max(0) as f64;
     let k_vec: Vec<Vec<usize>> =
         (0..n).map(|i| (1..=nc).map(|p| m.col(format!("k_vec[{i},{p}]"), 0.0, 1.0, true)).collect()).collect();
@@ -353,26 +354,33 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
     coefs.extend(lat_slot.iter().map(|&x| (x, -1.0)));
     m.row("iteration latency", 0.0, 0.0, coefs);
     // (8) overlap of consecutive iterations.
-    let nn = n as f64;
     for c in 0..nc {
+        // incl[s] = nodes on c in slots <= s, later[s] = nodes on c in slots >= s (running sums:
+        // the same model as the reference's sums, with O(N) entries per core and slot).
+        let incl: Vec<usize> = (0..n).map(|s| m.col(format!("incl[{c},{s}]"), 0.0, nn, false)).collect();
+        let later: Vec<usize> = (0..n).map(|s| m.col(format!("later[{c},{s}]"), 0.0, nn, false)).collect();
         for s in 0..n {
-            let incl: Vec<(usize, f64)> = (0..=s).flat_map(|t| (0..n).map(move |i| (t, i))).map(|(t, i)| (asgn[c][t][i], 1.0)).collect();
+            let mut a: Vec<(usize, f64)> = vec![(incl[s], 1.0)];
+            if s > 0 {
+                a.push((incl[s - 1], -1.0));
+            }
+            a.extend((0..n).map(|i| (asgn[c][s][i], -1.0)));
+            m.row("nodes up to a slot", 0.0, 0.0, a);
+            let mut b: Vec<(usize, f64)> = vec![(later[s], 1.0)];
+            if s + 1 < n {
+                b.push((later[s + 1], -1.0));
+            }
+            b.extend((0..n).map(|i| (asgn[c][s][i], -1.0)));
+            m.row("nodes from a slot", 0.0, 0.0, b);
+        }
+        for s in 0..n {
             // idle_start = 1 => incl = 0 : incl + N idle_start <= N
-            let mut a = incl.clone();
-            a.push((idle_start[c][s], nn));
-            m.row("idle start", f64::NEG_INFINITY, nn, a);
+            m.row("idle start", f64::NEG_INFINITY, nn, vec![(incl[s], 1.0), (idle_start[c][s], nn)]);
             // idle_start = 0 => incl >= 1 : incl + idle_start >= 1
-            let mut b = incl;
-            b.push((idle_start[c][s], 1.0));
-            m.row("idle start", 1.0, f64::INFINITY, b);
-            // excl - tot = -(nodes on c in slots >= s); idle_end <=> that is 0.
-            let later: Vec<(usize, f64)> = (s..n).flat_map(|t| (0..n).map(move |i| (t, i))).map(|(t, i)| (asgn[c][t][i], 1.0)).collect();
-            let mut a = later.clone();
-            a.push((idle_end[c][s], nn));
-            m.row("idle end", f64::NEG_INFINITY, nn, a);
-            let mut b = later;
-            b.push((idle_end[c][s], 1.0));
-            m.row("idle end", 1.0, f64::INFINITY, b);
+            m.row("idle start", 1.0, f64::INFINITY, vec![(incl[s], 1.0), (idle_start[c][s], 1.0)]);
+            // excl = tot <=> no node on c in slots >= s.
+            m.row("idle end", f64::NEG_INFINITY, nn, vec![(later[s], 1.0), (idle_end[c][s], nn)]);
+            m.row("idle end", 1.0, f64::INFINITY, vec![(later[s], 1.0), (idle_end[c][s], 1.0)]);
             // y <= lat_slot, y <= umax idle.
             for (y, idle) in [(ys[c][s], idle_start[c][s]), (ye[c][s], idle_end[c][s])] {
                 m.row("idle time", f64::NEG_INFINITY, 0.0, vec![(y, 1.0), (lat_slot[s], -1.0)]);

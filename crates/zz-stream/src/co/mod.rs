@@ -195,7 +195,9 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         SolveFailure::Infeasible if replay.is_some() => CoError::Replay(format!(
             "the given core sets are infeasible for stack {stack:?} (a layer on a core it may not use, a split larger than its cores, or weights above a core's capacity)"
         )),
-        SolveFailure::Infeasible => CoError::Infeasible { stack: stack.clone(), reason: infeasible_reason(&input, graph) },
+        SolveFailure::Infeasible => {
+            CoError::Infeasible { stack: stack.clone(), reason: infeasible_reason(&input, graph) }
+        }
         SolveFailure::NoSolution(s) | SolveFailure::Other(s) => CoError::Solver { stack: stack.clone(), status: s },
     };
     let first = milp::solve_highs(&model, opts.time_limit).map_err(fail)?;
@@ -343,5 +345,11 @@ pub fn predicted_latency(table: &[(usize, usize, (usize, usize), i64)], iteratio
         overlap = 0;
     }
     let p = iterations * total - (iterations - 1) * overlap;
-    (p, format!("total_lat = N * T - (N - 1) * overlap --> {p} = {iterations} * {total} - {} * {overlap}", iterations - 1))
+    (
+        p,
+        format!(
+            "total_lat = N * T - (N - 1) * overlap --> {p} = {iterations} * {total} - {} * {overlap}",
+            iterations - 1
+        ),
+    )
 }
