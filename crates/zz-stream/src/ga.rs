@@ -745,3 +745,72 @@ mod tests {
         }
     }
 }
+
+/// The whole allocation space, scheduled allocation by allocation (see [`exhaustive`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExhaustiveResult {
+    /// Allocations in the space (product of the genes' core counts).
+    pub space: u128,
+    /// The best allocation (core per gene): smallest objectives in order, the first in
+    /// enumeration order (last gene fastest) among equals.
+    pub genome: Vec<usize>,
+    /// Its numbers.
+    pub metrics: Metrics,
+    /// Allocations the scheduler rejected.
+    pub infeasible: usize,
+}
+
+/// Number of allocations the genes span (saturating).
+pub fn space_size(genes: &[Gene]) -> u128 {
+    genes.iter().fold(1u128, |a, g| a.saturating_mul(g.cores.len() as u128))
+}
+
+/// Schedules every allocation when there are at most `limit` of them (in parallel; the result
+/// does not depend on the thread count) and returns the optimum; `Ok(None)` when the space is
+/// larger or empty of feasible allocations.
+pub fn exhaustive(
+    prep: &Prepared,
+    base: &Allocation,
+    order: &SchedulingOrder,
+    sched_opts: &ScheduleOptions,
+    opts: &GaOptions,
+    limit: u128,
+) -> Result<Option<ExhaustiveResult>, GaError> {
+    let genes = genes(prep, base, opts.reference_core_filter);
+    let space = space_size(&genes);
+    if genes.is_empty() || space > limit || genes.iter().any(|g| g.cores.is_empty()) {
+        return Ok(None);
+    }
+    let evaluator = Evaluator::new(prep, base, &genes, order, sched_opts)?;
+    let genomes: Vec<Vec<usize>> = (0..space as usize)
+        .map(|mut k| {
+            let mut g = vec![0; genes.len()];
+            for (i, gene) in genes.iter().enumerate().rev() {
+                let n = gene.cores.len();
+                g[i] = gene.cores[k % n];
+                k /= n;
+            }
+            g
+        })
+        .collect();
+    let outcomes: Vec<Result<Metrics, String>> = genomes.par_iter().map(|g| evaluator.evaluate(g)).collect();
+    let mut best: Option<(Vec<f64>, usize)> = None;
+    let mut infeasible = 0;
+    for (k, o) in outcomes.iter().enumerate() {
+        match o {
+            Ok(m) => {
+                let key: Vec<f64> = opts.objectives.iter().map(|&ob| m.value(ob)).collect();
+                if best.as_ref().is_none_or(|(b, _)| key.partial_cmp(b) == Some(std::cmp::Ordering::Less)) {
+                    best = Some((key, k));
+                }
+            }
+            Err(_) => infeasible += 1,
+        }
+    }
+    Ok(best.map(|(_, k)| ExhaustiveResult {
+        space,
+        genome: genomes[k].clone(),
+        metrics: *outcomes[k].as_ref().unwrap_or_else(|_| unreachable!("the best allocation is feasible")),
+        infeasible,
+    }))
+}

@@ -172,6 +172,7 @@ pub fn search_if_needed(
         other => Failure::input(other.to_string()),
     })?;
     let mut result = result;
+    report_against_exhaustive(args, prep, allocation, order, sched, &opts, &result)?;
     if args.ga.max_latency.is_some() || args.ga.max_memory.is_some() {
         // Constraints: the first front member that meets them; else the best evaluated allocation that does.
         let ok = |k: usize| {
@@ -449,5 +450,53 @@ pub fn write_outputs(
     pareto_plot(&points, chosen, &title, dir.join("pareto.png")).map_err(|e| Failure::other(e.to_string()))?;
     let p = dir.join("allocation_mapping.yaml");
     std::fs::write(&p, allocation_mapping_yaml(args, prep, input, allocation)?).map_err(|e| io(&p, e))?;
+    Ok(())
+}
+
+/// Allocation spaces up to this size are also scheduled exhaustively to report the optimum.
+const EXHAUSTIVE_LIMIT: u128 = 100_000;
+
+/// Prints how many allocations the GA evaluated out of how many exist and, when the space is at
+/// most [`EXHAUSTIVE_LIMIT`], the exhaustive optimum and the GA's gap to it (the GA's choice is kept).
+fn report_against_exhaustive(
+    args: &StreamArgs,
+    prep: &Prepared,
+    allocation: &Allocation,
+    order: &SchedulingOrder,
+    sched: &ScheduleOptions,
+    opts: &ga::GaOptions,
+    result: &ga::GaResult,
+) -> Result<(), Failure> {
+    if args.quiet {
+        return Ok(());
+    }
+    let space = ga::space_size(&result.genes);
+    println!("GA: {} of {} allocations evaluated", result.evaluations.len(), space);
+    let ex = ga::exhaustive(prep, allocation, order, sched, opts, EXHAUSTIVE_LIMIT)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let Some(ex) = ex else {
+        if space > EXHAUSTIVE_LIMIT {
+            println!(
+                "GA: the space exceeds {EXHAUSTIVE_LIMIT} allocations: not searched exhaustively, optimum unknown"
+            );
+        }
+        return Ok(());
+    };
+    let ga_m = result.chosen_metrics();
+    let first = opts.objectives[0];
+    let (a, b) = (ga_m.value(first), ex.metrics.value(first));
+    let gap = if b > 0.0 { 100.0 * (a - b) / b } else { 0.0 };
+    let cores: Vec<String> =
+        result.genes.iter().zip(&ex.genome).map(|(g, c)| format!("{}:{}→{}", g.layer, g.group, c)).collect();
+    println!(
+        "Exhaustive allocation optimum ({} allocations, {} infeasible): latency {:.0}, energy {:.1} pJ [{}]; the GA's choice is {:.2} % above it in {}",
+        ex.space,
+        ex.infeasible,
+        ex.metrics.latency,
+        ex.metrics.energy,
+        cores.join(", "),
+        gap,
+        first.name()
+    );
     Ok(())
 }
