@@ -508,10 +508,11 @@ fn read_doc(
         });
     }
     // The off-chip core holds DRAM only: a core with MAC units there is a mistaken id.
-    if let Some(off) = cores.iter().find(|c| c.id == offchip_core_id) {
-        if off.total_unit_count() > 0 {
-            let compute_free: Vec<usize> = cores.iter().filter(|c| c.total_unit_count() == 0).map(|c| c.id).collect();
-            return Err(doc.error(
+    if let Some(off) = cores.iter().find(|c| c.id == offchip_core_id)
+        && off.total_unit_count() > 0
+    {
+        let compute_free: Vec<usize> = cores.iter().filter(|c| c.total_unit_count() == 0).map(|c| c.id).collect();
+        return Err(doc.error(
                 &off_item,
                 format!(
                     "offchip_core_id {offchip_core_id} names core `{}` ({}), a compute core with {} MAC units; it must name the off-chip memory core (a core file with `type: memory` and no MAC units{})",
@@ -521,7 +522,6 @@ fn read_doc(
                     if compute_free.is_empty() { String::new() } else { format!("; cores without MAC units here: {compute_free:?}") }
                 ),
             ));
-        }
     }
     // Shared memories must be identical.
     for (g, it) in memory_sharing.iter().zip(&sharing_items) {

@@ -184,14 +184,14 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     let mut entries = Vec::with_capacity(items.len());
     let mut any_core_allocation = false;
     for it in &items {
-        if let Value::Map(kv) = &it.node.value {
-            if let Some(e) = kv.iter().find(|e| e.key.as_str() == Some("core_allocation_is_fixed")) {
-                return Err(doc.error_at(
+        if let Value::Map(kv) = &it.node.value
+            && let Some(e) = kv.iter().find(|e| e.key.as_str() == Some("core_allocation_is_fixed"))
+        {
+            return Err(doc.error_at(
                     e.key.pos,
                     &format!("{}.core_allocation_is_fixed", it.path),
                     "`core_allocation_is_fixed` is from older Stream releases (e.g. the Dec-2024 tutorial) and was removed: a single core in `core_allocation` now fixes the layer to it, several let the genetic algorithm choose; delete the key",
                 ));
-            }
         }
         let f = doc.map(it, ENTRY_KEYS)?;
         let name = f.req_str(doc, "name")?.to_owned();

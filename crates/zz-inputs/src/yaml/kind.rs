@@ -134,16 +134,15 @@ pub fn check_old_stream_accelerator(doc: &Doc, root: &Node) -> Result<(), InputE
         if let Some((_, msg)) = OLD_STREAM_KEYS.iter().find(|(old, _)| *old == k) {
             return Err(doc.error_at(e.key.pos, k, *msg));
         }
-        if k == "core_connectivity" {
-            if let Value::Seq(items) = &e.value.value {
-                if let Some(item) = items.iter().find(|i| matches!(i.value, Value::Str(_))) {
-                    return Err(doc.error_at(
-                        item.pos,
-                        "core_connectivity",
-                        "a connection written as a string (e.g. \"0, 1, 2\") is the format of older Stream releases; write it as `{type: bus, cores: [0, 1, 2], bandwidth: 32}` (`type: link` for exactly two cores), and connect the off-chip core too",
-                    ));
-                }
-            }
+        if k == "core_connectivity"
+            && let Value::Seq(items) = &e.value.value
+            && let Some(item) = items.iter().find(|i| matches!(i.value, Value::Str(_)))
+        {
+            return Err(doc.error_at(
+                item.pos,
+                "core_connectivity",
+                "a connection written as a string (e.g. \"0, 1, 2\") is the format of older Stream releases; write it as `{type: bus, cores: [0, 1, 2], bandwidth: 32}` (`type: link` for exactly two cores), and connect the off-chip core too",
+            ));
         }
     }
     Ok(())
