@@ -30,6 +30,10 @@ pub struct CoArgs {
     /// Identical cores are always used in lexicographic order; whether the optimum is unique is reported.
     #[arg(long, default_value = "first")]
     pub co_tie_break: String,
+    /// Largest steady-state CN set per stack the CO MILP is built for (memory and time grow with
+    /// its cube); larger stacks stop with a message.
+    #[arg(long, default_value_t = 64)]
+    pub co_max_cns: usize,
 }
 
 /// Which allocator runs.
@@ -110,7 +114,7 @@ pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
             args.co.co_time_limit
         )));
     }
-    Ok(CoOptions { time_limit: args.co.co_time_limit, tie_break, replay: replay(args)? })
+    Ok(CoOptions { time_limit: args.co.co_time_limit, tie_break, replay: replay(args)?, max_cns: args.co.co_max_cns })
 }
 
 fn layer_name(prep: &Prepared, l: usize) -> String {

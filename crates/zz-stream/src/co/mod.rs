@@ -82,11 +82,13 @@ pub struct CoOptions {
     pub tie_break: TieBreak,
     /// Replay: a core set per layer id instead of the optimiser's choice.
     pub replay: Option<Vec<(usize, Vec<usize>)>>,
+    /// Largest steady-state CN set a MILP is built for (beyond it: an error naming the stack).
+    pub max_cns: usize,
 }
 
 impl Default for CoOptions {
     fn default() -> Self {
-        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None }
+        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None, max_cns: 64 }
     }
 }
 
@@ -170,6 +172,29 @@ pub fn allocate(
     let mut stacks = Vec::new();
     for stack in &graph.layer_stacks {
         let Some(ss) = steady_state::extract(graph, &preds, stack)? else { continue };
+        // A layer without steady-state CNs gets no core (the reference drops it): fail before solving.
+        for &l in stack {
+            let has_cns = graph.cns.iter().any(|c| c.id == l);
+            if has_cns && !ss.cns.iter().any(|&i| graph.cns[i].id == l) {
+                return Err(CoError::Stack {
+                    stack: stack.clone(),
+                    message: format!(
+                        "layer {l} has no CN in the steady state, so the reference gives it no core (and drops it from the schedule); give that layer its own stack (--layer-stacks)"
+                    ),
+                });
+            }
+        }
+        if ss.cns.len() > opts.max_cns {
+            return Err(CoError::Stack {
+                stack: stack.clone(),
+                message: format!(
+                    "its steady state has {} CNs; the MILP would have about {} variables (limit --co-max-cns {}): use smaller layer stacks (--layer-stacks; Stream's quick start uses stacks of at most 12 layers) or raise the limit",
+                    ss.cns.len(),
+                    (acc.cores.len() - 1) * ss.cns.len() * ss.cns.len(),
+                    opts.max_cns
+                ),
+            });
+        }
         let input = milp::constants(graph, costs, acc, &ss.cns, ss.iterations)?;
         stacks.push(solve_stack(graph, ss, input, opts)?);
     }
