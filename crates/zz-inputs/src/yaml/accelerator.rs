@@ -105,8 +105,9 @@ fn read_with(doc: &mut Doc, root: &Node, stream: bool) -> Result<(Accelerator, S
     let mut extras = StreamCoreExtras::default();
     if stream {
         if top.get("type").is_none() {
-            return Err(doc.error(
-                &root,
+            return Err(doc.error_at(
+                root.pos(),
+                "type",
                 "missing required key `type`: core files of older Stream releases have none; add `type: compute` (or `type: memory` for the off-chip DRAM core)",
             ));
         }

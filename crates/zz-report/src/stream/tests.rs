@@ -50,7 +50,7 @@ fn json_starts_with_latency_and_energy_and_round_trips() {
 fn summary_lists_totals_buckets_and_cores() {
     let s = stream_summary(&small_stream_report());
     for needle in [
-        "Accelerator: two_core_plus_simd: 4 cores, 2 links",
+        "Accelerator: two_core_plus_simd: 4 cores, 1 link, 1 bus",
         "Workload:    resnet_snippet (3 layers, 10 CNs)",
         "Mode:        fused",
         "Latency:     10,000 cycles",
