@@ -262,10 +262,10 @@ fn measure_rate(
     opts: &SearchOptions,
 ) -> Option<f64> {
     let hw = zz_cost::HierarchyInfo::new(acc);
-    let idx = workload
-        .topological_order()
-        .into_iter()
-        .find(|&i| workload.layers[i].kind == zz_ir::workload::LayerKind::Compute)?;
+    let idx = workload.topological_order().into_iter().find(|&i| {
+        let l = &workload.layers[i];
+        l.kind == zz_ir::workload::LayerKind::Compute && !zz_search::network::imc_skips(acc.operational_array.is_imc, l)
+    })?;
     let layer = &workload.layers[idx];
     let entry = mapping.entry_for(&layer.name, &layer.operator_type)?;
     let info = zz_cost::LayerInfo::new(layer).ok()?;

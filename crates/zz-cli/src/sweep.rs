@@ -60,6 +60,8 @@ struct PointResult {
     energy: f64,
     latency: f64,
     area: f64,
+    /// Clock period of an IMC array (ns); `None` for digital arrays.
+    tclk: Option<f64>,
     memory: f64,
     error: Option<String>,
 }
@@ -123,6 +125,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     energy: f64::NAN,
                     latency: f64::NAN,
                     area: area(acc),
+                    tclk: None,
                     memory: onchip_memory_bits(acc),
                     error: Some(
                         "non-finite energy or latency: a bandwidth, memory size or array size of 0 in this point"
@@ -135,6 +138,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     latency: r.totals.latency_total2,
                     // IMC designs: the reference's IMC area (array + memories).
                     area: r.imc.map_or_else(|| area(acc), |(_, a)| a),
+                    tclk: r.imc.map(|(t, _)| t),
                     memory: onchip_memory_bits(acc),
                     error: None,
                 },
@@ -143,6 +147,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     energy: f64::NAN,
                     latency: f64::NAN,
                     area: area(acc),
+                    tclk: None,
                     memory: onchip_memory_bits(acc),
                     error: Some(e.to_string()),
                 },
@@ -174,7 +179,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         csv.push_str(&csv_field(&p.path));
         csv.push(',');
     }
-    csv.push_str("energy_pJ,latency_cycles,edp,area,onchip_memory_bits,feasible,pareto,error\n");
+    csv.push_str("energy_pJ,latency_cycles,edp,area,tclk_ns,onchip_memory_bits,feasible,pareto,error\n");
     let mut json_points = Vec::new();
     for (k, r) in results.iter().enumerate() {
         csv.push_str(&format!("{k},"));
@@ -183,11 +188,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             csv.push(',');
         }
         csv.push_str(&format!(
-            "{:?},{:?},{:?},{:?},{:?},{},{},{}\n",
+            "{:?},{:?},{:?},{:?},{},{:?},{},{},{}\n",
             r.energy,
             r.latency,
             r.energy * r.latency,
             r.area,
+            r.tclk.map_or(String::new(), |t| format!("{t:?}")),
             r.memory,
             feasible[k],
             on_front[k],
@@ -196,7 +202,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         json_points.push(serde_json::json!({
             "point": k,
             "parameters": spec.parameters.iter().zip(&r.values).map(|(p, v)| (p.path.clone(), serde_json::Value::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
-            "energy": r.energy, "latency": r.latency, "area": r.area, "onchip_memory_bits": r.memory,
+            "energy": r.energy, "latency": r.latency, "area": r.area, "tclk": r.tclk, "onchip_memory_bits": r.memory,
             "feasible": feasible[k], "pareto": on_front[k], "error": r.error,
         }));
     }

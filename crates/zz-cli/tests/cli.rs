@@ -566,3 +566,38 @@ fn tutorial_imc_labs_5_and_6() {
         }
     }
 }
+
+/// `sweep` over an IMC design writes its clock period per point (`tclk_ns`, JSON `tclk`), equal
+/// to what `map` reports for the same accelerator, and its IMC area.
+#[test]
+fn sweep_of_an_imc_design_reports_tclk_and_area() {
+    let imc = "crates/zz-cli/tests/data/imc_small.yaml";
+    let args = ["-w", "examples/workload.yaml", "-m", "examples/mapping.yaml"];
+    let out = tmp("imc-sweep-map.json");
+    let (_, m) = run_json(&["map", "-a", imc, args[0], args[1], args[2], args[3]], &repo(), &out);
+    let dir = tmp("imc-sweep");
+    let o = bin()
+        .current_dir(repo())
+        .args(["sweep", "-q", "-a", imc])
+        .args(args)
+        .args(["-s", "crates/zz-cli/tests/data/imc_sweep.yaml", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    let pts = v["points"].as_array().or_else(|| v.as_array()).expect("points");
+    assert_eq!(pts.len(), 2);
+    let (t0, t1) = (pts[0]["tclk"].as_f64().unwrap(), pts[1]["tclk"].as_f64().unwrap());
+    assert_eq!(t0, m["tclk"].as_f64().unwrap(), "tclk of the unchanged point vs map");
+    assert_eq!(pts[0]["area"].as_f64().unwrap(), m["area"].as_f64().unwrap(), "IMC area vs map");
+    assert_eq!(pts[0]["energy"].as_f64().unwrap(), m["energy"].as_f64().unwrap());
+    assert_ne!(t0, t1, "a 32x32 array has another clock period than 16x16");
+    let csv = std::fs::read_to_string(dir.join("sweep.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "tclk_ns").expect("tclk_ns column");
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert!(f[col].parse::<f64>().is_ok(), "tclk_ns in {line}");
+    }
+}

@@ -391,7 +391,8 @@ pub fn search_spaces(
     let mut out = Vec::new();
     for idx in workload.topological_order() {
         let layer = &workload.layers[idx];
-        if layer.kind != zz_ir::workload::LayerKind::Compute {
+        // The layers the run costs: an IMC array skips some (as `search_network_observed`).
+        if layer.kind != zz_ir::workload::LayerKind::Compute || imc_skips(acc.operational_array.is_imc, layer) {
             continue;
         }
         let lerr = |error: CostError| LayerError { layer: layer.name.clone(), error };

@@ -155,3 +155,10 @@ pub fn ga_fixtures() -> Option<Vec<(String, Value)>> {
             .collect(),
     )
 }
+
+/// A constraint-optimisation fixture (`co` section): its CNs, costs and schedule come from the
+/// CO flow (re-tiled with the MILP's splits, latency_total1), checked by `co_parity.rs`, not by
+/// the fixed-allocation pipeline of the other fixture tests.
+pub fn is_co(json: &Value) -> bool {
+    json.get("co").is_some_and(|c| !c.is_null())
+}
