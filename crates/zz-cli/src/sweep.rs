@@ -119,19 +119,20 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 b.inc(1);
             }
             done.fetch_add(1, Ordering::Relaxed);
+            // A point without numbers: the reason, the accelerator's own area and memory.
+            let failed = |error: String| PointResult {
+                values: values.clone(),
+                energy: f64::NAN,
+                latency: f64::NAN,
+                area: area(acc),
+                tclk: None,
+                memory: onchip_memory_bits(acc),
+                error: Some(error),
+            };
             match r {
-                Ok(r) if !(r.totals.energy_total.is_finite() && r.totals.latency_total2.is_finite()) => PointResult {
-                    values,
-                    energy: f64::NAN,
-                    latency: f64::NAN,
-                    area: area(acc),
-                    tclk: None,
-                    memory: onchip_memory_bits(acc),
-                    error: Some(
-                        "non-finite energy or latency: a bandwidth, memory size or array size of 0 in this point"
-                            .into(),
-                    ),
-                },
+                Ok(r) if !(r.totals.energy_total.is_finite() && r.totals.latency_total2.is_finite()) => failed(
+                    "non-finite energy or latency: a bandwidth, memory size or array size of 0 in this point".into(),
+                ),
                 Ok(r) => PointResult {
                     values,
                     energy: r.totals.energy_total,
@@ -142,15 +143,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                     memory: onchip_memory_bits(acc),
                     error: None,
                 },
-                Err(e) => PointResult {
-                    values,
-                    energy: f64::NAN,
-                    latency: f64::NAN,
-                    area: area(acc),
-                    tclk: None,
-                    memory: onchip_memory_bits(acc),
-                    error: Some(e.to_string()),
-                },
+                Err(e) => failed(e.to_string()),
             }
         })
         .collect();
