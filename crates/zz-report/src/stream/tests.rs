@@ -193,9 +193,9 @@ fn gantt_png_and_svg() {
         if name == "small" {
             assert!(svg.contains("core0&lt;-&gt;core1 (64 bit/cc)") || svg.contains("core0<->core1"), "link label");
             // Legend: a swatch tagged like the bars, then the name and CN count.
-            assert!(svg.contains(">L0<") && svg.contains("conv1 (4 CNs)"));
+            assert!(svg.contains("\nL0\n") && svg.contains("conv1 (4 CNs)"));
         } else {
-            assert!(svg.contains(">L47<") && svg.contains("layer7/add (50 CNs)"));
+            assert!(svg.contains("\nL47\n") && svg.contains("layer7/add (50 CNs)"));
         }
         cleanup(&[png, svg_path]);
     }
