@@ -176,6 +176,16 @@ fn check_png(path: &Path) {
 }
 
 #[test]
+fn summary_explains_a_zero_peak_memory() {
+    let mut r = small_stream_report();
+    assert!(!stream_summary(&r).contains("Peak memory 0 B"));
+    let core = r.cores.iter().find(|c| c.kind != "offchip").unwrap().id;
+    r.cores.iter_mut().find(|c| c.id == core).unwrap().peak_memory_bits = 0.0;
+    let s = stream_summary(&r);
+    assert!(s.contains("the schedule kept no tensor in that core's top memory"), "{s}");
+}
+
+#[test]
 fn gantt_png_and_svg() {
     for (name, r) in [("small", small_stream_report()), ("big", big_stream_report())] {
         let png = temp_path(&format!("gantt_{name}.png"));
@@ -214,7 +224,7 @@ fn memory_plot_png_and_svg() {
             assert!(svg.contains(needle), "{name}: missing {needle:?}");
         }
         if name == "big" {
-            assert!(svg.contains("1 unused memory not shown"));
+            assert!(svg.contains("Not shown, 1 memory without any tensor in this schedule (peak 0 B)"), "{svg}");
         }
         cleanup(&[png, svg_path]);
     }
