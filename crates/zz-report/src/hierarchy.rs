@@ -354,6 +354,23 @@ pub fn hierarchy_svg(h: &MemoryHierarchy, operand_names: &[(String, String)]) ->
     s
 }
 
+/// Writes the hierarchy diagram as a standalone SVG file (e.g. `hierarchy.svg`); see
+/// [`hierarchy_svg`] for `operand_names`.
+pub fn write_hierarchy_svg(
+    h: &MemoryHierarchy,
+    operand_names: &[(String, String)],
+    path: impl AsRef<std::path::Path>,
+) -> Result<(), crate::ReportError> {
+    // A white background: viewers show transparent SVGs on grey or black.
+    let svg = hierarchy_svg(h, operand_names).replacen(
+        "role=\"img\">",
+        "role=\"img\"><rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>",
+        1,
+    );
+    std::fs::write(path, format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{svg}\n"))?;
+    Ok(())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -449,6 +466,15 @@ pub(crate) mod tests {
         let svg = hierarchy_svg(&h, &[]);
         assert!(svg.contains("shared by I2, O"), "{svg}");
         assert_eq!(svg.matches("data-memory=\"sram_256KB\"").count(), 2);
+    }
+
+    #[test]
+    fn standalone_svg_file() {
+        let p = crate::fixtures::temp_path("hierarchy.svg");
+        write_hierarchy_svg(&edge_hierarchy(), &[], &p).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.starts_with("<?xml") && text.contains("fill=\"#fff\"/>") && text.trim_end().ends_with("</svg>"));
+        std::fs::remove_file(&p).ok();
     }
 
     #[test]

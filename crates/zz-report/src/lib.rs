@@ -33,7 +33,7 @@ pub mod summary;
 mod fixtures;
 
 pub use error::ReportError;
-pub use hierarchy::{ArrayReport, MemoryHierarchy, MemoryReport, PortReport, hierarchy_svg};
+pub use hierarchy::{ArrayReport, MemoryHierarchy, MemoryReport, PortReport, hierarchy_svg, write_hierarchy_svg};
 pub use html_report::{
     CompareDesign, SweepPoint, SweepReport, compare_report_html, run_report_html, sweep_report_html,
     write_compare_report_html, write_run_report_html, write_sweep_report_html,

@@ -285,7 +285,7 @@ pub(crate) const SCRIPT: &str = r##"
       var lines = ["point " + p.index];
       S.parameters.forEach(function (name, k) { lines.push(name + " = " + p.values[k]); });
       lines.push("energy " + fmt(p.energy) + " pJ", "latency " + fmt(p.latency) + " cycles");
-      if (p.area !== null) lines.push("area " + fmt(p.area) + " " + S.area_unit);
+      if (p.area !== null) lines.push("area " + fmt(p.area) + (S.area_unit ? " " + S.area_unit : ""));
       if (p.pareto) lines.push("on the Pareto front");
       if (p.index === S.best) lines.push("chosen (lowest EDP on the front)");
       return lines.join("\n");
@@ -315,7 +315,7 @@ pub(crate) const SCRIPT: &str = r##"
         el("rect", { x: bx, y: top + 20 + bh * (1 - (i + 1) / 50), width: 16, height: bh / 50 + 0.6, fill: areaColour((i + 0.5) / 50) }, svg);
       }
       el("rect", { x: bx, y: top + 20, width: 16, height: bh, fill: "none", stroke: "#333" }, svg);
-      txt("text", { x: bx + 8, y: top + 12, "text-anchor": "middle" }, "area (" + S.area_unit + ")", svg);
+      txt("text", { x: bx + 8, y: top + 12, "text-anchor": "middle" }, S.area_unit ? "area (" + S.area_unit + ")" : "area", svg);
       [0, 0.5, 1].forEach(function (f) {
         txt("text", { x: bx + 20, y: top + 24 + bh * (1 - f), "text-anchor": "start" }, tick(amin + f * (amax - amin)), svg);
       });

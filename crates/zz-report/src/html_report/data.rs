@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::model::{LayerReport, RunReport};
-use crate::plot::{LATENCY_SECTIONS, latency_sections};
+use crate::plot::{Breakdown, LATENCY_SECTIONS, latency_sections};
 
 /// A finite number, or 0 (JSON has no NaN).
 pub(crate) fn finite(v: f64) -> f64 {
@@ -67,9 +67,31 @@ impl BarGroup {
     }
 }
 
+/// Orders every group's `by_memory` parts as the breakdown plot does: `MAC`, then the memories
+/// by the lowest level they appear at in `runs` (then by first appearance).
+pub(crate) fn order_memories<'a>(groups: &mut [BarGroup], runs: impl IntoIterator<Item = &'a RunReport>) {
+    let mut order: Vec<String> = Vec::new();
+    for r in runs {
+        for m in Breakdown::from_report(r).memories {
+            if !order.contains(&m) {
+                order.push(m);
+            }
+        }
+    }
+    let rank =
+        |name: &str| if name == "MAC" { 0 } else { order.iter().position(|m| m == name).map_or(usize::MAX, |i| i + 1) };
+    for g in groups {
+        // Stable: unknown names keep their order at the end.
+        g.by_memory.sort_by_key(|(name, _)| rank(name));
+    }
+}
+
 /// The per-layer bar groups of `r`.
 pub(crate) fn layer_groups(r: &RunReport) -> Vec<BarGroup> {
-    r.layers.iter().map(|l| BarGroup::of_layer(format!("{}: {}", l.id, l.name), l)).collect()
+    let mut groups: Vec<BarGroup> =
+        r.layers.iter().map(|l| BarGroup::of_layer(format!("{}: {}", l.id, l.name), l)).collect();
+    order_memories(&mut groups, [r]);
+    groups
 }
 
 /// The JSON block of a page: `{"charts": {id: [groups]}, "sweep": ...}`.
@@ -93,7 +115,7 @@ mod tests {
         assert_eq!(sum(&g.by_memory), l.energy);
         assert_eq!(sum(&g.by_operand), l.energy);
         assert_eq!(sum(&g.latency), l.latency_total2);
-        assert_eq!(g.by_memory[0].0, "MAC");
+        assert_eq!(g.by_memory.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["MAC", "reg_O", "l1", "l3"]);
         assert_eq!(g.by_operand.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["MAC", "O", "W", "I"]);
         let run = BarGroup::of_run("all".into(), &r);
         assert_eq!(sum(&run.by_memory), r.energy);

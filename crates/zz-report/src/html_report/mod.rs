@@ -200,10 +200,10 @@ pub fn compare_report_html(workload: &str, designs: &[CompareDesign]) -> Result<
     }
     body.push_str("</tbody></table>\n<h2>Energy and latency per design</h2>\n");
     body.push_str(&chart("designs"));
-    let mut charts = vec![(
-        "designs".to_string(),
-        designs.iter().map(|d| BarGroup::of_run(d.label.clone(), &d.report)).collect::<Vec<_>>(),
-    )];
+    let mut design_groups: Vec<BarGroup> =
+        designs.iter().map(|d| BarGroup::of_run(d.label.clone(), &d.report)).collect();
+    data::order_memories(&mut design_groups, designs.iter().map(|d| &d.report));
+    let mut charts = vec![("designs".to_string(), design_groups)];
     for (k, d) in designs.iter().enumerate() {
         let _ = writeln!(body, "<h2 id=\"design-{k}\">{}: {}</h2>", k + 1, escape(&d.label));
         let id = format!("design-{k}");
@@ -237,7 +237,7 @@ pub fn sweep_report_html(
         "{} design points · {feasible} feasible · {front} on the Pareto front · zigzag-rs sweep",
         sweep.points.len()
     );
-    let area_unit = if sweep.area_unit.is_empty() { "area units".to_string() } else { sweep.area_unit.clone() };
+    let area_unit = sweep.area_unit.clone();
     let mut body = String::from("<h2>Latency and energy of every feasible point</h2>\n");
     body.push_str(
         "<p class=\"note\">Colour: area. Black outline and line: the Pareto front. Red cross: the chosen point \
@@ -249,7 +249,7 @@ pub fn sweep_report_html(
     for h in ["Energy [pJ]", "Latency [cycles]", "EDP [pJ·cycles]"] {
         heads.push(h.into());
     }
-    heads.push(format!("Area [{area_unit}]"));
+    heads.push(if area_unit.is_empty() { "Area".to_string() } else { format!("Area [{area_unit}]") });
     heads.extend(["On-chip memory".to_string(), "Feasible".into(), "Pareto".into(), "Error".into()]);
     body.push_str(&head(&heads.iter().map(String::as_str).collect::<Vec<_>>()));
     body.push_str("<tbody>");
