@@ -118,9 +118,9 @@ pub(crate) fn chart(id: &str) -> String {
 pub(crate) fn loop_nests(r: &RunReport) -> String {
     let mut s = String::new();
     for l in &r.layers {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "<details><summary>{}: {} ({})</summary><pre>{}</pre></details>\n",
+            "<details><summary>{}: {} ({})</summary><pre>{}</pre></details>",
             l.id,
             escape(&l.name),
             escape(&l.operator_type),
