@@ -149,7 +149,7 @@ pub(crate) const SCRIPT: &str = r##"
     this.groups.forEach(function (g) { longest = Math.max(longest, g.label.length); });
     var rotate = n > 6 || longest * 7 > barW + gap;
     var left = 86, top = 16, plotH = 300, bottom = rotate ? Math.min(170, 22 + longest * 4.6) : 34;
-    var W = Math.max(520, left + n * (barW + gap) + gap + 20), H = top + plotH + bottom + 26;
+    var W = Math.max(520, left + n * (barW + gap) + gap + 20 + (rotate ? longest * 4.8 : 0)), H = top + plotH + bottom + 26;
     var max = 0;
     this.groups.forEach(function (g) {
       var s = 0;
@@ -176,7 +176,7 @@ pub(crate) const SCRIPT: &str = r##"
         var r = el("rect", { x: x, y: y(base + p[1]), width: barW, height: Math.max(0.5, y(base) - y(base + p[1])),
           fill: colourOf(mode, p[0], parts.indexOf(p[0])), stroke: "#222", "stroke-width": 0.5 }, svg);
         r.setAttribute("data-part", p[0]);
-        var text = g.label + "\n" + p[0] + ": " + fmt(p[1]) + " " + unit +
+        var text = g.name + "\n" + p[0] + ": " + fmt(p[1]) + " " + unit +
           (total > 0 ? " (" + (100 * p[1] / total).toFixed(1) + " % of " + fmt(total) + " " + unit + ")" : "");
         r.addEventListener("mousemove", function (ev) { showTip(ev, text); });
         r.addEventListener("mouseleave", hideTip);

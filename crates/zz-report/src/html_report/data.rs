@@ -15,8 +15,10 @@ pub(crate) fn finite(v: f64) -> f64 {
 /// One bar group of the interactive breakdown chart (a layer, or a whole design).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub(crate) struct BarGroup {
-    /// Axis label, e.g. `2: conv3`.
+    /// Axis label, e.g. `2: conv3` (for layers the last two `/` parts of the name).
     pub label: String,
+    /// Full name shown in the tooltip.
+    pub name: String,
     /// `(part, pJ)`: `MAC`, then each memory, lowest level first.
     pub by_memory: Vec<(String, f64)>,
     /// `(part, pJ)`: `MAC`, then each layer operand.
@@ -35,15 +37,16 @@ fn add(parts: &mut Vec<(String, f64)>, name: &str, v: f64) {
 
 impl BarGroup {
     /// The stacks of one layer.
-    pub fn of_layer(label: String, l: &LayerReport) -> Self {
-        let mut g = Self { label, ..Self::default() };
+    pub fn of_layer(l: &LayerReport) -> Self {
+        let label = format!("{}: {}", l.id, crate::plot::short_layer_name(&l.name));
+        let mut g = Self { label, name: format!("{}: {}", l.id, l.name), ..Self::default() };
         g.add_layer(l);
         g
     }
 
     /// The stacks of a whole run (sums over its layers).
     pub fn of_run(label: String, r: &RunReport) -> Self {
-        let mut g = Self { label, ..Self::default() };
+        let mut g = Self { name: label.clone(), label, ..Self::default() };
         for l in &r.layers {
             g.add_layer(l);
         }
@@ -88,8 +91,7 @@ pub(crate) fn order_memories<'a>(groups: &mut [BarGroup], runs: impl IntoIterato
 
 /// The per-layer bar groups of `r`.
 pub(crate) fn layer_groups(r: &RunReport) -> Vec<BarGroup> {
-    let mut groups: Vec<BarGroup> =
-        r.layers.iter().map(|l| BarGroup::of_layer(format!("{}: {}", l.id, l.name), l)).collect();
+    let mut groups: Vec<BarGroup> = r.layers.iter().map(BarGroup::of_layer).collect();
     order_memories(&mut groups, [r]);
     groups
 }
