@@ -11,11 +11,15 @@
 //! * [`loop_nest::loop_nest_table`]: ZigZag's `print_mapping` table of one layer;
 //! * [`plot::bar_chart_breakdown`] / [`plot::bar_chart_breakdown_svg`]: per-layer
 //!   energy and latency stacked bars;
+//! * [`html_report`]: one-file interactive HTML reports of `map`, `compare` and `sweep`, with
+//!   the memory-hierarchy diagram of [`hierarchy`];
 //! * [`stream`]: the multi-core (Stream) outputs of a [`StreamReport`]: JSON, summary, Gantt
 //!   charts (PNG, SVG, interactive HTML), memory usage plots and a Perfetto trace.
 
 pub mod error;
 pub mod format;
+pub mod hierarchy;
+pub mod html_report;
 pub mod json;
 pub mod loop_nest;
 pub mod model;
@@ -29,6 +33,11 @@ pub mod summary;
 mod fixtures;
 
 pub use error::ReportError;
+pub use hierarchy::{ArrayReport, MemoryHierarchy, MemoryReport, PortReport, hierarchy_svg, write_hierarchy_svg};
+pub use html_report::{
+    CompareDesign, SweepPoint, SweepReport, compare_report_html, run_report_html, sweep_report_html,
+    write_compare_report_html, write_run_report_html, write_sweep_report_html,
+};
 pub use json::{to_json_string, write_json};
 pub use loop_nest::{LoopNest, LoopRow, loop_nest_table};
 pub use model::{DirectionRecord, ImcReport, LayerReport, Loop, RunReport, TotalsReport};

@@ -41,9 +41,6 @@ pub const LATENCY: [RGBColor; 5] = [
     RGBColor(238, 133, 74),
 ];
 
-/// Neutral colour used to show the direction shades in the legend.
-pub const NEUTRAL: RGBColor = RGBColor(205, 205, 205);
-
 /// How much each data direction darkens its operand colour.
 const DIRECTION_DARKEN: [f64; 4] = [0.0, 0.22, 0.42, 0.6];
 

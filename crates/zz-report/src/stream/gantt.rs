@@ -5,8 +5,9 @@
 //! semi-transparent so that concurrent transfers on a link show as darker overlaps, on a grey
 //! background). The x axis is the time in cycles. Bars are at least one pixel wide; they get an
 //! outline only when a few pixels wide and a `L<layer>` label only when the label fits, so a
-//! schedule of thousands of CNs stays readable. A legend right of the chart lists the layers
-//! (`L<id> <name>`) and the transfer causes.
+//! schedule of thousands of CNs stays readable. A legend under the chart, in as many columns as
+//! the chart is wide, lists the layers (a swatch tagged `L<id>`, as the bars are, then the name
+//! and CN count) and the transfer causes.
 //!
 //! For an interactive view (hover, zoom, pan) see [`super::html::write_gantt_html`].
 
@@ -41,6 +42,8 @@ struct Layout {
     label_w: u32,
     row_h: u32,
     legend: LegendLayout,
+    /// Height of the chart part (rows + time axis + margins); the legend is below it.
+    chart_h: u32,
 }
 
 fn row_label(r: &StreamReport, row: &GanttRow) -> String {
@@ -60,7 +63,11 @@ fn legend_entries(r: &StreamReport) -> Vec<Entry> {
     let layers = r.layers();
     let mut e = vec![Entry::Heading("CNs by layer".into())];
     for (i, l) in layers.iter().take(MAX_LEGEND_LAYERS).enumerate() {
-        e.push(Entry::Swatch(palette::layer(i), format!("L{} {} ({} CNs)", l.id, truncate(&l.name, 30), l.cns)));
+        e.push(Entry::Tagged(
+            palette::layer(i),
+            format!("L{}", l.id),
+            format!("{} ({} CN{})", truncate(&l.name, 30), l.cns, if l.cns == 1 { "" } else { "s" }),
+        ));
     }
     if layers.len() > MAX_LEGEND_LAYERS {
         e.push(Entry::Note(format!("… and {} more layers", layers.len() - MAX_LEGEND_LAYERS)));
@@ -98,9 +105,9 @@ impl Layout {
         let plot_w = (1100.0 + 0.45 * r.cns.len() as f64).clamp(1100.0, 2200.0) as u32;
         let chart_w = label_w + plot_w + 2 * MARGIN + 10;
         let chart_h = n * row_h + X_AXIS_H + 2 * MARGIN;
-        let legend = LegendLayout::new(entries, (chart_h.max(420) / legend::LINE_H) as usize - 2);
-        let height = TITLE_H + chart_h.max(legend.height());
-        Self { width: chart_w + legend.width(), height, chart_w, label_w, row_h, legend }
+        let legend = LegendLayout::for_width(entries, chart_w.saturating_sub(label_w / 2));
+        let height = TITLE_H + chart_h + legend.height();
+        Self { width: chart_w, height, chart_w, label_w, row_h, legend, chart_h }
     }
 }
 
@@ -137,7 +144,8 @@ fn draw<DB: DrawingBackend>(
     root.draw(&Text::new(title, (cx, 20), TextStyle::from((FONT, 21).into_font()).pos(centre))).map_err(err)?;
     root.draw(&Text::new(sub, (cx, 46), TextStyle::from((FONT, 15).into_font()).pos(centre))).map_err(err)?;
     let (_, body) = root.split_vertically(TITLE_H);
-    let (chart_area, legend_area) = body.split_horizontally(lay.chart_w);
+    let (chart_area, legend_area) = body.split_vertically(lay.chart_h);
+    let (_, legend_area) = legend_area.split_horizontally(lay.label_w / 2);
     legend::draw(&legend_area, entries, &lay.legend, 0)?;
     if rows.is_empty() {
         let (w, h) = chart_area.dim_in_pixel();

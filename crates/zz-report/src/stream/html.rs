@@ -30,7 +30,7 @@ use crate::error::ReportError;
 use crate::format::{cycles, num, sci};
 
 /// Escapes `s` for HTML text and attribute values.
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -13,6 +13,8 @@ pub const FONT_SIZE: u32 = 13;
 /// Approximate advance of one character, as a fraction of the font size.
 pub const CHAR_W: f64 = 0.58;
 const SWATCH_W: i32 = 22;
+/// Width of a [`Entry::Tagged`] swatch.
+const TAG_W: i32 = 34;
 const PAD: i32 = 8;
 
 /// Approximate pixel width of `s` at `font` px.
@@ -41,12 +43,21 @@ pub enum Entry {
     Dot(RGBColor, String),
     /// Plain (grey) text; empty for a blank line.
     Note(String),
+    /// A wider colour swatch carrying a short tag (e.g. `L17`), with a label: the tag repeats
+    /// what the chart's bars are labelled with, so colours that look alike can still be told
+    /// apart.
+    Tagged(RGBColor, String, String),
 }
 
 impl Entry {
     fn label(&self) -> &str {
         match self {
-            Self::Heading(s) | Self::Swatch(_, s) | Self::Line(_, _, s) | Self::Dot(_, s) | Self::Note(s) => s,
+            Self::Heading(s)
+            | Self::Swatch(_, s)
+            | Self::Line(_, _, s)
+            | Self::Dot(_, s)
+            | Self::Note(s)
+            | Self::Tagged(_, _, s) => s,
         }
     }
 }
@@ -72,11 +83,21 @@ impl LegendLayout {
             .iter()
             .map(|e| match e {
                 Entry::Heading(h) => text_px(h, FONT_SIZE + 2) - (SWATCH_W + PAD) as f64,
+                Entry::Tagged(_, _, l) => text_px(l, FONT_SIZE) + (TAG_W - SWATCH_W) as f64,
                 other => text_px(other.label(), FONT_SIZE),
             })
             .fold(80.0, f64::max);
         let col_w = (widest as u32 + (SWATCH_W + 3 * PAD) as u32).min(420);
         Self { per_col, cols, col_w }
+    }
+
+    /// Lays `entries` out in as many columns as fit in `width` pixels (at least one).
+    pub fn for_width(entries: &[Entry], width: u32) -> Self {
+        let one = Self::new(entries, entries.len().max(1));
+        let cols = ((width.saturating_sub(2 * PAD as u32)) / one.col_w.max(1)).max(1) as usize;
+        let per_col = entries.len().div_ceil(cols).max(1);
+        let cols = entries.len().div_ceil(per_col).max(1);
+        Self { per_col, cols, col_w: one.col_w }
     }
 
     /// Total width in pixels.
@@ -112,6 +133,17 @@ pub fn draw<DB: DrawingBackend>(
                 area.draw(&Rectangle::new(r, c.filled())).map_err(err)?;
                 area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)?;
                 area.draw(&Text::new(label.clone(), (x + SWATCH_W + PAD, y), text.clone())).map_err(err)?;
+            }
+            Entry::Tagged(c, tag, label) => {
+                let r = [(x, y - 7), (x + TAG_W, y + 7)];
+                area.draw(&Rectangle::new(r, c.filled())).map_err(err)?;
+                area.draw(&Rectangle::new(r, BLACK.stroke_width(1))).map_err(err)?;
+                let on = super::style::text_on(*c);
+                let tag_style = TextStyle::from((FONT, FONT_SIZE - 2).into_font())
+                    .pos(Pos::new(HPos::Center, VPos::Center))
+                    .color(&on);
+                area.draw(&Text::new(tag.clone(), (x + TAG_W / 2, y), tag_style)).map_err(err)?;
+                area.draw(&Text::new(label.clone(), (x + TAG_W + PAD, y), text.clone())).map_err(err)?;
             }
             Entry::Dot(c, label) => {
                 area.draw(&Circle::new((x + SWATCH_W / 2, y), 5, c.filled())).map_err(err)?;

@@ -1,10 +1,13 @@
 //! Memory usage over time (PNG and SVG), after Stream's `plot_memory_usage`.
 //!
 //! One panel per [`MemoryTimeline`] that is ever used (never-used instances are left out and
-//! counted in the title), stacked vertically on a shared time axis in cycles. Each panel shows the
-//! occupancy as a filled step plot, the capacity as a dashed red line and the peak as a black
+//! named under the title), stacked vertically on a shared time axis in cycles. Each panel shows
+//! the occupancy as a filled step plot, the capacity as a dashed red line and the peak as a black
 //! dot; the panel caption names the core and memory and gives capacity, peak (and its share of the
-//! capacity) and the time of the peak. Sizes are shown in bytes with a binary unit chosen per panel.
+//! capacity) and the time of the peak. A memory whose peak is below [`OFF_SCALE`] of its capacity
+//! (typically the off-chip DRAM) is scaled to its peak instead, so its usage is visible, and its
+//! caption says that the capacity line is off the scale. Sizes are shown in bytes with a binary
+//! unit (B, KiB, MiB, GiB) chosen per panel and named on the panel's axis.
 
 use std::path::Path;
 
@@ -27,6 +30,8 @@ const X_AXIS_H: u32 = 48;
 const MARGIN: u32 = 12;
 const TITLE_H: u32 = 50;
 const TICK_FONT: u32 = 13;
+/// Peak / capacity below which a panel is scaled to the peak (the capacity is off the scale).
+pub const OFF_SCALE: f64 = 0.05;
 const USED: RGBColor = RGBColor(31, 119, 180);
 const CAPACITY: RGBColor = RGBColor(214, 39, 40);
 
@@ -67,11 +72,32 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// The timelines worth plotting (ever used), and how many were left out.
-fn shown(r: &StreamReport) -> (Vec<&MemoryTimeline>, usize) {
+/// The timelines worth plotting (ever used), and the names (`core: instance`) of those left out.
+fn shown(r: &StreamReport) -> (Vec<&MemoryTimeline>, Vec<String>) {
     let used: Vec<&MemoryTimeline> = r.memory.iter().filter(|m| peak(m).1 > 0.0).collect();
-    let hidden = r.memory.len() - used.len();
+    let hidden = r
+        .memory
+        .iter()
+        .filter(|m| peak(m).1 <= 0.0)
+        .map(|m| format!("{}: {}", r.core_name(m.core), m.instance))
+        .collect();
     (used, hidden)
+}
+
+/// The line under the title naming the memories that are not shown.
+fn hidden_note(hidden: &[String]) -> Option<String> {
+    if hidden.is_empty() {
+        return None;
+    }
+    let mut names = hidden.iter().take(6).cloned().collect::<Vec<_>>().join(", ");
+    if hidden.len() > 6 {
+        names.push_str(&format!(" and {} more", hidden.len() - 6));
+    }
+    Some(format!(
+        "Not shown, {} memor{} without any tensor in this schedule (peak 0 B): {names}",
+        hidden.len(),
+        if hidden.len() == 1 { "y" } else { "ies" }
+    ))
 }
 
 fn entries() -> Vec<Entry> {
@@ -105,17 +131,16 @@ fn draw<DB: DrawingBackend>(
     root.fill(&WHITE).map_err(err)?;
     let (mems, hidden) = shown(r);
     let chart_w = PLOT_W + Y_LABEL_W + 2 * MARGIN;
-    let mut title = format!("Memory usage over time: {} on {}", r.workload, r.accelerator);
-    if hidden > 0 {
-        title.push_str(&format!(" ({hidden} unused memor{} not shown)", if hidden == 1 { "y" } else { "ies" }));
-    }
+    let title = format!("Memory usage over time: {} on {}", r.workload, r.accelerator);
     let centre = Pos::new(HPos::Center, VPos::Center);
-    root.draw(&Text::new(
-        title,
-        (chart_w as i32 / 2, TITLE_H as i32 / 2),
-        TextStyle::from((FONT, 20).into_font()).pos(centre),
-    ))
-    .map_err(err)?;
+    let note = hidden_note(&hidden);
+    let title_y = if note.is_some() { TITLE_H as i32 / 2 - 9 } else { TITLE_H as i32 / 2 };
+    root.draw(&Text::new(title, (chart_w as i32 / 2, title_y), TextStyle::from((FONT, 20).into_font()).pos(centre)))
+        .map_err(err)?;
+    if let Some(note) = note {
+        let style = TextStyle::from((FONT, 14).into_font()).pos(centre).color(&RGBColor(70, 70, 70));
+        root.draw(&Text::new(note, (chart_w as i32 / 2, title_y + 22), style)).map_err(err)?;
+    }
     let (_, body) = root.split_vertically(TITLE_H);
     let (charts, legend_area) = body.split_horizontally(chart_w);
     legend::draw(&legend_area, &entries(), legend, 0)?;
@@ -132,14 +157,16 @@ fn draw<DB: DrawingBackend>(
         let (panel, below) = rest.split_vertically(PANEL_H + if last { X_AXIS_H } else { 0 });
         rest = below;
         let (t_peak, v_peak) = peak(m);
-        let top = f64_max(v_peak, m.capacity_bits);
+        let off_scale = m.capacity_bits > 0.0 && v_peak < OFF_SCALE * m.capacity_bits;
+        let top = if off_scale { v_peak } else { f64_max(v_peak, m.capacity_bits) };
         let (uname, per) = unit(top);
         let y_max = top / per * 1.15;
         let caption = format!(
-            "{}: {}   capacity {}, peak {}{} at {} cycles",
+            "{}: {}   capacity {}{}, peak {}{} at {} cycles",
             r.core_name(m.core),
             m.instance,
             human_bits(m.capacity_bits),
+            if off_scale { " (off the scale: axis up to the peak)" } else { "" },
             human_bits(v_peak),
             if m.capacity_bits > 0.0 { format!(" ({})", percent(v_peak / m.capacity_bits)) } else { String::new() },
             cycles(t_peak)
@@ -173,7 +200,7 @@ fn draw<DB: DrawingBackend>(
         chart
             .draw_series(AreaSeries::new(pts.iter().copied(), 0.0, USED.mix(0.25)).border_style(USED.stroke_width(2)))
             .map_err(err)?;
-        if m.capacity_bits > 0.0 {
+        if m.capacity_bits > 0.0 && !off_scale {
             let cap = m.capacity_bits / per;
             chart
                 .draw_series(DashedLineSeries::new([(0.0, cap), (span, cap)], 10, 6, CAPACITY.stroke_width(2)))
@@ -226,5 +253,24 @@ mod tests {
         assert_eq!(steps(&[], 3.0), [(0.0, 0.0), (3.0, 0.0)]);
         assert_eq!(unit(8.0 * 4096.0), ("KiB", 8192.0));
         assert_eq!(unit(100.0).0, "B");
+    }
+
+    #[test]
+    fn nearly_empty_memory_is_scaled_to_its_peak_and_empty_ones_are_named() {
+        let mut r = StreamReport::new("acc", "wl", "lbl");
+        let timeline = |core, instance: &str, capacity_bits, points| MemoryTimeline {
+            core,
+            instance: instance.into(),
+            capacity_bits,
+            points,
+        };
+        r.memory = vec![
+            timeline(0, "sram", 8.0 * 1024.0 * 256.0, vec![(0.0, 0.0)]),
+            timeline(2, "dram", 8.0 * 1024.0 * 1024.0 * 1024.0, vec![(0.0, 8.0 * 1024.0 * 300.0), (10.0, 0.0)]),
+        ];
+        let svg = memory_usage_plot_svg_string(&r).unwrap();
+        assert!(svg.contains("capacity 1.0 GiB (off the scale: axis up to the peak)"), "{svg}");
+        assert!(svg.contains("Used (KiB)"), "the axis is in the peak's unit");
+        assert!(svg.contains("Not shown, 1 memory without any tensor in this schedule (peak 0 B): core0: sram"));
     }
 }

@@ -9,11 +9,14 @@
 //! * [`gantt_chart`] / [`gantt_chart_svg`]: static Gantt chart (a row per core and per link);
 //! * [`write_gantt_html`]: interactive, self-contained HTML Gantt chart (hover, zoom, pan);
 //! * [`memory_usage_plot`] / [`memory_usage_plot_svg`]: memory occupancy over time;
+//! * [`write_graph_json`] / [`write_graph_dot`]: the CN dependency graph ([`CnGraph`]) as JSON
+//!   and Graphviz DOT;
 //! * [`write_trace_json`]: Chrome / Perfetto trace-event JSON (1 cycle = 1 µs in the viewer).
 //!
 //! Units everywhere: cycles, pJ, bits (sizes), bits/cycle (bandwidths).
 
 pub mod gantt;
+pub mod graph;
 pub mod html;
 mod legend;
 pub mod memory_plot;
@@ -30,6 +33,9 @@ mod fixtures;
 mod tests;
 
 pub use gantt::{gantt_chart, gantt_chart_svg, gantt_chart_svg_string};
+pub use graph::{
+    CnGraph, GraphEdge, GraphNode, graph_dot_string, graph_json_string, write_graph_dot, write_graph_json,
+};
 pub use html::{gantt_html_string, write_gantt_html};
 pub use json::{stream_json_string, write_stream_json};
 pub use memory_plot::{memory_usage_plot, memory_usage_plot_svg, memory_usage_plot_svg_string};

@@ -4,8 +4,10 @@
 
 use plotters::style::RGBColor;
 
-/// 20 well separated colours (Tableau 20 reordered: strong shades first, then light ones).
-const LAYER: [RGBColor; 20] = [
+/// 30 well separated colours: Tableau 10, then colours from Kelly's list of maximum contrast
+/// and a few strong extras, ordered so that neighbouring layers (which run side by side in a
+/// fused stack) differ in hue and lightness.
+const LAYER: [RGBColor; 30] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -16,19 +18,29 @@ const LAYER: [RGBColor; 20] = [
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
-    RGBColor(174, 199, 232),
-    RGBColor(255, 187, 120),
-    RGBColor(152, 223, 138),
-    RGBColor(255, 152, 150),
-    RGBColor(197, 176, 213),
-    RGBColor(196, 156, 148),
-    RGBColor(247, 182, 210),
-    RGBColor(199, 199, 199),
-    RGBColor(219, 219, 141),
-    RGBColor(158, 218, 229),
+    RGBColor(243, 195, 0),
+    RGBColor(0, 0, 117),
+    RGBColor(161, 202, 241),
+    RGBColor(128, 0, 0),
+    RGBColor(141, 182, 0),
+    RGBColor(96, 78, 151),
+    RGBColor(249, 147, 121),
+    RGBColor(70, 153, 144),
+    RGBColor(136, 45, 23),
+    RGBColor(220, 190, 255),
+    RGBColor(43, 61, 38),
+    RGBColor(255, 216, 177),
+    RGBColor(179, 68, 108),
+    RGBColor(170, 255, 195),
+    RGBColor(101, 69, 34),
+    RGBColor(194, 178, 128),
+    RGBColor(145, 30, 180),
+    RGBColor(128, 128, 0),
+    RGBColor(250, 190, 212),
+    RGBColor(0, 103, 165),
 ];
 
-/// Colour of the layer at position `i` of [`super::model::StreamReport::layers`]: the 20 base
+/// Colour of the layer at position `i` of [`super::model::StreamReport::layers`]: the 30 base
 /// colours, then golden-angle hues with alternating lightness.
 pub fn layer(i: usize) -> RGBColor {
     if i < LAYER.len() {

@@ -173,5 +173,28 @@ pub fn stream_summary(report: &StreamReport) -> String {
         ]);
     }
     s.push_str(&table(&rows, &[true, false, false, true, true, true, true, true, true]));
+    if let Some(note) = empty_memory_note(report) {
+        s.push_str(&note);
+    }
     s
+}
+
+/// A note under the core table when cores that ran CNs show a peak memory of 0 B, saying what
+/// that means (their top memory's usage timeline never rises above 0 B: the schedule kept no
+/// tensor there), so that `0 B` does not read as a missing value.
+fn empty_memory_note(report: &StreamReport) -> Option<String> {
+    let empty: Vec<String> = report
+        .cores
+        .iter()
+        .filter(|c| c.kind != "offchip" && c.peak_memory_bits == 0.0 && report.cns.iter().any(|cn| cn.core == c.id))
+        .map(|c| c.name.clone())
+        .collect();
+    if empty.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "  Peak memory 0 B ({}): the schedule kept no tensor in {} top memory (its usage timeline stays at 0 B).\n",
+        empty.join(", "),
+        if empty.len() == 1 { "that core's" } else { "these cores'" }
+    ))
 }

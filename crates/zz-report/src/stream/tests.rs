@@ -176,6 +176,16 @@ fn check_png(path: &Path) {
 }
 
 #[test]
+fn summary_explains_a_zero_peak_memory() {
+    let mut r = small_stream_report();
+    assert!(!stream_summary(&r).contains("Peak memory 0 B"));
+    let core = r.cores.iter().find(|c| c.kind != "offchip").unwrap().id;
+    r.cores.iter_mut().find(|c| c.id == core).unwrap().peak_memory_bits = 0.0;
+    let s = stream_summary(&r);
+    assert!(s.contains("the schedule kept no tensor in that core's top memory"), "{s}");
+}
+
+#[test]
 fn gantt_png_and_svg() {
     for (name, r) in [("small", small_stream_report()), ("big", big_stream_report())] {
         let png = temp_path(&format!("gantt_{name}.png"));
@@ -192,9 +202,10 @@ fn gantt_png_and_svg() {
         }
         if name == "small" {
             assert!(svg.contains("core0&lt;-&gt;core1 (64 bit/cc)") || svg.contains("core0<->core1"), "link label");
-            assert!(svg.contains("L0 conv1 (4 CNs)"));
+            // Legend: a swatch tagged like the bars, then the name and CN count.
+            assert!(svg.contains("\nL0\n") && svg.contains("conv1 (4 CNs)"));
         } else {
-            assert!(svg.contains("L47 layer7/add (50 CNs)"));
+            assert!(svg.contains("\nL47\n") && svg.contains("layer7/add (50 CNs)"));
         }
         cleanup(&[png, svg_path]);
     }
@@ -213,7 +224,7 @@ fn memory_plot_png_and_svg() {
             assert!(svg.contains(needle), "{name}: missing {needle:?}");
         }
         if name == "big" {
-            assert!(svg.contains("1 unused memory not shown"));
+            assert!(svg.contains("Not shown, 1 memory without any tensor in this schedule (peak 0 B)"), "{svg}");
         }
         cleanup(&[png, svg_path]);
     }
