@@ -29,8 +29,8 @@ use std::sync::Arc;
 use zz_cost::LayerInfo;
 use zz_ir::workload::Layer;
 
-use crate::mapping::TilingFactor;
-use crate::workload::{NodeKind, StreamWorkload};
+use zz_ir::stream::mapping::TilingFactor;
+use zz_ir::stream::workload::{NodeKind, StreamWorkload};
 
 /// How layers are grouped for fusion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,7 +266,7 @@ pub fn layer_stacks(
             s
         }
         (Mode::Fused, None) => {
-            let mut nodes: Vec<&crate::workload::StreamNode> = wl.nodes.iter().collect();
+            let mut nodes: Vec<&zz_ir::stream::workload::StreamNode> = wl.nodes.iter().collect();
             nodes.sort_by_key(|n| n.id);
             let mut stacks = Vec::new();
             let mut cur: Vec<usize> = Vec::new();
@@ -706,7 +706,7 @@ impl EdgeCtx<'_> {
         &self.layers[self.tiled_of[&ni]]
     }
 
-    fn comp(&self, ni: usize) -> &crate::workload::ComputationLayer {
+    fn comp(&self, ni: usize) -> &zz_ir::stream::workload::ComputationLayer {
         match &self.wl.nodes[ni].kind {
             NodeKind::Computation(c) => c,
             _ => unreachable!("computation node expected"),

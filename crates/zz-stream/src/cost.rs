@@ -30,17 +30,17 @@ use zz_cost::mapping_analysis::MappingAnalysis;
 use zz_cost::numeric::{py_ceil, py_int};
 use zz_cost::temporal::{LoopNest, TemporalAnalysis};
 use zz_cost::{
-    Allocator, CostError, CostEvaluation, EvalContext, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding,
+    Allocator, CostError, CostEvaluation, EvalContext, HierarchyInfo, LayerInfo, MappingType, OperandBinding,
     SpatialSetup, TemporalMapping,
 };
 use zz_ir::accelerator::{Accelerator, Direction, MemOperand, Memory};
 use zz_ir::mapping::{MappingEntry, UserSpatialMapping};
-use zz_search::spatial_generation::pyset::PySet;
+use zz_search::pyset::PySet;
 use zz_search::spatial_generation::{self, ServedDimsOrder, SpatialOptions};
 
 use crate::cn::CnGraph;
-use crate::hardware::{Core, StreamAccelerator};
-use crate::workload::StreamWorkload;
+use zz_ir::stream::accelerator::{Core, StreamAccelerator};
+use zz_ir::stream::workload::StreamWorkload;
 
 /// Options of the per-CN search.
 #[derive(Clone, Debug, PartialEq)]
@@ -461,48 +461,21 @@ fn search_temporal(
 ) -> Result<Option<(CostEvaluation, LoopNest, f64)>, CostError> {
     let ctx = setup.context(info, hw, bind);
     let alloc = Allocator::new(info, hw, bind, &setup.frac.levels, opts.mapping_type);
-    let temporal = setup.temporal_loop_sizes(info);
-    let lpfs = zz_search::lpf::loop_prime_factors(&temporal, Some(opts.lpf_limit), 0u8);
-    let mut names: Vec<(String, u8)> = (0..info.n_loop() as u8).map(|d| (info.dim_name(d), d)).collect();
-    names.sort();
-    let rank = |d: u8| names.iter().position(|(_, x)| *x == d).unwrap_or(0) as u8;
-    let items: Vec<(u8, u64, u8)> = lpfs.iter().map(|&(d, s)| (rank(d), s, d)).collect();
-    let mut perms = zz_search::permutations::MultisetPermutations::new(items);
-    const BATCH: usize = 2048;
-    let mut batch: Vec<Vec<Loop>> = Vec::with_capacity(BATCH);
-    let mut buf = Vec::new();
-    let mut best: Option<(CostEvaluation, LoopNest, f64)> = None;
-    loop {
-        batch.clear();
-        while batch.len() < BATCH && perms.next_into(&mut buf) {
-            batch.push(buf.iter().map(|&(_, s, d)| Loop { dim: d, size: s as f64 }).collect());
-        }
-        if batch.is_empty() {
-            break;
-        }
-        type R = Option<Result<(CostEvaluation, LoopNest, f64), CostError>>;
-        let results: Vec<R> = batch
-            .par_iter()
-            .map_init(
-                || zz_cost::Evaluator::new(&ctx),
-                |ev, ord| {
-                    ev.evaluate_ordering(&alloc, ord).map(|r| {
-                        r.and_then(|(e, nest)| {
-                            let v = obj.value(&ctx, &nest, e)?;
-                            Ok((*e, nest, v))
-                        })
-                    })
-                },
-            )
-            .collect();
-        for r in results.into_iter().flatten() {
-            let (e, nest, v) = r?;
-            if best.as_ref().is_none_or(|b| v < b.2) {
-                best = Some((e, nest, v));
-            }
-        }
+    let found = zz_search::loma::search_orderings(info, setup, &ctx, &alloc, opts.lpf_limit, &[], None, &|_| {}, obj)?;
+    Ok(found.best)
+}
+
+impl zz_search::loma::OrderingObjective for Objective {
+    type Key = f64;
+
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<f64, CostError> {
+        self.value(ctx, nest, e)
     }
-    Ok(best)
+
+    // reference quirk: a strictly smaller value replaces the best (the first best is kept).
+    fn better(&self, a: &f64, b: &f64) -> bool {
+        a < b
+    }
 }
 
 /// Cycles per operation of an operator type (`get_cc_per_op`).

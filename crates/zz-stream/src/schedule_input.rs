@@ -5,16 +5,13 @@
 //! operand tensors, the dependency edges, the per-CN cost on the allocated core, and the scheduling order.
 //! Everything is addressed by dense indices ([`CoreId`], [`MemoryId`], [`LinkId`], [`CnId`], [`TensorId`]).
 //!
-//! The CN-generation / cost stages produce a [`ScheduleInput`]; [`fixture::from_fixture`] builds one from a
+//! The CN-generation / cost stages produce a [`ScheduleInput`]; the test-support crate builds one from a
 //! reference oracle fixture (JSON) so the scheduler can be checked in isolation.
 //!
 //! Conventions (those of Stream at commit 21e5ad80): times are clock cycles and may be fractional (a CN
 //! runtime is ZigZag's `latency_total2`, which can end in `.5`), sizes are bits, energies are in the unit of
 //! the hardware description (pJ).
 
-pub mod fixture;
-
-pub use fixture::from_fixture;
 pub use zz_ir::accelerator::MemOperand;
 
 /// Index of a core; equals the core id of the hardware description (Stream requires ids `0..N`).

@@ -13,10 +13,9 @@ use common::*;
 use serde_json::Value;
 use zz_stream::cn::CnOptions;
 use zz_stream::cost::CostOptions;
-use zz_stream::hardware::CoreResolver;
-use zz_stream::pipeline::{self, Allocation, RunSpec, SchedulingOrder};
+use zz_stream::pipeline::{self, Allocation, SchedulingOrder};
 use zz_stream::schedule_input::ScheduleInput;
-use zz_stream::schedule_input::fixture::{from_fixture, options_from_fixture};
+use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
 
 fn allocation(json: &Value) -> Allocation {
     let mut a = Allocation::default();
@@ -197,15 +196,7 @@ fn pipeline_reproduces_fixture_inputs_and_schedules() {
         let json = load(file);
         let inp = inputs(&json);
         let t0 = std::time::Instant::now();
-        let spec = RunSpec {
-            accelerator: &inp.accelerator,
-            workload: &inp.workload,
-            mapping: &inp.mapping,
-            resolver: CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) },
-            cn: CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() },
-            cost: CostOptions::default(),
-        };
-        let prep = match pipeline::prepare(&spec) {
+        let prep = match prepare(&inp) {
             Ok(p) => p,
             Err(e) => {
                 failures.push(format!("{name}: {e}"));

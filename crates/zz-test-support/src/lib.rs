@@ -1,0 +1,38 @@
+//! Test support shared by the workspace's test suites (a dev-dependency only, never
+//! published): where the read-only reference material is, loading oracle JSON fixtures, and
+//! building a Stream [`zz_stream::schedule_input::ScheduleInput`] from a scheduler fixture.
+//!
+//! The reference folder is `../shared/reference` next to the workspace; tests that need it
+//! skip, saying so, when it is absent.
+
+pub mod stream_fixture;
+
+use std::path::{Path, PathBuf};
+
+/// The reference folder (`shared/reference` beside the workspace), whether or not it exists.
+pub fn reference_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
+}
+
+/// The reference folder, or `None` (after printing `SKIPPED: ../shared/reference absent`)
+/// when it does not exist.
+pub fn reference_dir() -> Option<PathBuf> {
+    let p = reference_path();
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("SKIPPED: ../shared/reference absent");
+        None
+    }
+}
+
+/// The shared folder (parent of `reference/`), root of the Stream fixtures' input paths.
+pub fn shared_root() -> PathBuf {
+    reference_path().join("..")
+}
+
+/// Reads and parses a JSON file, panicking with its path when it cannot.
+pub fn load_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", path.display()))
+}
