@@ -10,7 +10,7 @@ use crate::Failure;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use zz_inputs::stream::CoreResolver;
-use zz_ir::stream::accelerator::{CoreType, LinkKind};
+use zz_ir::stream::accelerator::{CoreType, StreamLinkKind};
 use zz_ir::stream::mapping::Tiling;
 use zz_report::stream::{CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport};
 use zz_stream::cn::{CnOptions, Mode};
@@ -378,7 +378,7 @@ fn build_report(
     }
     let used = prep.accelerator.used_links();
     r.replaced_links =
-        prep.accelerator.links.iter().filter(|l| l.kind == LinkKind::Link && !used.contains(&l.id)).count();
+        prep.accelerator.links.iter().filter(|l| l.kind == StreamLinkKind::Link && !used.contains(&l.id)).count();
     for (k, c) in s.cns.iter().enumerate() {
         let cn = &input.cns[k];
         r.cns.push(CnReport {

@@ -12,10 +12,7 @@ use zz_cost::{HierarchyInfo, LayerInfo, OperandBinding, SpatialSetup};
 use zz_search::optimal::{self, OptimalOptions};
 use zz_search::{LomaOptions, Objective, SpatialOptions, spatial_generation};
 
-fn reference_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
-    if p.is_dir() { Some(p) } else { None }
-}
+use zz_test_support::reference_dir;
 
 /// Compares both searches on every spatial mapping of every layer with a full space of at
 /// most `max_space` orderings; returns the number of cases compared.

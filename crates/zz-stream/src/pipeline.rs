@@ -23,7 +23,7 @@
 use zz_ir::accelerator::{MemOperand, Memory};
 use zz_ir::diagnostics::{InputError, Warning};
 use zz_ir::stream::StreamProblem;
-use zz_ir::stream::accelerator::{LinkKind as HwLinkKind, StreamAccelerator, total_weight_capacity};
+use zz_ir::stream::accelerator::{StreamAccelerator, StreamLinkKind, total_weight_capacity};
 use zz_ir::stream::mapping::{StreamMapping, Tiling, TilingFactor};
 use zz_ir::stream::workload::{NodeKind, StreamWorkload};
 
@@ -275,7 +275,7 @@ pub fn topology(acc: &StreamAccelerator) -> Topology {
             Link {
                 bandwidth: k.bandwidth,
                 unit_energy_cost: k.unit_energy_cost,
-                kind: if k.kind == HwLinkKind::Bus { LinkKind::Bus } else { LinkKind::PointToPoint },
+                kind: if k.kind == StreamLinkKind::Bus { LinkKind::Bus } else { LinkKind::PointToPoint },
                 endpoints: k.sender.zip(k.receiver),
             }
         })
@@ -476,7 +476,7 @@ pub fn schedule_input(
             rd_out_to_high: x[2] as f64,
             wr_in_by_high: x[3] as f64,
         };
-        cns.push(schedule_input::Cn {
+        cns.push(schedule_input::SchedulerCn {
             layer: c.id as u32,
             sub_id: c.sub_id as u32,
             core,

@@ -7,12 +7,8 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use serde_json::Value;
-use zz_stream::cn::CnOptions;
-use zz_stream::cost::CostOptions;
 use zz_stream::pipeline::{self, Allocation, SchedulingOrder};
 use zz_stream::schedule_input::ScheduleInput;
 use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
@@ -83,7 +79,7 @@ fn compare_inputs(mine: &ScheduleInput, theirs: &ScheduleInput) -> Vec<String> {
         if m.too_large_operands != t.too_large_operands {
             d.push(format!("{tag}: too large {:?} vs {:?}", m.too_large_operands, t.too_large_operands));
         }
-        let bw = |x: &zz_stream::schedule_input::Cn| -> Vec<(String, [f64; 4])> {
+        let bw = |x: &zz_stream::schedule_input::SchedulerCn| -> Vec<(String, [f64; 4])> {
             let mut v: Vec<_> = x
                 .offchip_bandwidth
                 .iter()

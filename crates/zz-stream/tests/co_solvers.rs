@@ -9,11 +9,8 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use zz_stream::co::{milp, steady_state};
-use zz_stream::pipeline;
 
 /// Exhaustive search over the reference's original (quadratic, max/min) formulation: every core
 /// set per layer and every slot assignment; returns the optimal `total_lat`.

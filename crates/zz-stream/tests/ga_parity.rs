@@ -78,7 +78,7 @@ fn ga_fixtures_chosen_and_every_evaluation() {
         }
 
         // (b) Every allocation the reference evaluated, in call order.
-        let evaluator = ga::Evaluator::new(&prep, &base, &genes, &order, &opts).unwrap();
+        let evaluator = ga::AllocationEvaluator::new(&prep, &base, &genes, &order, &opts).unwrap();
         let evals = gafx["evaluations"].as_array().unwrap();
         let t3 = Instant::now();
         let mut ok = 0;

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use common::*;
 use serde_json::Value;
-use zz_stream::ga::{self, GaOptions, GaResult, Objective};
-use zz_stream::pipeline::{self, Prepared};
+use zz_stream::ga::{self, AllocationObjective, GaOptions, GaResult};
+use zz_stream::pipeline::Prepared;
 use zz_test_support::stream_fixture::options_from_fixture;
 
 fn fixture(name: &str) -> Option<Value> {
@@ -101,10 +101,10 @@ fn objectives_decide_the_chosen_allocation() {
     };
     let prep = prepare(&inputs(&json)).unwrap();
     for objectives in [
-        vec![Objective::Energy, Objective::Latency],
-        vec![Objective::Edp],
-        vec![Objective::Memory, Objective::Latency],
-        vec![Objective::Latency, Objective::Energy, Objective::Memory],
+        vec![AllocationObjective::Energy, AllocationObjective::Latency],
+        vec![AllocationObjective::Edp],
+        vec![AllocationObjective::Memory, AllocationObjective::Latency],
+        vec![AllocationObjective::Latency, AllocationObjective::Energy, AllocationObjective::Memory],
     ] {
         let opts =
             GaOptions { population: 8, generations: 6, seed: 5, objectives: objectives.clone(), ..Default::default() };

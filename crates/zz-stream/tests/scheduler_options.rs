@@ -1,12 +1,10 @@
 //! Scheduler options, schedule invariants and error paths: a hand-built two-layer input (which also shows how
 //! to fill a [`ScheduleInput`]), and the oracle fixtures run with the non-default options.
 
-use std::path::Path;
-
 use serde_json::Value;
 use zz_stream::schedule_input::{
-    Cn, CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, Path as LinkPath, ScheduleInput, Tensor,
-    TopMemory, Topology,
+    CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, Path as LinkPath, ScheduleInput, SchedulerCn,
+    Tensor, TopMemory, Topology,
 };
 use zz_stream::scheduler::{Schedule, ScheduleError, ScheduleOptions, TransferCause, schedule};
 use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
@@ -46,13 +44,13 @@ fn tensor(
     }
 }
 
-fn cn(layer: u32, tensors: [usize; 3], runtime: f64, constant_input: bool) -> Cn {
+fn cn(layer: u32, tensors: [usize; 3], runtime: f64, constant_input: bool) -> SchedulerCn {
     let operands = vec![
         CnOperand { name: "O".into(), memory_operand: MemOperand::O, tensor: tensors[0] },
         CnOperand { name: "W".into(), memory_operand: MemOperand::I2, tensor: tensors[1] },
         CnOperand { name: "I".into(), memory_operand: MemOperand::I1, tensor: tensors[2] },
     ];
-    Cn {
+    SchedulerCn {
         layer,
         sub_id: 0,
         core: 0,

@@ -2,7 +2,7 @@
 //! the fixture's own CNs, edges, cost table and allocation, and must reproduce every CN's start/end, the
 //! latency, every transfer, the memory peaks (exactly) and the nine energy buckets (relative 1e-9).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;

@@ -1,10 +1,11 @@
 //! Test support shared by the workspace's test suites (a dev-dependency only, never
 //! published): where the read-only reference material is, loading oracle JSON fixtures, and
-//! building a Stream [`zz_stream::schedule_input::ScheduleInput`] from a scheduler fixture.
+//! building a Stream `ScheduleInput` from a scheduler fixture (feature `stream`).
 //!
 //! The reference folder is `../shared/reference` next to the workspace; tests that need it
 //! skip, saying so, when it is absent.
 
+#[cfg(feature = "stream")]
 pub mod stream_fixture;
 
 use std::path::{Path, PathBuf};
@@ -14,21 +15,14 @@ pub fn reference_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
 }
 
-/// The reference folder, or `None` (after printing `SKIPPED: ../shared/reference absent`)
-/// when it does not exist.
+/// The reference folder, or `None` when it does not exist (the caller says it skips).
 pub fn reference_dir() -> Option<PathBuf> {
-    let p = reference_path();
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("SKIPPED: ../shared/reference absent");
-        None
-    }
+    Some(reference_path()).filter(|p| p.is_dir())
 }
 
-/// The shared folder (parent of `reference/`), root of the Stream fixtures' input paths.
-pub fn shared_root() -> PathBuf {
-    reference_path().join("..")
+/// The shared folder (`shared` beside the workspace, parent of `reference/`).
+pub fn shared_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
 }
 
 /// Reads and parses a JSON file, panicking with its path when it cannot.

@@ -11,7 +11,7 @@
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
-use zz_stream::schedule_input::Cn;
+use zz_stream::schedule_input::SchedulerCn;
 use zz_stream::schedule_input::{
     CnId, CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, OffchipBandwidth, Path, ScheduleInput,
     Tensor, TopMemory, Topology,
@@ -229,7 +229,7 @@ pub fn from_fixture(json: &Value) -> Result<ScheduleInput, FixtureError> {
             ));
         }
         let splits = int(get(c, "total_inter_core_splits")?, "total_inter_core_splits")?;
-        cns.push(Cn {
+        cns.push(SchedulerCn {
             layer: layer as u32,
             sub_id: sub_id as u32,
             core,

@@ -15,7 +15,7 @@
 //! empty (absent optional) tensor names never create graph edges. Dummy nodes carry the
 //! lower-cased op type (`relu`, `add`, ...), as the reference's `DummyNode` does.
 
-mod attrs;
+pub(crate) mod attrs;
 /// The ONNX protobuf types (generated once, committed): public so that callers can build
 /// models in memory for [`read_workload_onnx_bytes`] and the Stream ONNX reader.
 pub mod proto;

@@ -34,7 +34,7 @@ use crate::Warning;
 use crate::yaml::fields::{Doc, Item};
 use crate::yaml::node::{Node, Pos, Value};
 use zz_ir::accelerator::Memory;
-use zz_ir::stream::accelerator::{Core, CoreType, Link, LinkKind, StreamAccelerator};
+use zz_ir::stream::accelerator::{CoreType, StreamAccelerator, StreamCore, StreamLink, StreamLinkKind};
 
 /// Where core files named in an accelerator file are looked for.
 #[derive(Clone, Debug, Default)]
@@ -122,7 +122,7 @@ pub fn read_stream_accelerator_str(
 }
 
 struct ConnEntry {
-    kind: LinkKind,
+    kind: StreamLinkKind,
     cores: Vec<usize>,
     bandwidth: f64,
     unit_energy_cost: f64,
@@ -195,10 +195,10 @@ fn read_doc(
     for it in doc.seq(&conn_item)? {
         let f = doc.map(&it, CONNECTION_KEYS)?;
         let kind = match f.get("type") {
-            None => LinkKind::Link,
+            None => StreamLinkKind::Link,
             Some(t) => match doc.str(&t)? {
-                "link" => LinkKind::Link,
-                "bus" => LinkKind::Bus,
+                "link" => StreamLinkKind::Link,
+                "bus" => StreamLinkKind::Bus,
                 other => return Err(doc.error(&t, format!("expected `link` or `bus`, found \"{other}\""))),
             },
         };
@@ -214,7 +214,7 @@ fn read_doc(
         if ids.len() < 2 {
             return Err(doc.error(&cores_it, "expected at least 2 core ids"));
         }
-        if kind == LinkKind::Link && ids.len() != 2 {
+        if kind == StreamLinkKind::Link && ids.len() != 2 {
             return Err(doc.error(&cores_it, "a `link` connects exactly 2 cores; use `type: bus` for more"));
         }
         let bw_it = f.req(doc, "bandwidth")?;
@@ -254,7 +254,7 @@ fn read_doc(
                     // controller in Stream's own `fusemax.yaml`) is kept, with a warning; only a
                     // link between the sharing cores themselves is refused.
                     let shared_bus =
-                        |c: &ConnEntry| c.kind == LinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z));
+                        |c: &ConnEntry| c.kind == StreamLinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z));
                     if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y) && shared_bus(c)) {
                         doc.warn(
                             it.pos(),
@@ -289,7 +289,7 @@ fn read_doc(
         warnings.extend(w);
         let core_type = if extras.core_type == "memory" { CoreType::Memory } else { CoreType::Compute };
         let shared = memory_sharing.iter().find(|g| g.contains(id)).map(|g| g[0]).unwrap_or(*id);
-        cores.push(Core {
+        cores.push(StreamCore {
             id: *id,
             name: acc.name.clone(),
             core_type,
@@ -338,7 +338,7 @@ fn read_doc(
     };
 
     // Links and the core graph.
-    let mut links: Vec<Link> = Vec::new();
+    let mut links: Vec<StreamLink> = Vec::new();
     let mut edges: Vec<(usize, usize, usize)> = Vec::new();
     let mut node_order: Vec<usize> = Vec::new();
     let mut add_edge = |a: usize, b: usize, l: usize, edges: &mut Vec<(usize, usize, usize)>| {
@@ -356,13 +356,13 @@ fn read_doc(
     let mut bus_id = 0;
     for (ci, c) in conns.iter().enumerate() {
         match c.kind {
-            LinkKind::Link => {
+            StreamLinkKind::Link => {
                 let (a, b) = (c.cores[0], c.cores[1]);
                 for (s, r) in [(a, b), (b, a)] {
                     let id = links.len();
-                    links.push(Link {
+                    links.push(StreamLink {
                         id,
-                        kind: LinkKind::Link,
+                        kind: StreamLinkKind::Link,
                         sender: Some(s),
                         receiver: Some(r),
                         bandwidth: c.bandwidth,
@@ -373,11 +373,11 @@ fn read_doc(
                     add_edge(s, r, id, &mut edges);
                 }
             }
-            LinkKind::Bus => {
+            StreamLinkKind::Bus => {
                 let id = links.len();
-                links.push(Link {
+                links.push(StreamLink {
                     id,
-                    kind: LinkKind::Bus,
+                    kind: StreamLinkKind::Bus,
                     sender: None,
                     receiver: None,
                     bandwidth: c.bandwidth,

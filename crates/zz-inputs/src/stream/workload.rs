@@ -18,7 +18,8 @@
 
 use std::path::Path;
 
-use crate::onnx::proto::{AttributeProto, ModelProto, NodeProto, TensorProto, ValueInfoProto};
+use crate::onnx::attrs;
+use crate::onnx::proto::{ModelProto, NodeProto, ValueInfoProto};
 use crate::{InputError, Warning};
 use prost::Message;
 use zz_ir::mapping::UserSpatialMapping;
@@ -172,42 +173,6 @@ pub fn read_stream_workload_yaml_str(
 // ------------------------------------------------------------------------------------------
 // ONNX
 
-fn int_attr(a: &AttributeProto) -> Option<Vec<i64>> {
-    // INT = 2, INTS = 7, TENSOR = 4
-    match a.r#type {
-        Some(2) => Some(vec![a.i.unwrap_or(0)]),
-        Some(7) => Some(a.ints.clone()),
-        Some(4) => a.t.as_ref().map(tensor_ints),
-        _ => {
-            if !a.ints.is_empty() {
-                Some(a.ints.clone())
-            } else {
-                a.i.map(|i| vec![i])
-            }
-        }
-    }
-}
-
-fn tensor_ints(t: &TensorProto) -> Vec<i64> {
-    if !t.int64_data.is_empty() {
-        return t.int64_data.clone();
-    }
-    if !t.int32_data.is_empty() {
-        return t.int32_data.iter().map(|&x| x as i64).collect();
-    }
-    if let Some(raw) = &t.raw_data {
-        // INT64 = 7, INT32 = 6
-        if t.data_type == Some(6) {
-            return raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect();
-        }
-        return raw
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect();
-    }
-    Vec::new()
-}
-
 struct OnnxCtx<'a> {
     file: &'a str,
     model: &'a ModelProto,
@@ -249,10 +214,6 @@ impl OnnxCtx<'_> {
         }
         g.initializer.iter().find(|t| t.name.as_deref() == Some(name)).map(|t| t.dims.clone())
     }
-}
-
-fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute.iter().find(|a| a.name.as_deref() == Some(name))
 }
 
 /// Reads an ONNX model with Stream's operator parsers.
@@ -322,17 +283,17 @@ pub fn read_stream_workload_onnx_bytes(
             }
             "Flatten" => {
                 let pred = p.single_pred("Flatten")?;
-                let axis = match attr(node, "axis").and_then(int_attr) {
+                let axis = match attrs::find(node, "axis").and_then(attrs::ints_any) {
                     // reference quirk: Stream's default axis is -1 (ONNX says 1).
                     None => -1,
-                    Some(v) if v.len() == 1 && attr(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
+                    Some(v) if v.len() == 1 && attrs::find(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
                     Some(_) => return Err(err("the `axis` attribute must be a single integer".into())),
                 };
                 p.propagation(NodeKind::Flatten { axis }, pred)
             }
             "Transpose" => {
                 let pred = p.single_pred("Transpose")?;
-                let perm = attr(node, "perm").map(|a| a.ints.clone());
+                let perm = attrs::find(node, "perm").map(|a| a.ints.clone());
                 p.propagation(NodeKind::Transpose { perm }, pred)
             }
             "SSM" | "Softmax" | "Einsum" | "ReduceMean" | "LpNormalization" | "Gather" | "Concat" | "Split"
@@ -406,11 +367,11 @@ impl Parser<'_> {
     }
 
     fn ints_or(&self, name: &str, default: Vec<i64>) -> Vec<i64> {
-        attr(self.node, name).and_then(int_attr).unwrap_or(default)
+        attrs::find(self.node, name).and_then(attrs::ints_any).unwrap_or(default)
     }
 
     fn int_attr_or(&self, name: &str, default: i64) -> i64 {
-        attr(self.node, name).and_then(int_attr).and_then(|v| v.first().copied()).unwrap_or(default)
+        attrs::find(self.node, name).and_then(attrs::ints_any).and_then(|v| v.first().copied()).unwrap_or(default)
     }
 
     fn single_pred(&self, what: &str) -> Result<usize, InputError> {
@@ -528,8 +489,8 @@ impl Parser<'_> {
     fn conv(&self) -> Result<StreamNode, InputError> {
         let inp = self.in_shape()?;
         let out = self.out_shape()?;
-        let kernel = attr(self.node, "kernel_shape")
-            .and_then(int_attr)
+        let kernel = attrs::find(self.node, "kernel_shape")
+            .and_then(attrs::ints_any)
             .ok_or_else(|| self.err("missing attribute `kernel_shape`".into()))?;
         let strides = self.ints_or("strides", vec![1, 1]);
         let dil = self.ints_or("dilations", vec![1, 1]);
@@ -647,8 +608,8 @@ impl Parser<'_> {
             return Err(self.err(format!("pooling needs 4-D input and output shapes, found {ia:?} and {oa:?}")));
         }
         let kernel = match self.op() {
-            "MaxPool" | "AveragePool" => attr(self.node, "kernel_shape")
-                .and_then(int_attr)
+            "MaxPool" | "AveragePool" => attrs::find(self.node, "kernel_shape")
+                .and_then(attrs::ints_any)
                 .filter(|k| k.len() >= 2)
                 .ok_or_else(|| self.err("missing or bad attribute `kernel_shape`".into()))?,
             _ => vec![ia[2], ia[3]],

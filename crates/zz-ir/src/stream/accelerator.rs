@@ -27,7 +27,7 @@ pub enum CoreType {
 
 /// One core of the accelerator.
 #[derive(Clone, Debug)]
-pub struct Core {
+pub struct StreamCore {
     /// Core id (key of `cores`).
     pub id: usize,
     /// `name` of the core file.
@@ -44,7 +44,7 @@ pub struct Core {
     pub shared_mem_group_id: usize,
 }
 
-impl Core {
+impl StreamCore {
     /// Number of MAC units (0 for the off-chip core).
     pub fn total_unit_count(&self) -> u64 {
         self.accelerator.operational_array.total_unit_count()
@@ -72,7 +72,7 @@ impl Core {
 
 /// Point-to-point link or bus.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkKind {
+pub enum StreamLinkKind {
     /// One direction between two cores.
     Link,
     /// Shared by every ordered pair of its cores.
@@ -81,11 +81,11 @@ pub enum LinkKind {
 
 /// A communication link object (one per direction for links, one per bus entry).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Link {
+pub struct StreamLink {
     /// Index in [`StreamAccelerator::links`] (creation order).
     pub id: usize,
     /// Link or bus.
-    pub kind: LinkKind,
+    pub kind: StreamLinkKind,
     /// Sending core (`None` = "Any", a bus).
     pub sender: Option<usize>,
     /// Receiving core (`None` = "Any", a bus).
@@ -106,11 +106,11 @@ pub struct StreamAccelerator {
     /// `name`.
     pub name: String,
     /// Cores by id (index = id).
-    pub cores: Vec<Core>,
+    pub cores: Vec<StreamCore>,
     /// Id of the off-chip (DRAM) core.
     pub offchip_core_id: usize,
     /// Every link object, in creation order (links replaced by a later entry are kept here).
-    pub links: Vec<Link>,
+    pub links: Vec<StreamLink>,
     /// Directed edges `(sender, receiver, link id)` in the core graph's edge order (the
     /// first insertion of a pair fixes its position, a later entry replaces the link).
     pub edges: Vec<(usize, usize, usize)>,
@@ -124,12 +124,12 @@ pub struct StreamAccelerator {
 
 impl StreamAccelerator {
     /// The core with this id.
-    pub fn core(&self, id: usize) -> Option<&Core> {
+    pub fn core(&self, id: usize) -> Option<&StreamCore> {
         self.cores.get(id)
     }
 
     /// The off-chip core.
-    pub fn offchip_core(&self) -> &Core {
+    pub fn offchip_core(&self) -> &StreamCore {
         &self.cores[self.offchip_core_id]
     }
 

@@ -15,10 +15,14 @@ use zz_ir::stream::accelerator::{StreamAccelerator, total_weight_capacity};
 use zz_ir::stream::workload::StreamWorkload;
 use zz_stream::cn::{self, CnGraph, CnOptions, Mode};
 use zz_stream::pipeline::{PrepareOptions, Prepared, StreamError};
-pub use zz_test_support::shared_root;
 
 pub fn reference() -> PathBuf {
     zz_test_support::reference_path()
+}
+
+/// The shared folder (parent of `reference/`), root of the fixtures' input paths.
+pub fn shared_root() -> PathBuf {
+    reference().join("..")
 }
 
 /// All fixture files (`.json` and `.error.json`), smallest first; `None` when absent.
