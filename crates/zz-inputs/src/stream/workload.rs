@@ -775,8 +775,6 @@ fn rel(derived: &str, coef_a: i64, a: &str, coef_b: i64, b: &str) -> DimensionRe
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn equation_tokens() {
         let (_, ops) = crate::equation::normalise("O[b][h][d][k]+=I[b][h][d][k]*W[]");

@@ -482,6 +482,7 @@ pub fn generate(wl: &StreamWorkload, opts: &CnOptions, total_weight_capacity: u6
 
 #[cfg(test)]
 mod tests {
+    use super::edges::update_relevant_axes;
     use super::*;
 
     #[test]
