@@ -6,7 +6,7 @@
 //! space is searched. Prints, per case, the space size, orderings evaluated and pruned, and
 //! the times of both searches.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 use zz_cost::{HierarchyInfo, LayerInfo, OperandBinding, SpatialSetup};
 use zz_search::optimal::{self, OptimalOptions};
