@@ -4,15 +4,15 @@
 //! best candidate under the constraints.
 
 use crate::Failure;
-use crate::stream::{default_stream_inputs, json_arg, parse_allocation};
+use crate::stream::{json_arg, parse_allocation};
 use clap::Args;
 use rayon::prelude::*;
 use std::path::PathBuf;
+use zz_ir::stream::accelerator::CoreType;
+use zz_ir::stream::mapping::TilingFactor;
 use zz_stream::cn::{CnOptions, Mode};
 use zz_stream::cost::CostOptions;
-use zz_stream::hardware::{CoreResolver, CoreType};
-use zz_stream::mapping::TilingFactor;
-use zz_stream::pipeline::{self, Allocation, RunSpec, SchedulingOrder};
+use zz_stream::pipeline::{self, Allocation, PrepareOptions, SchedulingOrder};
 use zz_stream::scheduler::ScheduleOptions;
 
 /// Arguments of `granularity`.
@@ -89,19 +89,12 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
         Some(s) => parse_allocation(s)?,
         None => Allocation::default(),
     };
-    let resolver = CoreResolver {
-        stream_inputs: args.inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&args.inputs.accelerator)),
-    };
     let rows: Vec<Row> = args
         .tilings
         .par_iter()
         .zip(&tilings)
         .map(|(label, tiling)| {
-            let spec = RunSpec {
-                accelerator: &args.inputs.accelerator,
-                workload: &args.inputs.workload,
-                mapping: &args.inputs.mapping,
-                resolver: resolver.clone(),
+            let spec = PrepareOptions {
                 cn: CnOptions {
                     mode: if tiling.is_some() { Mode::Fused } else { Mode::Lbl },
                     layer_stacks: if tiling.is_some() { layer_stacks.clone() } else { None },
@@ -116,7 +109,7 @@ pub fn run(args: GranularityArgs) -> Result<(), Failure> {
                 peak_memory: f64::NAN,
                 error: Some(e),
             };
-            let prep = match pipeline::prepare_with_tiling(&spec, tiling.as_ref()) {
+            let prep = match crate::stream::read_and_prepare(&args.inputs, &spec, tiling.as_ref()) {
                 Ok(p) => p,
                 // A bad input file or an unknown tiling dimension stops the run (exit 2).
                 Err(pipeline::StreamError::Input(e)) => return Err(Failure::input(e.to_string())),

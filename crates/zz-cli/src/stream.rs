@@ -9,11 +9,13 @@ mod ga;
 use crate::Failure;
 use clap::Args;
 use std::path::{Path, PathBuf};
+use zz_inputs::stream::CoreResolver;
+use zz_ir::stream::accelerator::{CoreType, StreamLinkKind};
+use zz_ir::stream::mapping::Tiling;
 use zz_report::stream::{CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport};
 use zz_stream::cn::{CnOptions, Mode};
 use zz_stream::cost::CostOptions;
-use zz_stream::hardware::{CoreResolver, CoreType};
-use zz_stream::pipeline::{self, Allocation, RunSpec, SchedulingOrder};
+use zz_stream::pipeline::{self, Allocation, PrepareOptions, SchedulingOrder};
 use zz_stream::scheduler::{ScheduleOptions, TransferCause};
 
 /// Arguments of `stream`.
@@ -112,6 +114,22 @@ pub(crate) fn parse_allocation(s: &str) -> Result<Allocation, Failure> {
     Ok(a)
 }
 
+/// Reads a multi-core run's input files and prepares it (CNs and their costs), with the
+/// mapping's intra-core tiling replaced by `tiling` where given: the one place where the
+/// Stream commands turn paths into a [`pipeline::Prepared`].
+pub(crate) fn read_and_prepare(
+    inputs: &crate::args::StreamInputs,
+    opts: &PrepareOptions,
+    tiling: Option<&Tiling>,
+) -> Result<pipeline::Prepared, pipeline::StreamError> {
+    let resolver = CoreResolver {
+        stream_inputs: inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&inputs.accelerator)),
+    };
+    let problem =
+        zz_inputs::stream::read_stream_problem(&inputs.accelerator, &inputs.workload, &inputs.mapping, &resolver)?;
+    pipeline::prepare_with_tiling(problem, opts, tiling)
+}
+
 pub(crate) fn default_stream_inputs(acc: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(acc).ok()?;
     abs.ancestors().skip(1).find(|d| d.join("testing").is_dir() || d.join("examples").is_dir()).map(Path::to_path_buf)
@@ -144,19 +162,12 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         }
     };
     let mut allocation = Allocation::default();
-    let resolver = CoreResolver {
-        stream_inputs: args.inputs.stream_inputs.clone().or_else(|| default_stream_inputs(&args.inputs.accelerator)),
-    };
-    let spec = RunSpec {
-        accelerator: &args.inputs.accelerator,
-        workload: &args.inputs.workload,
-        mapping: &args.inputs.mapping,
-        resolver,
+    let spec = PrepareOptions {
         cn: CnOptions { mode, layer_stacks },
         cost: CostOptions { lpf_limit: args.lpf_limit, ..Default::default() },
     };
     let t0 = std::time::Instant::now();
-    let prep = pipeline::prepare(&spec).map_err(|e| match e {
+    let prep = read_and_prepare(&args.inputs, &spec, None).map_err(|e| match e {
         pipeline::StreamError::Input(e) => Failure::input(e.to_string()),
         other => Failure::input(format!("{}: {other}", args.inputs.workload.display())),
     })?;
@@ -208,15 +219,19 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         ..Default::default()
     };
     let pipeline_failure = |e: pipeline::StreamError| {
+        use pipeline::StreamError as E;
         let msg = e.to_string();
-        let hint = if msg.contains("has no core") {
-            "layers whose core allocation the mapping leaves open need --allocation (e.g. '{\"3\": 1}' or '{\"3:0\": 1}')"
-        } else if msg.contains("not multiples") {
-            "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
-        } else if msg.contains("must be resolved") {
-            "use --allocator co (chosen automatically for `*` tilings), or replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`)"
-        } else {
-            "check the mapping's core_allocation and tilings"
+        let hint = match e {
+            E::NoCore { .. } => {
+                "layers whose core allocation the mapping leaves open need --allocation (e.g. '{\"3\": 1}' or '{\"3:0\": 1}')"
+            }
+            E::TilingsNotMultiples { .. } => {
+                "pass --scheduling-order id-desc (or id-asc), or give the fused layers intra_core_tiling factors that are multiples of each other"
+            }
+            E::UnresolvedWildcard { .. } => {
+                "use --allocator co (chosen automatically for `*` tilings), or replace the `*` inter-core tiling in the mapping by a number of tiles (e.g. `K, 1`)"
+            }
+            _ => "check the mapping's core_allocation and tilings",
         };
         Failure::input(format!("{}: {msg}\nhint: {hint}", args.inputs.mapping.display()))
     };
@@ -362,12 +377,8 @@ fn build_report(
         r.links.push(LinkReport { id: k, name, bandwidth: l.bandwidth });
     }
     let used = prep.accelerator.used_links();
-    r.replaced_links = prep
-        .accelerator
-        .links
-        .iter()
-        .filter(|l| l.kind == zz_stream::hardware::LinkKind::Link && !used.contains(&l.id))
-        .count();
+    r.replaced_links =
+        prep.accelerator.links.iter().filter(|l| l.kind == StreamLinkKind::Link && !used.contains(&l.id)).count();
     for (k, c) in s.cns.iter().enumerate() {
         let cn = &input.cns[k];
         r.cns.push(CnReport {

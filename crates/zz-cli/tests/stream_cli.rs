@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn shared() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let p = zz_test_support::shared_path();
     if p.join("reference/stream/oracle").is_dir() { Some(p) } else { None }
 }
 

@@ -125,11 +125,7 @@ pub struct LayerInfo {
     pub act_operand: usize,
 }
 
-/// `calc_pr_dimension_size`: distinct values of `sa*a + sb*b` for `a < A`, `b < B`.
-pub fn pr_dimension_size(sa: i64, a: i64, sb: i64, b: i64) -> i64 {
-    let g = gcd(sa, sb).max(1);
-    a * b - (b - sa / g).max(0) * (a - sb / g)
-}
+pub use zz_ir::workload::pr_dimension_size;
 
 /// `(weight, activation)` operand indices as reference `get_weight_layer_op` /
 /// `get_act_layer_op` choose them from the constant operands (`operand_source` = the layer).

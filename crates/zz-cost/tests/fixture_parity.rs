@@ -12,10 +12,7 @@ use std::path::{Path, PathBuf};
 use zz_cost::{Allocator, HierarchyInfo, LayerInfo, Loop, MappingType, OperandBinding, SpatialSetup, TemporalMapping};
 use zz_ir::workload::{LayerKind, Workload};
 
-fn reference_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
-    if p.is_dir() { Some(p) } else { None }
-}
+use zz_test_support::reference_dir;
 
 fn read_workload(path: &Path) -> Workload {
     if path.extension().is_some_and(|e| e == "onnx") {

@@ -5,8 +5,10 @@
 //! and produce a [`Warning`] naming both lines.
 
 pub mod cacti;
+mod equation;
 pub mod error;
 pub mod onnx;
+pub mod stream;
 pub mod sweep;
 pub mod yaml;
 

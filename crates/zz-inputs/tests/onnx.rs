@@ -14,11 +14,9 @@ use zz_inputs::onnx::proto::{
 use zz_inputs::{InputError, read_workload_onnx, read_workload_onnx_bytes};
 use zz_ir::workload::{Layer, LayerKind, Workload};
 
-const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
-
 /// The shared reference folder, or `None` (test skipped) when it is absent.
 fn reference() -> Option<PathBuf> {
-    let p = PathBuf::from(REFERENCE);
+    let p = zz_test_support::reference_path();
     if p.is_dir() {
         Some(p)
     } else {

@@ -13,5 +13,8 @@
 //! ```
 
 pub mod accelerator;
+pub mod diagnostics;
+pub mod graph;
 pub mod mapping;
+pub mod stream;
 pub mod workload;

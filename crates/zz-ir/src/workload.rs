@@ -120,31 +120,7 @@ impl Workload {
     /// assert!(w.topological_order().is_empty());
     /// ```
     pub fn topological_order(&self) -> Vec<usize> {
-        let n = self.layers.len();
-        let mut indeg = vec![0usize; n];
-        let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for &(a, b) in &self.edges {
-            if !succ[a].contains(&b) {
-                succ[a].push(b);
-                indeg[b] += 1;
-            }
-        }
-        let mut order = Vec::with_capacity(n);
-        let mut generation: Vec<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-        while !generation.is_empty() {
-            let mut next = Vec::new();
-            for &v in &generation {
-                order.push(v);
-                for &c in &succ[v] {
-                    indeg[c] -= 1;
-                    if indeg[c] == 0 {
-                        next.push(c);
-                    }
-                }
-            }
-            generation = next;
-        }
-        order
+        crate::graph::topological_order(self.layers.len(), &self.edges)
     }
 
     /// Compute layers in topological order (dummy nodes skipped).
@@ -152,3 +128,23 @@ impl Workload {
         self.topological_order().into_iter().map(|i| &self.layers[i]).filter(|l| l.kind == LayerKind::Compute).collect()
     }
 }
+
+/// Number of distinct values of `sa*a + sb*b` for `a < A`, `b < B` (the size of a derived
+/// dimension such as `IX = OX + FX` with strides; ZigZag's `calc_pr_dimension_size`).
+pub fn pr_dimension_size(sa: i64, a: i64, sb: i64, b: i64) -> i64 {
+    let g = gcd(sa, sb).max(1);
+    a * b - (b - sa / g).max(0) * (a - sb / g)
+}
+
+fn gcd(mut a: i64, mut b: i64) -> i64 {
+    a = a.abs();
+    b = b.abs();
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// Dimension names of ZigZag's layer types (Conv, grouped Conv, Gemm / MatMul, attention
+/// heads, 3-D convolutions); names used by the workload's own layers count too.
+pub const KNOWN_DIMS: &[&str] = &["B", "K", "C", "G", "OX", "OY", "OZ", "FX", "FY", "FZ", "IX", "IY", "IZ", "D", "H"];

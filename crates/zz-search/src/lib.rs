@@ -11,6 +11,7 @@ pub mod lpf;
 pub mod network;
 pub mod optimal;
 pub mod permutations;
+pub mod pyset;
 pub mod salsa;
 pub mod spatial_generation;
 

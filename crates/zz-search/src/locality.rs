@@ -159,11 +159,8 @@ fn topological_order(workload: &Workload, nodes: &[usize], edges: &[(usize, usiz
     for (k, &n) in nodes.iter().enumerate() {
         pos[n] = k;
     }
-    let sub = Workload {
-        layers: nodes.iter().map(|&n| workload.layers[n].clone()).collect(),
-        edges: edges.iter().map(|&(a, b)| (pos[a], pos[b])).collect(),
-    };
-    sub.topological_order().into_iter().map(|k| nodes[k]).collect()
+    let local: Vec<(usize, usize)> = edges.iter().map(|&(a, b)| (pos[a], pos[b])).collect();
+    zz_ir::graph::topological_order(nodes.len(), &local).into_iter().map(|k| nodes[k]).collect()
 }
 
 /// Number of physical instances of a memory: product of the array dimensions it does not serve.

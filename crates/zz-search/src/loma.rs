@@ -4,14 +4,17 @@
 //!
 //! Orderings are enumerated sequentially (cheap) in batches and evaluated in parallel;
 //! the reduction is by (cost key, ordering index), so the winner is the one the sequential
-//! reference keeps, whatever the thread count.
+//! reference keeps, whatever the thread count. The loop itself ([`search_orderings`]) takes
+//! the objective as a parameter ([`OrderingObjective`]): the multi-core engine's per-CN search
+//! runs it with Stream's objective.
 
 use crate::lpf::loop_prime_factors;
 use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
 use zz_cost::temporal::LoopNest;
 use zz_cost::{
-    Allocator, CostError, CostEvaluation, Evaluator, LayerInfo, Loop, MappingType, SpatialSetup, TemporalMapping,
+    Allocator, CostError, CostEvaluation, EvalContext, Evaluator, LayerInfo, Loop, MappingType, SpatialSetup,
+    TemporalMapping,
 };
 use zz_cost::{HierarchyInfo, OperandBinding};
 use zz_ir::mapping::TemporalOrderingEntry;
@@ -179,9 +182,93 @@ pub fn search(
             time_limit_hit: false,
         });
     }
+    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
+    let found = search_orderings(
+        layer,
+        setup,
+        &ctx,
+        &alloc,
+        opts.lpf_limit,
+        user_ordering,
+        deadline,
+        progress,
+        &opts.objective,
+    )?;
+    let (generated, evaluated, time_limit_hit) = (found.generated, found.evaluated, found.time_limit_hit);
+    match found.best.map(|(e, nest, _)| (e, nest)) {
+        Some((best, nest)) => {
+            Ok(TemporalSearchResult {
+                best,
+                mapping: nest.to_mapping(),
+                orderings_generated: generated,
+                evaluated,
+                time_limit_hit,
+            })
+        }
+        None => Err(CostError::Mapping {
+            layer: layer.name.clone(),
+            message: "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling, or the temporal ordering constraints cannot be met)".into(),
+        }),
+    }
+}
+
+/// What an ordering search minimises: a key per evaluated ordering and a strict order on keys.
+/// Among equally good orderings the first generated is kept (the reference's sequential
+/// reduction), whatever the thread count.
+pub trait OrderingObjective: Sync {
+    /// The ranking key of one evaluated ordering.
+    type Key: Copy + Send;
+    /// The key of an evaluated ordering (its loop nest as allocated and its evaluation).
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<Self::Key, CostError>;
+    /// Whether `a` (generated later) replaces `b`.
+    fn better(&self, a: &Self::Key, b: &Self::Key) -> bool;
+}
+
+impl OrderingObjective for Objective {
+    type Key = (f64, f64);
+
+    fn key(&self, _: &EvalContext<'_>, _: &LoopNest, e: &CostEvaluation) -> Result<(f64, f64), CostError> {
+        Ok(Objective::key(*self, e))
+    }
+
+    fn better(&self, a: &(f64, f64), b: &(f64, f64)) -> bool {
+        a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+    }
+}
+
+/// What [`search_orderings`] found.
+#[derive(Clone, Debug)]
+pub struct OrderingSearch<K> {
+    /// The first best ordering: its evaluation, loop nest and key (`None` if no ordering fits).
+    pub best: Option<(CostEvaluation, LoopNest, K)>,
+    /// Orderings yielded (after constraint filtering).
+    pub generated: u64,
+    /// Orderings that could be allocated and were evaluated.
+    pub evaluated: u64,
+    /// The deadline stopped the search before the whole space was searched.
+    pub time_limit_hit: bool,
+}
+
+/// LOMA's ordering loop for one (layer, spatial mapping): the loop prime factors of the
+/// temporal loops (at most `lpf_limit`), every ordering in the reference's order (those
+/// satisfying the partial `user_ordering`), allocated with `alloc` and evaluated in batches in
+/// parallel, keeping the first best under `objective`. An evaluation error is reported after
+/// the search (the first in generation order); `deadline` is checked between batches.
+#[allow(clippy::too_many_arguments)]
+pub fn search_orderings<O: OrderingObjective>(
+    layer: &LayerInfo,
+    setup: &SpatialSetup,
+    ctx: &EvalContext<'_>,
+    alloc: &Allocator<'_>,
+    lpf_limit: usize,
+    user_ordering: &[TemporalOrderingEntry],
+    deadline: Option<std::time::Instant>,
+    progress: &(dyn Fn(u64) + Sync),
+    objective: &O,
+) -> Result<OrderingSearch<O::Key>, CostError> {
     let cons = constraints(layer, user_ordering);
     let temporal = setup.temporal_loop_sizes(layer);
-    let lpfs = loop_prime_factors(&temporal, Some(opts.lpf_limit), 0u8);
+    let lpfs = loop_prime_factors(&temporal, Some(lpf_limit), 0u8);
     // Sort key of the reference: (dimension name, size).
     let mut names: Vec<(String, u8)> = (0..layer.n_loop() as u8).map(|d| (layer.dim_name(d), d)).collect();
     names.sort();
@@ -196,10 +283,9 @@ pub fn search(
     let mut buf = Vec::new();
     let mut generated: u64 = 0;
     let mut evaluated: u64 = 0;
-    let mut best: Option<(CostEvaluation, LoopNest)> = None;
+    let mut best: Option<(CostEvaluation, LoopNest, O::Key)> = None;
     let mut first_error: Option<CostError> = None;
-    let mut evaluator = Evaluator::new(&ctx);
-    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
+    let mut evaluator = Evaluator::new(ctx);
     let mut time_limit_hit = false;
     loop {
         if let Some(d) = deadline
@@ -225,23 +311,23 @@ pub fn search(
         }
         // Evaluate in parallel, keeping only the ranking key; the reduction below is sequential in
         // generation order, so the first best is kept whatever the thread count.
-        let keys: Vec<Option<Result<(f64, f64), CostError>>> = flat
+        let keys: Vec<Option<Result<O::Key, CostError>>> = flat
             .par_chunks(width)
             .map_init(
-                || Evaluator::new(&ctx),
-                |ev, o| ev.evaluate_ordering(&alloc, o).map(|r| r.map(|(e, _)| opts.objective.key(e))),
+                || Evaluator::new(ctx),
+                |ev, o| ev.evaluate_ordering(alloc, o).map(|r| r.and_then(|(e, nest)| objective.key(ctx, &nest, e))),
             )
             .collect();
         progress(n as u64);
-        let mut batch_best: Option<(usize, (f64, f64))> = None;
+        let mut batch_best: Option<(usize, O::Key)> = None;
         for (k, r) in keys.into_iter().enumerate() {
             match r {
                 None => {}
                 Some(Ok(key)) => {
                     evaluated += 1;
-                    let replace = match batch_best {
+                    let replace = match &batch_best {
                         None => true,
-                        Some((_, b)) => key.0 < b.0 || (key.0 == b.0 && key.1 < b.1),
+                        Some((_, b)) => objective.better(&key, b),
                     };
                     if replace {
                         batch_best = Some((k, key));
@@ -251,34 +337,20 @@ pub fn search(
                 Some(Err(_)) => {}
             }
         }
-        if let Some((k, _)) = batch_best
-            && let Some(Ok((e, nest))) = evaluator.evaluate_ordering(&alloc, &flat[k * width..(k + 1) * width])
+        if let Some((k, key)) = batch_best
+            && let Some(Ok((e, nest))) = evaluator.evaluate_ordering(alloc, &flat[k * width..(k + 1) * width])
         {
             let replace = match &best {
                 None => true,
-                Some((b, _)) => opts.objective.better(e, b),
+                Some((_, _, b)) => objective.better(&key, b),
             };
             if replace {
-                best = Some((*e, nest));
+                best = Some((*e, nest, key));
             }
         }
     }
     if let Some(e) = first_error {
         return Err(e);
     }
-    match best {
-        Some((best, nest)) => {
-            Ok(TemporalSearchResult {
-                best,
-                mapping: nest.to_mapping(),
-                orderings_generated: generated,
-                evaluated,
-                time_limit_hit,
-            })
-        }
-        None => Err(CostError::Mapping {
-            layer: layer.name.clone(),
-            message: "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling, or the temporal ordering constraints cannot be met)".into(),
-        }),
-    }
+    Ok(OrderingSearch { best, generated, evaluated, time_limit_hit })
 }

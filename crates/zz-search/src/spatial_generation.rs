@@ -6,14 +6,12 @@
 //!
 //! Everything the reference leaves to Python `set` iteration order (order of hinted dims,
 //! the "arbitrary" removals of `check_and_reduce`, the factor order of the capacity clamp)
-//! is reproduced with [`pyset`]. So is an aliasing effect of the reference: the per-OA-dim
+//! is reproduced with [`crate::pyset`]. So is an aliasing effect of the reference: the per-OA-dim
 //! candidate objects are shared by every kept combination that uses them, so the capacity
 //! clamp of one kept mapping also changes the others (all mappings are clamped before any is
 //! evaluated).
 
-pub mod pyset;
-
-use pyset::{DimClass, PySet, dim_hash};
+use crate::pyset::{DimClass, PySet, dim_hash};
 use smallvec::SmallVec;
 use std::cmp::Ordering;
 use zz_cost::{CostError, HierarchyInfo, LayerInfo, OperandBinding};

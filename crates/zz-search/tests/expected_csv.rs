@@ -13,7 +13,7 @@ use zz_cost::MappingType;
 use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
 
 fn reference_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/zigzag"))
+    zz_test_support::reference_path().join("zigzag")
 }
 
 /// One row of `expected.csv`.

@@ -11,10 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use zz_search::{LomaOptions, Objective, SearchOptions, SpatialOptions};
 
-fn reference_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
-    if p.is_dir() { Some(p) } else { None }
-}
+use zz_test_support::reference_dir;
 
 fn close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * b.abs()

@@ -11,8 +11,7 @@ use zz_cost::imc::{AREA_KEYS, ENERGY_KEYS};
 use zz_search::{LomaOptions, Objective, SearchOptions, SpatialOptions};
 
 fn reference_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/zigzag");
-    if p.is_dir() { Some(p) } else { None }
+    zz_test_support::reference_dir().map(|p| p.join("zigzag")).filter(|p| p.is_dir())
 }
 
 fn close(a: f64, b: f64) -> bool {

@@ -6,16 +6,13 @@
 //! space is searched. Prints, per case, the space size, orderings evaluated and pruned, and
 //! the times of both searches.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 use zz_cost::{HierarchyInfo, LayerInfo, OperandBinding, SpatialSetup};
 use zz_search::optimal::{self, OptimalOptions};
 use zz_search::{LomaOptions, Objective, SpatialOptions, spatial_generation};
 
-fn reference_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference");
-    if p.is_dir() { Some(p) } else { None }
-}
+use zz_test_support::reference_dir;
 
 /// Compares both searches on every spatial mapping of every layer with a full space of at
 /// most `max_space` orderings; returns the number of cases compared.

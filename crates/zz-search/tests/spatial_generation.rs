@@ -14,7 +14,7 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use zz_cost::{HierarchyInfo, LayerInfo, OperandBinding};
-use zz_search::spatial_generation::pyset::{DimClass, PySet, dim_hash};
+use zz_search::pyset::{DimClass, PySet, dim_hash};
 use zz_search::spatial_generation::{self, ServedDimsOrder, SpatialOptions, UserSpatial};
 
 fn fixtures() -> PathBuf {

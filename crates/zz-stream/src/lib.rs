@@ -2,14 +2,14 @@
 //! multi-core accelerator. Layers are split into computation nodes (CNs) with fine-grained
 //! dependencies, each CN is costed on its core with the single-core engine, and a
 //! contention-aware list scheduler with a memory manager produces the schedule.
+//!
+//! The engine works on IR values only (`zz_ir::stream`: accelerator, workload graph, mapping);
+//! `zz_inputs::stream` reads them from files or memory.
 
 pub mod cn;
 pub mod co;
 pub mod cost;
 pub mod ga;
-pub mod hardware;
-pub mod mapping;
 pub mod pipeline;
 pub mod schedule_input;
 pub mod scheduler;
-pub mod workload;

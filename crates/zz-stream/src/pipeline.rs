@@ -1,6 +1,7 @@
-//! From input files to the list scheduler's [`ScheduleInput`]: reading the accelerator,
-//! mapping and workload, generating the CNs and their edges, costing every unique CN on
-//! its allowed cores, allocating CNs to cores and ordering them.
+//! From the inputs (IR values: accelerator, workload graph, mapping) to the list scheduler's
+//! [`ScheduleInput`]: checking the mapping's tilings against the workload, generating the CNs
+//! and their edges, costing every unique CN on its allowed cores, allocating CNs to cores and
+//! ordering them. Reading the inputs is `zz_inputs::stream`'s job.
 //!
 //! * Topology: every core with its top-level memories (file order), the unique top memory
 //!   instances in the order Stream's memory manager discovers them (cores in core-graph
@@ -19,33 +20,68 @@
 //! * Scheduling order: Stream's (per layer stack, intra-core slot by slot, layers in stack
 //!   order, inter-core tiles consecutive), ascending or descending `(layer, sub_id)`, or given.
 
-use std::path::Path;
-
 use zz_ir::accelerator::{MemOperand, Memory};
+use zz_ir::diagnostics::{InputError, Warning};
+use zz_ir::stream::StreamProblem;
+use zz_ir::stream::accelerator::{StreamAccelerator, StreamLinkKind, total_weight_capacity};
+use zz_ir::stream::mapping::{StreamMapping, Tiling, TilingFactor};
+use zz_ir::stream::workload::{NodeKind, StreamWorkload};
 
 use crate::cn::{self, CnGraph, CnOptions};
 use crate::cost::{self, CostOptions, CostTable};
-use crate::hardware::{CoreResolver, LinkKind as HwLinkKind, StreamAccelerator, read_stream_accelerator};
-use crate::mapping::{Tiling, read_stream_mapping};
 use crate::schedule_input::{
     self, CnOperand, Core, Edge, Link, LinkKind, MemoryInstance, OffchipBandwidth, Path as SPath, ScheduleInput,
     Tensor, TopMemory, Topology,
 };
-use crate::workload::{StreamWorkload, read_stream_workload_onnx, read_stream_workload_yaml};
 
-/// Any failure between the input files and a [`ScheduleInput`].
+/// Any failure between the inputs and a [`ScheduleInput`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StreamError {
-    /// A bad input file (located).
+    /// A bad input (located): a tiling on a dimension no layer has.
     #[error(transparent)]
-    Input(#[from] zz_inputs::InputError),
+    Input(#[from] InputError),
     /// CN generation failed (the reference asserts or raises there).
     #[error("CN generation: {0}")]
     Cn(#[from] cn::CnError),
     /// A CN could not be costed on a core.
     #[error("cost: {0}")]
     Cost(#[from] cost::StreamCostError),
-    /// Allocation or ordering problem.
+    /// A CN whose core neither the mapping nor the given [`Allocation`] fixes.
+    #[error(
+        "CN ({layer_id}, {sub_id}) of layer {layer} has no core: the mapping allows {allowed:?} for {groups} groups; give an allocation"
+    )]
+    NoCore {
+        /// Layer id of the CN.
+        layer_id: usize,
+        /// Sub id of the CN.
+        sub_id: usize,
+        /// Layer name.
+        layer: String,
+        /// The layer's `core_allocation`.
+        allowed: Vec<usize>,
+        /// The layer's number of inter-core groups.
+        groups: u64,
+    },
+    /// Stream's scheduling order needs the intra-core tiling factors of a stack's layers to be
+    /// multiples of the smallest.
+    #[error(
+        "intra-core tiling factors of the layers in stack {stack:?} are not multiples of the smallest ({slots}); Stream's scheduling order needs them to be (use an explicit order)"
+    )]
+    TilingsNotMultiples {
+        /// The layer stack.
+        stack: Vec<usize>,
+        /// The smallest intra-core tiling factor of the stack.
+        slots: u64,
+    },
+    /// A layer's `*` inter-core tiling reached the scheduler without constraint optimisation.
+    #[error(
+        "layer {layer}: inter-core tiling with `*` must be resolved (by constraint optimisation) before scheduling"
+    )]
+    UnresolvedWildcard {
+        /// Layer name.
+        layer: String,
+    },
+    /// Another allocation or ordering problem.
     #[error("{0}")]
     Pipeline(String),
 }
@@ -54,17 +90,9 @@ fn perr<T>(m: impl Into<String>) -> Result<T, StreamError> {
     Err(StreamError::Pipeline(m.into()))
 }
 
-/// Input files and options of a run.
-#[derive(Clone, Debug)]
-pub struct RunSpec<'a> {
-    /// Stream accelerator YAML.
-    pub accelerator: &'a Path,
-    /// Workload: ONNX (`.onnx`) or ZigZag-style YAML.
-    pub workload: &'a Path,
-    /// Stream mapping YAML.
-    pub mapping: &'a Path,
-    /// Where core files are searched.
-    pub resolver: CoreResolver,
+/// Options of the stages before scheduling.
+#[derive(Clone, Debug, Default)]
+pub struct PrepareOptions {
     /// Layer stacks and mode.
     pub cn: CnOptions,
     /// Per-CN search options.
@@ -83,49 +111,40 @@ pub struct Prepared {
     /// Per (unique CN, core) costs.
     pub costs: CostTable,
     /// Warnings of the readers.
-    pub warnings: Vec<zz_inputs::Warning>,
+    pub warnings: Vec<Warning>,
 }
 
-/// Reads the inputs, generates the CNs and costs them.
-pub fn prepare(spec: &RunSpec<'_>) -> Result<Prepared, StreamError> {
-    prepare_with_tiling(spec, None)
+/// Checks the mapping's tilings against the workload, generates the CNs and costs them.
+pub fn prepare(inputs: StreamProblem, opts: &PrepareOptions) -> Result<Prepared, StreamError> {
+    prepare_with_tiling(inputs, opts, None)
 }
 
 /// [`prepare`] with the mapping's `intra_core_tiling` replaced, for every computation layer that
 /// has all of the tiling's dimensions, by `tiling` (CN-granularity exploration).
-pub fn prepare_with_tiling(spec: &RunSpec<'_>, tiling: Option<&Tiling>) -> Result<Prepared, StreamError> {
-    let (acc, mut warnings) = read_stream_accelerator(spec.accelerator, &spec.resolver)?;
-    let (mapping, w) = read_stream_mapping(spec.mapping)?;
-    warnings.extend(w);
-    let (wl, w) = if spec.workload.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx")) {
-        read_stream_workload_onnx(spec.workload, &mapping, &acc)?
-    } else {
-        read_stream_workload_yaml(spec.workload, &mapping, &acc)?
-    };
-    warnings.extend(w);
-    let mut wl = wl;
+pub fn prepare_with_tiling(
+    inputs: StreamProblem,
+    opts: &PrepareOptions,
+    tiling: Option<&Tiling>,
+) -> Result<Prepared, StreamError> {
+    let StreamProblem { accelerator: acc, workload: mut wl, mapping, warnings } = inputs;
     check_tiling_dims(&wl, &mapping, tiling)?;
     if let Some(t) = tiling {
         for node in wl.nodes.iter_mut() {
-            if let crate::workload::NodeKind::Computation(c) = &mut node.kind
+            if let NodeKind::Computation(c) = &mut node.kind
                 && t.iter().all(|(d, _)| c.layer.loop_dims.iter().any(|(ld, _)| ld == d))
             {
                 c.intra_core_tiling = t.clone();
             }
         }
     }
-    let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&acc))?;
-    let costs = cost::compute(&graph, &wl, &acc, &spec.cost)?;
+    let graph = cn::generate(&wl, &opts.cn, total_weight_capacity(&acc))?;
+    let costs = cost::compute(&graph, &wl, &acc, &opts.cost)?;
     Ok(Prepared { accelerator: acc, workload: wl, graph, costs, warnings })
 }
 
 /// Tilings (the mapping's `intra_core_tiling` / `inter_core_tiling`, or the one given for every
 /// layer) on a dimension no layer has are input errors: Stream would ignore them silently.
-fn check_tiling_dims(
-    wl: &crate::workload::StreamWorkload,
-    mapping: &crate::mapping::StreamMapping,
-    tiling: Option<&Tiling>,
-) -> Result<(), StreamError> {
+fn check_tiling_dims(wl: &StreamWorkload, mapping: &StreamMapping, tiling: Option<&Tiling>) -> Result<(), StreamError> {
     let layers: Vec<&zz_ir::workload::Layer> =
         wl.nodes.iter().filter_map(|n| n.computation()).map(|c| &c.layer).collect();
     let mut dims: Vec<&str> = layers.iter().flat_map(|l| l.loop_dims.iter().map(|(d, _)| d.as_str())).collect();
@@ -134,7 +153,7 @@ fn check_tiling_dims(
     if let Some(t) = tiling {
         for (d, _) in t {
             if !dims.contains(&d.as_str()) {
-                return Err(StreamError::Input(zz_inputs::InputError {
+                return Err(StreamError::Input(InputError {
                     file: "--tiling".into(),
                     line: 0,
                     column: 0,
@@ -147,13 +166,13 @@ fn check_tiling_dims(
             }
         }
     }
-    let mut known: Vec<&str> = zz_inputs::yaml::KNOWN_DIMS.to_vec();
+    let mut known: Vec<&str> = zz_ir::workload::KNOWN_DIMS.to_vec();
     known.extend(dims.iter().copied());
     for e in &mapping.entries {
         for (key, t) in [("intra_core_tiling", &e.intra_core_tiling), ("inter_core_tiling", &e.inter_core_tiling)] {
             for (d, _) in t {
                 if !known.contains(&d.as_str()) {
-                    return Err(StreamError::Input(zz_inputs::InputError {
+                    return Err(StreamError::Input(InputError {
                         file: mapping.file.clone(),
                         line: e.pos.line,
                         column: e.pos.column,
@@ -256,7 +275,7 @@ pub fn topology(acc: &StreamAccelerator) -> Topology {
             Link {
                 bandwidth: k.bandwidth,
                 unit_energy_cost: k.unit_energy_cost,
-                kind: if k.kind == HwLinkKind::Bus { LinkKind::Bus } else { LinkKind::PointToPoint },
+                kind: if k.kind == StreamLinkKind::Bus { LinkKind::Bus } else { LinkKind::PointToPoint },
                 endpoints: k.sender.zip(k.receiver),
             }
         })
@@ -324,10 +343,7 @@ pub fn scheduling_order(graph: &CnGraph, order: &SchedulingOrder) -> Result<Vec<
                         .layer_by_id(id)
                         .ok_or_else(|| StreamError::Pipeline(format!("scheduling order: no layer {id}")))?;
                     if tl.inter_core_tiling.iter().any(|(_, f)| f.is_none()) {
-                        return perr(format!(
-                            "layer {}: inter-core tiling with `*` must be resolved (by constraint optimisation) before scheduling",
-                            tl.name
-                        ));
+                        return Err(StreamError::UnresolvedWildcard { layer: tl.name.clone() });
                     }
                     let intra: u64 = tl.intra_core_tiling.iter().map(|(_, s)| *s).product();
                     let inter: u64 = tl.inter_core_tiling.iter().map(|(_, f)| f.unwrap_or(1)).product();
@@ -335,9 +351,7 @@ pub fn scheduling_order(graph: &CnGraph, order: &SchedulingOrder) -> Result<Vec<
                 }
                 let slots = layers.iter().map(|l| l.1).min().unwrap_or(1).max(1);
                 if layers.iter().any(|l| l.1 % slots != 0) {
-                    return perr(format!(
-                        "intra-core tiling factors of the layers in stack {stack:?} are not multiples of the smallest ({slots}); Stream's scheduling order needs them to be (use an explicit order)"
-                    ));
+                    return Err(StreamError::TilingsNotMultiples { stack: stack.clone(), slots });
                 }
                 for i in 0..slots {
                     for &(id, intra, inter) in &layers {
@@ -389,10 +403,13 @@ pub fn schedule_input(
             (None, None) => match allocation.chosen.iter().find(|&&(l, g, _)| l == c.id && g == c.group) {
                 Some(x) => (x.2, true),
                 None => {
-                    return perr(format!(
-                        "CN ({}, {}) of layer {} has no core: the mapping allows {:?} for {} groups; give an allocation",
-                        c.id, c.sub_id, tl.name, tl.possible_core_allocation, tl.total_inter_core_splits
-                    ));
+                    return Err(StreamError::NoCore {
+                        layer_id: c.id,
+                        sub_id: c.sub_id,
+                        layer: tl.name.clone(),
+                        allowed: tl.possible_core_allocation.clone(),
+                        groups: tl.total_inter_core_splits,
+                    });
                 }
             },
         };
@@ -459,7 +476,7 @@ pub fn schedule_input(
             rd_out_to_high: x[2] as f64,
             wr_in_by_high: x[3] as f64,
         };
-        cns.push(schedule_input::Cn {
+        cns.push(schedule_input::SchedulerCn {
             layer: c.id as u32,
             sub_id: c.sub_id as u32,
             core,
@@ -508,17 +525,21 @@ pub struct CoPrepared {
 /// `*` tilings unsplit), the allocation per stack, then the workload re-tiled with the chosen
 /// splits and cores and re-costed as the reference does after CO (LOMA lpf 7, runtimes
 /// `latency_total1`).
-pub fn prepare_co(spec: &RunSpec<'_>, opts: &crate::co::CoOptions) -> Result<CoPrepared, StreamError> {
-    prepare_co_from(spec, prepare(spec)?, opts)
+pub fn prepare_co(
+    inputs: StreamProblem,
+    opts: &PrepareOptions,
+    co: &crate::co::CoOptions,
+) -> Result<CoPrepared, StreamError> {
+    prepare_co_from(opts, prepare(inputs, opts)?, co)
 }
 
 /// [`prepare_co`] from an already prepared (pre-CO) workload.
 pub fn prepare_co_from(
-    spec: &RunSpec<'_>,
+    opts: &PrepareOptions,
     pre: Prepared,
-    opts: &crate::co::CoOptions,
+    co_opts: &crate::co::CoOptions,
 ) -> Result<CoPrepared, StreamError> {
-    let co = crate::co::allocate(&pre.graph, &pre.costs, &pre.accelerator, opts)
+    let co = crate::co::allocate(&pre.graph, &pre.costs, &pre.accelerator, co_opts)
         .map_err(|e| StreamError::Pipeline(e.to_string()))?;
     let mut wl = pre.workload.clone();
     let mut resolved = Vec::new();
@@ -553,18 +574,17 @@ pub fn prepare_co_from(
                 cores
             ));
         }
-        if let crate::workload::NodeKind::Computation(c) = &mut wl.nodes[tl.node].kind {
+        if let NodeKind::Computation(c) = &mut wl.nodes[tl.node].kind {
             c.core_allocation = cores.clone();
-            c.inter_core_tiling =
-                tiling.iter().map(|(d, k)| (d.clone(), crate::mapping::TilingFactor::N(*k))).collect();
+            c.inter_core_tiling = tiling.iter().map(|(d, k)| (d.clone(), TilingFactor::N(*k))).collect();
         }
         resolved.push((tl.id, tiling, cores.clone()));
     }
-    let mut cost = spec.cost.clone();
+    let mut cost = opts.cost.clone();
     // reference quirk: the post-CO estimation runs LOMA with lpf 7 (6 before CO).
     cost.lpf_limit = 7;
     cost.latency_attr = crate::cost::LatencyAttr::Total1;
-    let graph = cn::generate(&wl, &spec.cn, crate::hardware::total_weight_capacity(&pre.accelerator))?;
+    let graph = cn::generate(&wl, &opts.cn, total_weight_capacity(&pre.accelerator))?;
     let costs = cost::compute(&graph, &wl, &pre.accelerator, &cost)?;
     let order = SchedulingOrder::Explicit(co.order.clone());
     let prepared = Prepared { accelerator: pre.accelerator, workload: wl, graph, costs, warnings: pre.warnings };

@@ -5,16 +5,13 @@
 //! operand tensors, the dependency edges, the per-CN cost on the allocated core, and the scheduling order.
 //! Everything is addressed by dense indices ([`CoreId`], [`MemoryId`], [`LinkId`], [`CnId`], [`TensorId`]).
 //!
-//! The CN-generation / cost stages produce a [`ScheduleInput`]; [`fixture::from_fixture`] builds one from a
+//! The CN-generation / cost stages produce a [`ScheduleInput`]; the test-support crate builds one from a
 //! reference oracle fixture (JSON) so the scheduler can be checked in isolation.
 //!
 //! Conventions (those of Stream at commit 21e5ad80): times are clock cycles and may be fractional (a CN
 //! runtime is ZigZag's `latency_total2`, which can end in `.5`), sizes are bits, energies are in the unit of
 //! the hardware description (pJ).
 
-pub mod fixture;
-
-pub use fixture::from_fixture;
 pub use zz_ir::accelerator::MemOperand;
 
 /// Index of a core; equals the core id of the hardware description (Stream requires ids `0..N`).
@@ -37,7 +34,7 @@ pub struct ScheduleInput {
     pub topology: Topology,
     /// The computation nodes, in the workload graph's node order (this order decides the order of the initial
     /// off-chip placement and of prefetching).
-    pub cns: Vec<Cn>,
+    pub cns: Vec<SchedulerCn>,
     /// All distinct operand tensors of all CNs. CNs of one layer that use the same data (same layer operand and
     /// loop ranges, e.g. the weights of a layer tiled along OY) refer to the same tensor.
     pub tensors: Vec<Tensor>,
@@ -141,7 +138,7 @@ pub struct Path {
 
 /// A computation node with its cost on the allocated core.
 #[derive(Clone, Debug, Default)]
-pub struct Cn {
+pub struct SchedulerCn {
     /// Layer id.
     pub layer: u32,
     /// Index of the CN within its layer; sub id 0 is the layer's first CN (where the cores are synchronised).
@@ -240,7 +237,7 @@ pub struct Edge {
 /// A structural problem in a [`ScheduleInput`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid schedule input: {0}")]
-pub struct InputError(pub String);
+pub struct ScheduleInputError(pub String);
 
 impl ScheduleInput {
     /// Finds the CN with the given layer and sub id.
@@ -249,8 +246,8 @@ impl ScheduleInput {
     }
 
     /// Checks indices and the basic invariants the scheduler relies on.
-    pub fn validate(&self) -> Result<(), InputError> {
-        let err = |m: String| Err(InputError(m));
+    pub fn validate(&self) -> Result<(), ScheduleInputError> {
+        let err = |m: String| Err(ScheduleInputError(m));
         let t = &self.topology;
         let nc = t.cores.len();
         if t.offchip_core >= nc {

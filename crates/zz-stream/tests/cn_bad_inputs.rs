@@ -8,10 +8,12 @@ use prost::Message;
 use zz_inputs::onnx::proto::{
     GraphProto, ModelProto, NodeProto, TensorShapeProto, TypeProto, ValueInfoProto, tensor_shape_proto, type_proto,
 };
+use zz_inputs::stream::{
+    CoreResolver, read_stream_accelerator, read_stream_mapping_str, read_stream_problem, read_stream_workload_onnx,
+    read_stream_workload_yaml,
+};
+use zz_ir::stream::accelerator::{StreamAccelerator, total_weight_capacity};
 use zz_stream::cn::{self, CnOptions, Mode};
-use zz_stream::hardware::{CoreResolver, read_stream_accelerator, total_weight_capacity};
-use zz_stream::mapping::read_stream_mapping_str;
-use zz_stream::workload::{read_stream_workload_onnx, read_stream_workload_yaml};
 
 const CORE: &str = "name: c\ntype: compute\nmemories:\n  m:\n    size: 1024\n    r_cost: 1\n    w_cost: 1\n    area: 0\n    latency: 1\n    operands: [I1, I2, O]\n    ports:\n      - name: rw_port_1\n        type: read_write\n        bandwidth_min: 8\n        bandwidth_max: 8\n        allocation: [I1, tl, I1, fh]\n    served_dimensions: [D1]\noperational_array:\n  unit_energy: 1\n  unit_area: 1\n  dimensions: [D1]\n  sizes: [4]\n";
 
@@ -106,7 +108,7 @@ fn mapping_errors_are_located() {
     assert!(e.message.contains("empty"), "{e}");
 }
 
-fn testing_accelerator() -> Option<(zz_stream::hardware::StreamAccelerator, PathBuf)> {
+fn testing_accelerator() -> Option<(StreamAccelerator, PathBuf)> {
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference/stream"));
     if !root.exists() {
         return None;
@@ -205,15 +207,18 @@ fn pipeline_needs_an_allocation_for_open_choices() {
     };
     let dir = Dir::new("pl");
     let mapping = dir.write("m.yaml", "- name: default\n  core_allocation: [0, 1]\n  inter_core_tiling: [\"K, 1\"]\n");
-    let spec = zz_stream::pipeline::RunSpec {
-        accelerator: &root.join("testing/hardware/dual_testing_core_offchip.yaml"),
-        workload: &root.join("testing/workload/testing_workload_for_2_cores.yaml"),
-        mapping: &mapping,
-        resolver: CoreResolver { stream_inputs: Some(root.clone()) },
+    let problem = read_stream_problem(
+        &root.join("testing/hardware/dual_testing_core_offchip.yaml"),
+        &root.join("testing/workload/testing_workload_for_2_cores.yaml"),
+        &mapping,
+        &CoreResolver { stream_inputs: Some(root.clone()) },
+    )
+    .unwrap();
+    let opts = zz_stream::pipeline::PrepareOptions {
         cn: CnOptions { mode: Mode::Lbl, layer_stacks: None },
         cost: Default::default(),
     };
-    let prep = zz_stream::pipeline::prepare(&spec).unwrap();
+    let prep = zz_stream::pipeline::prepare(problem, &opts).unwrap();
     let alloc = zz_stream::pipeline::Allocation::default();
     let e =
         zz_stream::pipeline::schedule_input(&prep, &alloc, &zz_stream::pipeline::SchedulingOrder::Stream).unwrap_err();

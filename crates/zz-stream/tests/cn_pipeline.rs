@@ -7,16 +7,11 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use serde_json::Value;
-use zz_stream::cn::CnOptions;
-use zz_stream::cost::CostOptions;
-use zz_stream::hardware::CoreResolver;
-use zz_stream::pipeline::{self, Allocation, RunSpec, SchedulingOrder};
+use zz_stream::pipeline::{self, Allocation, SchedulingOrder};
 use zz_stream::schedule_input::ScheduleInput;
-use zz_stream::schedule_input::fixture::{from_fixture, options_from_fixture};
+use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
 
 fn allocation(json: &Value) -> Allocation {
     let mut a = Allocation::default();
@@ -84,7 +79,7 @@ fn compare_inputs(mine: &ScheduleInput, theirs: &ScheduleInput) -> Vec<String> {
         if m.too_large_operands != t.too_large_operands {
             d.push(format!("{tag}: too large {:?} vs {:?}", m.too_large_operands, t.too_large_operands));
         }
-        let bw = |x: &zz_stream::schedule_input::Cn| -> Vec<(String, [f64; 4])> {
+        let bw = |x: &zz_stream::schedule_input::SchedulerCn| -> Vec<(String, [f64; 4])> {
             let mut v: Vec<_> = x
                 .offchip_bandwidth
                 .iter()
@@ -197,15 +192,7 @@ fn pipeline_reproduces_fixture_inputs_and_schedules() {
         let json = load(file);
         let inp = inputs(&json);
         let t0 = std::time::Instant::now();
-        let spec = RunSpec {
-            accelerator: &inp.accelerator,
-            workload: &inp.workload,
-            mapping: &inp.mapping,
-            resolver: CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) },
-            cn: CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() },
-            cost: CostOptions::default(),
-        };
-        let prep = match pipeline::prepare(&spec) {
+        let prep = match prepare(&inp) {
             Ok(p) => p,
             Err(e) => {
                 failures.push(format!("{name}: {e}"));

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use serde_json::Value;
 use zz_stream::co::{self, CoOptions};
@@ -17,7 +15,7 @@ const FIXTURES: &[&str] =
     &["co_2conv_tpu_quad", "co_resnet18_l0_2_tpu_quad_fused_2stacks", "co_resnet18_l3_5_tpu_quad_lbl"];
 
 fn fixture(name: &str) -> Option<Value> {
-    let p = Path::new(REFERENCE).join("stream/oracle").join(format!("{name}.json"));
+    let p = reference().join("stream/oracle").join(format!("{name}.json"));
     if !p.exists() {
         println!("SKIPPED: ../shared/reference absent ({})", p.display());
         return None;
@@ -62,8 +60,7 @@ fn co_fixtures() {
     for name in FIXTURES {
         let Some(json) = fixture(name) else { return };
         let inp = inputs(&json);
-        let spec = run_spec(&inp);
-        let pre = pipeline::prepare(&spec).expect("prepare");
+        let pre = prepare(&inp).expect("prepare");
         let co_json = &json["co"];
         // Steady states and MILP constants.
         let preds = co::steady_state::predecessors(&pre.graph);
@@ -91,7 +88,8 @@ fn co_fixtures() {
         }
         assert_eq!(k, stacks.len(), "{name}: number of stacks");
         // Objective with our tie-break.
-        let ours = pipeline::prepare_co(&spec, &CoOptions::default()).expect("prepare_co");
+        let ours = pipeline::prepare_co(problem(&inp).expect("read"), &prepare_options(&inp), &CoOptions::default())
+            .expect("prepare_co");
         for (s, fx) in ours.co.stacks.iter().zip(&stacks) {
             let milp_fx = &co_json["milps"][fx["milp_index"].as_u64().unwrap() as usize];
             let obj = milp_fx["result"]["ObjVal"].as_f64().unwrap();
@@ -101,7 +99,7 @@ fn co_fixtures() {
         let (lat_ours, en_ours) = run_final(&ours);
         // Replay of the fixture's solution.
         let opts = CoOptions { replay: Some(fixture_cores(&json)), ..Default::default() };
-        let replay = pipeline::prepare_co(&spec, &opts).expect("replay");
+        let replay = pipeline::prepare_co(problem(&inp).expect("read"), &prepare_options(&inp), &opts).expect("replay");
         for (s, fx) in replay.co.stacks.iter().zip(&stacks) {
             assert_eq!(
                 s.predicted,

@@ -9,11 +9,8 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::*;
 use zz_stream::co::{milp, steady_state};
-use zz_stream::pipeline;
 
 /// Exhaustive search over the reference's original (quadratic, max/min) formulation: every core
 /// set per layer and every slot assignment; returns the optimal `total_lat`.
@@ -120,8 +117,7 @@ fn objective(c: &milp::MilpInput, mask: &[u32], slot: &[usize]) -> i64 {
 }
 
 fn check(name: &str, inp: &Inputs, max_nodes: usize) -> usize {
-    let spec = run_spec(inp);
-    let pre = pipeline::prepare(&spec).expect("prepare");
+    let pre = prepare(inp).expect("prepare");
     let preds = steady_state::predecessors(&pre.graph);
     let mut checked = 0;
     for stack in &pre.graph.layer_stacks {
@@ -147,7 +143,7 @@ fn check(name: &str, inp: &Inputs, max_nodes: usize) -> usize {
 #[test]
 fn highs_and_exhaustive_search_agree_on_fixtures() {
     for name in ["co_2conv_tpu_quad", "co_resnet18_l0_2_tpu_quad_fused_2stacks", "co_resnet18_l3_5_tpu_quad_lbl"] {
-        let p = Path::new(REFERENCE).join("stream/oracle").join(format!("{name}.json"));
+        let p = reference().join("stream/oracle").join(format!("{name}.json"));
         if !p.exists() {
             println!("SKIPPED: ../shared/reference absent ({})", p.display());
             return;
@@ -160,7 +156,7 @@ fn highs_and_exhaustive_search_agree_on_fixtures() {
 
 #[test]
 fn highs_and_exhaustive_search_agree_on_quick_start_small_stacks() {
-    let r = Path::new(REFERENCE).join("stream/examples");
+    let r = reference().join("stream/examples");
     if !r.exists() {
         println!("SKIPPED: ../shared/reference absent ({})", r.display());
         return;

@@ -11,7 +11,7 @@ use common::*;
 use serde_json::Value;
 use zz_stream::ga::{self, Gene};
 use zz_stream::pipeline::{self, Allocation};
-use zz_stream::schedule_input::fixture::options_from_fixture;
+use zz_test_support::stream_fixture::options_from_fixture;
 
 fn genome(v: &Value) -> Vec<usize> {
     v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
@@ -28,7 +28,7 @@ fn ga_fixtures_chosen_and_every_evaluation() {
     for (name, json) in &fixtures {
         let inp = inputs(json);
         let t0 = Instant::now();
-        let prep = pipeline::prepare(&run_spec(&inp)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let prep = prepare(&inp).unwrap_or_else(|e| panic!("{name}: {e}"));
         let t_prep = t0.elapsed().as_secs_f64();
         let base = fixture_fixed_allocation(json);
         let order = fixture_order(json);
@@ -78,7 +78,7 @@ fn ga_fixtures_chosen_and_every_evaluation() {
         }
 
         // (b) Every allocation the reference evaluated, in call order.
-        let evaluator = ga::Evaluator::new(&prep, &base, &genes, &order, &opts).unwrap();
+        let evaluator = ga::AllocationEvaluator::new(&prep, &base, &genes, &order, &opts).unwrap();
         let evals = gafx["evaluations"].as_array().unwrap();
         let t3 = Instant::now();
         let mut ok = 0;

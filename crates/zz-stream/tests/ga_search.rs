@@ -9,9 +9,9 @@ use std::time::Instant;
 
 use common::*;
 use serde_json::Value;
-use zz_stream::ga::{self, GaOptions, GaResult, Objective};
-use zz_stream::pipeline::{self, Prepared};
-use zz_stream::schedule_input::fixture::options_from_fixture;
+use zz_stream::ga::{self, AllocationObjective, GaOptions, GaResult};
+use zz_stream::pipeline::Prepared;
+use zz_test_support::stream_fixture::options_from_fixture;
 
 fn fixture(name: &str) -> Option<Value> {
     ga_fixtures()?.into_iter().find(|(n, _)| n == name).map(|(_, j)| j)
@@ -42,7 +42,7 @@ fn check(name: &str, seeds: &[u64], budget: (usize, usize), thread_check: &[u64]
         println!("SKIPPED: ../shared/reference absent");
         return;
     };
-    let prep = pipeline::prepare(&run_spec(&inputs(&json))).unwrap();
+    let prep = prepare(&inputs(&json)).unwrap();
     let reference = json["ga"]["chosen"]["fitness"][1].as_f64().unwrap();
     let reference_energy = json["ga"]["chosen"]["fitness"][0].as_f64().unwrap();
     let reference_evals = json["ga"]["evaluations"].as_array().unwrap().len();
@@ -99,12 +99,12 @@ fn objectives_decide_the_chosen_allocation() {
         println!("SKIPPED: ../shared/reference absent");
         return;
     };
-    let prep = pipeline::prepare(&run_spec(&inputs(&json))).unwrap();
+    let prep = prepare(&inputs(&json)).unwrap();
     for objectives in [
-        vec![Objective::Energy, Objective::Latency],
-        vec![Objective::Edp],
-        vec![Objective::Memory, Objective::Latency],
-        vec![Objective::Latency, Objective::Energy, Objective::Memory],
+        vec![AllocationObjective::Energy, AllocationObjective::Latency],
+        vec![AllocationObjective::Edp],
+        vec![AllocationObjective::Memory, AllocationObjective::Latency],
+        vec![AllocationObjective::Latency, AllocationObjective::Energy, AllocationObjective::Memory],
     ] {
         let opts =
             GaOptions { population: 8, generations: 6, seed: 5, objectives: objectives.clone(), ..Default::default() };

@@ -1,17 +1,13 @@
 //! Scheduler options, schedule invariants and error paths: a hand-built two-layer input (which also shows how
 //! to fill a [`ScheduleInput`]), and the oracle fixtures run with the non-default options.
 
-use std::path::Path;
-
 use serde_json::Value;
-use zz_stream::schedule_input::fixture::{from_fixture, options_from_fixture};
 use zz_stream::schedule_input::{
-    Cn, CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, Path as LinkPath, ScheduleInput, Tensor,
-    TopMemory, Topology,
+    CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, Path as LinkPath, ScheduleInput, SchedulerCn,
+    Tensor, TopMemory, Topology,
 };
 use zz_stream::scheduler::{Schedule, ScheduleError, ScheduleOptions, TransferCause, schedule};
-
-const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
+use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
 
 fn mem(name: &str, capacity: u64, cores: Vec<usize>) -> MemoryInstance {
     MemoryInstance {
@@ -48,13 +44,13 @@ fn tensor(
     }
 }
 
-fn cn(layer: u32, tensors: [usize; 3], runtime: f64, constant_input: bool) -> Cn {
+fn cn(layer: u32, tensors: [usize; 3], runtime: f64, constant_input: bool) -> SchedulerCn {
     let operands = vec![
         CnOperand { name: "O".into(), memory_operand: MemOperand::O, tensor: tensors[0] },
         CnOperand { name: "W".into(), memory_operand: MemOperand::I2, tensor: tensors[1] },
         CnOperand { name: "I".into(), memory_operand: MemOperand::I1, tensor: tensors[2] },
     ];
-    Cn {
+    SchedulerCn {
         layer,
         sub_id: 0,
         core: 0,
@@ -218,7 +214,7 @@ fn inconsistent_input_is_an_error() {
 }
 
 fn load(name: &str) -> Option<(Value, ScheduleInput)> {
-    let p = Path::new(REFERENCE).join("stream/oracle").join(format!("{name}.json"));
+    let p = zz_test_support::reference_path().join("stream/oracle").join(format!("{name}.json"));
     let json: Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).unwrap();
     let input = from_fixture(&json).unwrap();
     Some((json, input))
@@ -244,7 +240,7 @@ const ALL: &[&str] = &[
 
 #[test]
 fn fixtures_satisfy_invariants_under_all_options() {
-    if !Path::new(REFERENCE).exists() {
+    if !zz_test_support::reference_path().exists() {
         println!("SKIPPED: ../shared/reference absent");
         return;
     }

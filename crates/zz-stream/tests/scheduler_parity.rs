@@ -2,18 +2,16 @@
 //! the fixture's own CNs, edges, cost table and allocation, and must reproduce every CN's start/end, the
 //! latency, every transfer, the memory peaks (exactly) and the nine energy buckets (relative 1e-9).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::Value;
 use zz_stream::schedule_input::ScheduleInput;
-use zz_stream::schedule_input::fixture::{from_fixture, options_from_fixture};
 use zz_stream::scheduler::{EventKind, RemovalCause, Schedule, TransferCause, schedule};
-
-const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
+use zz_test_support::stream_fixture::{from_fixture, options_from_fixture};
 
 fn fixtures() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(REFERENCE).join("stream/oracle");
+    let dir = zz_test_support::reference_path().join("stream/oracle");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))

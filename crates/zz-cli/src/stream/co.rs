@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use clap::Args;
 use serde_json::{Value, json};
+use zz_inputs::stream::{read_stream_mapping, read_stream_mapping_str};
+use zz_ir::stream::mapping::TilingFactor;
 use zz_stream::co::{CoOptions, CoResult, TieBreak};
-use zz_stream::mapping::{TilingFactor, read_stream_mapping, read_stream_mapping_str};
 use zz_stream::pipeline::{CoPrepared, Prepared};
 
 use super::StreamArgs;

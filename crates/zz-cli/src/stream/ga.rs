@@ -12,10 +12,11 @@ use std::path::Path;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
+use zz_inputs::stream::{read_stream_mapping, read_stream_mapping_str};
+use zz_ir::stream::mapping::{StreamMappingEntry, TilingFactor};
 use zz_report::format::{cycles, sci, thousands};
 use zz_report::pareto::{DesignPoint, pareto_plot};
-use zz_stream::ga::{self, GaError, GaOptions, GaResult, Metrics, Objective};
-use zz_stream::mapping::{StreamMappingEntry, TilingFactor, read_stream_mapping, read_stream_mapping_str};
+use zz_stream::ga::{self, AllocationObjective, GaError, GaOptions, GaResult, Metrics};
 use zz_stream::pipeline::{Allocation, Prepared, SchedulingOrder};
 use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::scheduler::ScheduleOptions;
@@ -57,7 +58,7 @@ impl GaArgs {
     fn options(&self) -> Result<GaOptions, Failure> {
         let mut objectives = Vec::new();
         for s in &self.objectives {
-            let o = Objective::parse(s).ok_or_else(|| {
+            let o = AllocationObjective::parse(s).ok_or_else(|| {
                 Failure::input(format!(
                     "--objectives: unknown objective `{s}`; choose from latency, energy, edp, memory"
                 ))
@@ -91,12 +92,12 @@ pub struct Search {
     pub seconds: f64,
 }
 
-fn value_text(o: Objective, v: f64) -> String {
+fn value_text(o: AllocationObjective, v: f64) -> String {
     match o {
-        Objective::Latency => format!("{} cycles", cycles(v)),
-        Objective::Energy => format!("{} pJ", thousands(v, 1)),
-        Objective::Edp => format!("EDP {}", sci(v, 3)),
-        Objective::Memory => format!("peak {}", zz_report::stream::human_bits(v)),
+        AllocationObjective::Latency => format!("{} cycles", cycles(v)),
+        AllocationObjective::Energy => format!("{} pJ", thousands(v, 1)),
+        AllocationObjective::Edp => format!("EDP {}", sci(v, 3)),
+        AllocationObjective::Memory => format!("peak {}", zz_report::stream::human_bits(v)),
     }
 }
 
@@ -227,7 +228,7 @@ fn summary(r: &GaResult, seconds: f64) -> String {
     for &f in r.front.iter().take(10) {
         let Ok(m) = &r.evaluations[f].outcome else { continue };
         let mut cols: Vec<String> = r.objectives.iter().map(|&o| value_text(o, m.value(o))).collect();
-        for o in [Objective::Latency, Objective::Energy] {
+        for o in [AllocationObjective::Latency, AllocationObjective::Energy] {
             if !r.objectives.contains(&o) {
                 cols.push(format!("({})", value_text(o, m.value(o))));
             }

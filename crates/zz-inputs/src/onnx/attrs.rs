@@ -117,3 +117,43 @@ pub(crate) fn tensor_ints(t: &TensorProto) -> Option<Vec<i64>> {
         None
     }
 }
+
+/// Integers of an attribute the way Stream's operator parsers read them: INT, INTS or an integer
+/// TENSOR by declared type, any other type by which field is filled (no type check).
+pub(crate) fn ints_any(a: &AttributeProto) -> Option<Vec<i64>> {
+    // INT = 2, INTS = 7, TENSOR = 4
+    match a.r#type {
+        Some(2) => Some(vec![a.i.unwrap_or(0)]),
+        Some(7) => Some(a.ints.clone()),
+        Some(4) => a.t.as_ref().map(tensor_ints_any),
+        _ => {
+            if !a.ints.is_empty() {
+                Some(a.ints.clone())
+            } else {
+                a.i.map(|i| vec![i])
+            }
+        }
+    }
+}
+
+/// Integers of a tensor, leniently (Stream's parsers): `int64_data`, else `int32_data`, else
+/// the raw data as INT32 when so declared and INT64 otherwise.
+fn tensor_ints_any(t: &TensorProto) -> Vec<i64> {
+    if !t.int64_data.is_empty() {
+        return t.int64_data.clone();
+    }
+    if !t.int32_data.is_empty() {
+        return t.int32_data.iter().map(|&x| x as i64).collect();
+    }
+    if let Some(raw) = &t.raw_data {
+        // INT64 = 7, INT32 = 6
+        if t.data_type == Some(6) {
+            return raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect();
+        }
+        return raw
+            .chunks_exact(8)
+            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect();
+    }
+    Vec::new()
+}

@@ -15,11 +15,12 @@
 //! empty (absent optional) tensor names never create graph edges. Dummy nodes carry the
 //! lower-cased op type (`relu`, `add`, ...), as the reference's `DummyNode` does.
 
-mod attrs;
-mod equation;
+pub(crate) mod attrs;
+/// The ONNX protobuf types (generated once, committed): public so that callers can build
+/// models in memory for [`read_workload_onnx_bytes`] and the Stream ONNX reader.
 pub mod proto;
 mod shapes;
-pub mod wire;
+pub(crate) mod wire;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -431,7 +432,7 @@ impl Reader<'_> {
 
         let (w_prec, a_prec, o_prec) = self.precisions(c)?;
         let operand_source = self.operand_source(c, preds)?;
-        let (eq, operands) = equation::normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
+        let (eq, operands) = crate::equation::normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
         Ok(Layer {
             id: c.id,
             name: c.name.to_string(),
@@ -526,7 +527,7 @@ impl Reader<'_> {
         let weights_constant = preds.len() < 2;
         let bh = format!("{}{}", if batch > 0 { "[b]" } else { "" }, if heads > 0 { "[h]" } else { "" });
         let w_bh = if weights_constant { "" } else { bh.as_str() };
-        let (eq, operands) = equation::normalise(&format!("O{bh}[d][k]+=I{bh}[d][c]*W{w_bh}[c][k]"));
+        let (eq, operands) = crate::equation::normalise(&format!("O{bh}[d][k]+=I{bh}[d][c]*W{w_bh}[c][k]"));
         let mut loop_dims = dims(&[("C", ch), ("D", d), ("K", k)]);
         if batch > 0 {
             loop_dims.push(("B".to_string(), batch));

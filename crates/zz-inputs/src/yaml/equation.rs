@@ -12,7 +12,6 @@ use zz_ir::workload::{DimensionRelation, EquationOperand};
 static EQUATION_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^O(\[\w+\])+\s*\+?\s*=\s*\w(\[\w+\])+\s*[*+]\s*\w(\[(?:\w+)?\])+\s*\n?$").expect("valid regex")
 });
-static TOKEN_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[a-zA-Z,0-9,=,*,+]+").expect("valid regex"));
 static RELATION_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\w+)\s*=\s*(?:(\w+)\s*\*\s*)?(\w+)\s*\+\s*(?:(\w+)\s*\*\s*)?(\w+)\n?$").expect("valid regex")
 });
@@ -35,22 +34,7 @@ pub fn parse_equation(text: &str) -> Result<Equation, String> {
     if !EQUATION_RE.is_match(text) {
         return Err(format!("invalid equation \"{text}\"; {EQUATION_HELP}"));
     }
-    let normalized =
-        text.replace("+=", "=").replace("++", "+").replace('*', " * ").replace('=', " = ").replace('+', " + ");
-    let tokens: Vec<&str> = TOKEN_RE.find_iter(&normalized).map(|m| m.as_str()).collect();
-    let is_sep = |t: &str| matches!(t, "=" | "*" | "+");
-    let mut operands: Vec<EquationOperand> = Vec::new();
-    let mut expect_operand = true;
-    for token in tokens {
-        if is_sep(token) {
-            expect_operand = true;
-        } else if expect_operand {
-            operands.push(EquationOperand { name: token.to_owned(), dims: Vec::new() });
-            expect_operand = false;
-        } else if let Some(op) = operands.last_mut() {
-            op.dims.push(token.to_uppercase());
-        }
-    }
+    let (normalized, operands) = crate::equation::normalise(text);
     if operands.len() < 2 {
         return Err(format!("invalid equation \"{text}\"; {EQUATION_HELP}"));
     }

@@ -1,7 +1,8 @@
 //! YAML readers: accelerator (3.9 and legacy ≤3.8 schemas), mapping and workload files.
 //!
-//! Each reader parses the text into a located tree ([`node`]), then validates it against
-//! the reference's schema with typed, located accessors ([`fields`]). Every failure is an
+//! Each reader parses the text into a located tree (`node`), then validates it against
+//! the reference's schema with typed, located accessors (`fields`); both stay inside the
+//! crate (the Stream readers in [`crate::stream`] use them too). Every failure is an
 //! [`InputError`] with the file, 1-based line and column, the key path and what was
 //! expected; duplicated keys keep the last value and add a [`Warning`].
 //!
@@ -15,13 +16,13 @@
 mod accelerator;
 mod check;
 mod equation;
-pub mod kind;
+pub(crate) mod kind;
 mod spatial_dims;
 pub use spatial_dims::KNOWN_DIMS;
-pub mod fields;
+pub(crate) mod fields;
 mod legacy;
 mod mapping;
-pub mod node;
+pub(crate) mod node;
 mod workload;
 
 use std::path::Path;
@@ -63,7 +64,7 @@ pub fn read_text(path: &Path) -> Result<(String, String), InputError> {
 
 /// Parses `text` (a leading BOM is ignored) and runs `read` on the located tree; readers of
 /// other YAML formats (e.g. Stream's) use this with [`fields`] and [`node`].
-pub fn with_doc<T>(
+pub(crate) fn with_doc<T>(
     name: &str,
     text: &str,
     read: impl FnOnce(&mut Doc, &node::Node) -> Result<T, InputError>,

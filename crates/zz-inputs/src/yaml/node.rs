@@ -12,24 +12,12 @@ use serde_saphyr::{DuplicateKeyPolicy, Spanned};
 
 use crate::error::{InputError, Warning};
 
-/// A 1-based source position (line 0 means "unknown").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Pos {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-}
+pub use zz_ir::diagnostics::Pos;
 
-impl Pos {
-    /// A position that is not known.
-    pub const UNKNOWN: Pos = Pos { line: 0, column: 0 };
-
-    fn from_location(loc: &serde_saphyr::Location) -> Self {
-        Pos {
-            line: usize::try_from(loc.line()).unwrap_or(usize::MAX),
-            column: usize::try_from(loc.column()).unwrap_or(usize::MAX),
-        }
+fn pos_from_location(loc: &serde_saphyr::Location) -> Pos {
+    Pos {
+        line: usize::try_from(loc.line()).unwrap_or(usize::MAX),
+        column: usize::try_from(loc.column()).unwrap_or(usize::MAX),
     }
 }
 
@@ -118,7 +106,7 @@ impl Node {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        Ok(Node { pos: Pos::from_location(&spanned.referenced), value: spanned.value })
+        Ok(Node { pos: pos_from_location(&spanned.referenced), value: spanned.value })
     }
 }
 
@@ -218,7 +206,7 @@ pub fn parse(file: &str, text: &str) -> Result<(Node, Vec<Warning>), InputError>
 /// Converts a serde-saphyr error into an [`InputError`] with a 1-based line and column.
 fn syntax_error(file: &str, text: &str, err: &serde_saphyr::Error) -> InputError {
     let bare = err.without_snippet();
-    let pos = bare.location().map(|l| Pos::from_location(&l)).filter(|p| p.line > 0);
+    let pos = bare.location().map(|l| pos_from_location(&l)).filter(|p| p.line > 0);
     // Errors at the very end of the input may come without a location: point at the last line.
     let pos = pos.unwrap_or_else(|| {
         let last_line = text.lines().count().max(1);

@@ -13,9 +13,7 @@ use crate::error::{InputError, Warning};
 use super::mapping::{EntrySpans, MappingSpans};
 use super::node::Pos;
 
-/// Dimension names of ZigZag's layer types (Conv, grouped Conv, Gemm / MatMul, attention
-/// heads, 3-D convolutions); names used by the workload's own layers count too.
-pub const KNOWN_DIMS: &[&str] = &["B", "K", "C", "G", "OX", "OY", "OZ", "FX", "FY", "FZ", "IX", "IY", "IZ", "D", "H"];
+pub use zz_ir::workload::KNOWN_DIMS;
 
 /// Warnings for spatial unrollings on dimensions a layer lacks (ZigZag drops them), an error
 /// for a dimension name that no layer has.

@@ -19,9 +19,9 @@
 
 use crate::cn::CnGraph;
 use crate::cost::CostTable;
-use crate::hardware::StreamAccelerator;
 use zz_cost::LayerInfo;
 use zz_ir::accelerator::MemOperand;
+use zz_ir::stream::accelerator::StreamAccelerator;
 
 use super::CoError;
 

@@ -22,10 +22,10 @@ pub mod unroll;
 
 use crate::cn::CnGraph;
 use crate::cost::CostTable;
-use crate::hardware::StreamAccelerator;
 use milp::{MilpInput, SolveFailure, Status};
 use steady_state::SteadyState;
 use unroll::SlotTable;
+use zz_ir::stream::accelerator::StreamAccelerator;
 
 /// CO failures.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

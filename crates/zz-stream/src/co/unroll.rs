@@ -54,28 +54,14 @@ impl SlotTable {
 }
 
 /// Kahn's algorithm by generations over `nodes` (in graph order), as networkx's `topological_sort`.
-fn topological(nodes: &[usize], preds: &[Vec<usize>], succs: &[Vec<usize>]) -> Vec<usize> {
-    let inset: rustc_hash::FxHashSet<usize> = nodes.iter().copied().collect();
-    let mut indeg: FxHashMap<usize, usize> =
-        nodes.iter().map(|&x| (x, preds[x].iter().filter(|p| inset.contains(p)).count())).collect();
-    let mut generation: Vec<usize> = nodes.iter().copied().filter(|x| indeg[x] == 0).collect();
-    let mut out = Vec::with_capacity(nodes.len());
-    while !generation.is_empty() {
-        let mut next = Vec::new();
-        for &x in &generation {
-            for &s in &succs[x] {
-                if let Some(d) = indeg.get_mut(&s) {
-                    *d -= 1;
-                    if *d == 0 {
-                        next.push(s);
-                    }
-                }
-            }
-        }
-        out.extend(generation);
-        generation = next;
-    }
-    out
+fn topological(nodes: &[usize], succs: &[Vec<usize>]) -> Vec<usize> {
+    let local: FxHashMap<usize, usize> = nodes.iter().enumerate().map(|(k, &x)| (x, k)).collect();
+    let edges: Vec<(usize, usize)> = nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(k, &x)| succs[x].iter().filter_map(|s| local.get(s).map(|&j| (k, j))).collect::<Vec<_>>())
+        .collect();
+    zz_ir::graph::topological_order(nodes.len(), &edges).into_iter().map(|k| nodes[k]).collect()
 }
 
 /// The unrolled slot table of all stacks; `cores_of_layer(stack index, layer id)` = the layer's
@@ -118,7 +104,7 @@ pub fn unroll(
             let mut new: Vec<usize> =
                 needed.into_iter().filter(|&x| !computed[x] && ss.stack.contains(&graph.cns[x].id)).collect();
             new.sort_unstable();
-            let mut order = topological(&new, preds, &succs);
+            let mut order = topological(&new, &succs);
             if phase == Phase::SteadyState {
                 // Like the steady-state table: by layer id, topological order within a layer.
                 let rank: FxHashMap<usize, usize> = order.iter().enumerate().map(|(k, &x)| (x, k)).collect();

@@ -5,21 +5,29 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use zz_inputs::InputError;
+use zz_inputs::stream::{
+    CoreResolver, read_stream_accelerator, read_stream_mapping, read_stream_problem, read_stream_workload_onnx,
+    read_stream_workload_yaml,
+};
+use zz_ir::stream::StreamProblem;
+use zz_ir::stream::accelerator::{StreamAccelerator, total_weight_capacity};
+use zz_ir::stream::workload::StreamWorkload;
 use zz_stream::cn::{self, CnGraph, CnOptions, Mode};
-use zz_stream::hardware::{CoreResolver, StreamAccelerator, read_stream_accelerator};
-use zz_stream::mapping::read_stream_mapping;
-use zz_stream::workload::{StreamWorkload, read_stream_workload_onnx, read_stream_workload_yaml};
+use zz_stream::pipeline::{PrepareOptions, Prepared, StreamError};
 
-pub const REFERENCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/reference");
+pub fn reference() -> PathBuf {
+    zz_test_support::reference_path()
+}
 
 /// The shared folder (parent of `reference/`), root of the fixtures' input paths.
 pub fn shared_root() -> PathBuf {
-    Path::new(REFERENCE).join("..")
+    reference().join("..")
 }
 
 /// All fixture files (`.json` and `.error.json`), smallest first; `None` when absent.
 pub fn fixtures() -> Option<Vec<PathBuf>> {
-    let dir = Path::new(REFERENCE).join("stream/oracle");
+    let dir = reference().join("stream/oracle");
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -34,7 +42,7 @@ pub fn name_of(p: &Path) -> String {
 }
 
 pub fn load(p: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(p).expect("read fixture")).expect("fixture JSON")
+    zz_test_support::load_json(p)
 }
 
 /// The inputs of a fixture: (accelerator, workload, mapping, mode, layer stacks).
@@ -85,8 +93,7 @@ pub fn inputs(json: &Value) -> Inputs {
 
 /// Reads the inputs and generates the CN graph.
 pub fn build(inp: &Inputs) -> Result<(StreamAccelerator, StreamWorkload, CnGraph), String> {
-    let resolver = CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) };
-    let (acc, _) = read_stream_accelerator(&inp.accelerator, &resolver).map_err(|e| e.to_string())?;
+    let (acc, _) = read_stream_accelerator(&inp.accelerator, &resolver()).map_err(|e| e.to_string())?;
     let (mapping, _) = read_stream_mapping(&inp.mapping).map_err(|e| e.to_string())?;
     let is_onnx = inp.workload.extension().is_some_and(|e| e == "onnx");
     let (wl, _) = if is_onnx {
@@ -96,7 +103,7 @@ pub fn build(inp: &Inputs) -> Result<(StreamAccelerator, StreamWorkload, CnGraph
     }
     .map_err(|e| e.to_string())?;
     let opts = CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() };
-    let cap = zz_stream::hardware::total_weight_capacity(&acc);
+    let cap = total_weight_capacity(&acc);
     let g = cn::generate(&wl, &opts, cap).map_err(|e| e.to_string())?;
     Ok((acc, wl, g))
 }
@@ -105,16 +112,27 @@ pub fn rel_close(a: f64, b: f64) -> bool {
     a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
 }
 
-/// The run specification of a fixture (default cost options, reference core search paths).
-pub fn run_spec(inp: &Inputs) -> zz_stream::pipeline::RunSpec<'_> {
-    zz_stream::pipeline::RunSpec {
-        accelerator: &inp.accelerator,
-        workload: &inp.workload,
-        mapping: &inp.mapping,
-        resolver: CoreResolver { stream_inputs: Some(Path::new(REFERENCE).join("stream")) },
+/// Where the fixtures' core files are found (the reference's Stream inputs folder).
+pub fn resolver() -> CoreResolver {
+    CoreResolver { stream_inputs: Some(reference().join("stream")) }
+}
+
+/// The fixture's input files, read.
+pub fn problem(inp: &Inputs) -> Result<StreamProblem, InputError> {
+    read_stream_problem(&inp.accelerator, &inp.workload, &inp.mapping, &resolver())
+}
+
+/// The fixture's options before scheduling (default cost options).
+pub fn prepare_options(inp: &Inputs) -> PrepareOptions {
+    PrepareOptions {
         cn: CnOptions { mode: inp.mode, layer_stacks: inp.layer_stacks.clone() },
         cost: zz_stream::cost::CostOptions::default(),
     }
+}
+
+/// Reads the fixture's inputs and prepares the run (CNs and costs).
+pub fn prepare(inp: &Inputs) -> Result<Prepared, StreamError> {
+    zz_stream::pipeline::prepare(problem(inp)?, &prepare_options(inp))
 }
 
 /// The scheduling order a fixture was made with.

@@ -1,5 +1,6 @@
 //! CPython 3.11 emulation needed for bit-exact spatial-mapping generation: the hash of
 //! ZigZag's dimension objects and the iteration order of Python `set`s built from them.
+//! Public because the multi-core engine orders its memory levels the same way.
 //!
 //! ZigZag 3.9.1 hashes a `LayerDim`/`OADimension` as `int(sha512(pickle.dumps(name)))`
 //! XOR `int(sha512(pickle.dumps(type(self))))` (default pickle protocol 4), a 512-bit

@@ -11,11 +11,11 @@
 use rustc_hash::FxHashMap;
 use serde_json::Value;
 
-use super::{
+use zz_stream::schedule_input::SchedulerCn;
+use zz_stream::schedule_input::{
     CnId, CnOperand, Core, Edge, Link, LinkKind, MemOperand, MemoryInstance, OffchipBandwidth, Path, ScheduleInput,
     Tensor, TopMemory, Topology,
 };
-use crate::schedule_input::Cn;
 
 /// A fixture that cannot be turned into a [`ScheduleInput`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -229,7 +229,7 @@ pub fn from_fixture(json: &Value) -> Result<ScheduleInput, FixtureError> {
             ));
         }
         let splits = int(get(c, "total_inter_core_splits")?, "total_inter_core_splits")?;
-        cns.push(Cn {
+        cns.push(SchedulerCn {
             layer: layer as u32,
             sub_id: sub_id as u32,
             core,
@@ -350,8 +350,8 @@ fn read_topology(hw: &Value) -> R<Topology> {
 
 /// The scheduler options a fixture was made with (`meta.options`): the operands to prefetch. The scheduling
 /// order (Stream's or `id-desc`) is already part of the fixture's `scheduling_order`.
-pub fn options_from_fixture(json: &Value) -> crate::scheduler::ScheduleOptions {
-    let mut opts = crate::scheduler::ScheduleOptions::default();
+pub fn options_from_fixture(json: &Value) -> zz_stream::scheduler::ScheduleOptions {
+    let mut opts = zz_stream::scheduler::ScheduleOptions::default();
     if let Some(ops) = json.pointer("/meta/options/operands_to_prefetch").and_then(Value::as_array) {
         opts.prefetch_operands = ops.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect();
     }

@@ -1,4 +1,5 @@
-//! Stream mapping YAML (21e5ad80 schema): a list of entries keyed by layer name, operator
+//! Reader of Stream mapping YAML (21e5ad80 schema) into
+//! [`zz_ir::stream::mapping::StreamMapping`]: a list of entries keyed by layer name, operator
 //! type or `default`, each with the allowed cores (`core_allocation`), the tiling of a layer
 //! into computation nodes inside one core (`intra_core_tiling`, e.g. `OY, all`) and across
 //! cores (`inter_core_tiling`, e.g. `K, 3` or `K, *`), optional layer-dimension names for
@@ -12,66 +13,11 @@
 
 use std::path::Path;
 
-use zz_inputs::yaml::fields::{Doc, Item};
-use zz_inputs::yaml::node::{Node, Pos, Value};
-use zz_inputs::{InputError, Warning};
+use crate::yaml::fields::{Doc, Item};
+use crate::yaml::node::{Node, Value};
+use crate::{InputError, Warning};
 use zz_ir::mapping::UserSpatialMapping;
-
-/// A tiling factor as written: a number, `all`, or `*` (inter-core only: let the allocator choose).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TilingFactor {
-    /// A fixed number of tiles.
-    N(u64),
-    /// One tile per element of the dimension.
-    All,
-    /// To be chosen by the constraint optimiser (inter-core tiling only).
-    Wildcard,
-}
-
-/// `(layer dimension, factor)` pairs, outermost tiling first as written.
-pub type Tiling = Vec<(String, TilingFactor)>;
-
-/// One mapping entry.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamMappingEntry {
-    /// `default`, an operator type (e.g. `Conv`) or a layer name.
-    pub name: String,
-    /// Cores the layer may run on (`[0]` when absent).
-    pub core_allocation: Vec<usize>,
-    /// Tiling into computation nodes within a core.
-    pub intra_core_tiling: Tiling,
-    /// Tiling across cores.
-    pub inter_core_tiling: Tiling,
-    /// Layer-dimension names for generic operators (Gemm, element-wise).
-    pub layer_dimension_names: Vec<String>,
-    /// Spatial mapping (used only for cores without `dataflows`).
-    pub spatial_mapping: Option<UserSpatialMapping>,
-    /// Where the entry starts.
-    pub pos: Pos,
-}
-
-/// A Stream mapping file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamMapping {
-    /// Entries in file order.
-    pub entries: Vec<StreamMappingEntry>,
-    /// The file name (for messages).
-    pub file: String,
-}
-
-impl StreamMapping {
-    /// The entry for a node: by name, then by operator type, then `default`; a repeated name
-    /// resolves to its last entry (the reference builds a dict).
-    pub fn entry_for(&self, name: &str, op_type: &str) -> &StreamMappingEntry {
-        let by = |n: &str| self.entries.iter().rev().find(|e| e.name == n);
-        by(name).or_else(|| by(op_type)).or_else(|| by("default")).unwrap_or(&self.entries[0])
-    }
-
-    /// The `default` entry.
-    pub fn default_entry(&self) -> &StreamMappingEntry {
-        self.entries.iter().rev().find(|e| e.name == "default").unwrap_or(&self.entries[0])
-    }
-}
+use zz_ir::stream::mapping::{StreamMapping, StreamMappingEntry, TilingFactor};
 
 const ENTRY_KEYS: &[&str] = &[
     "name",
@@ -89,14 +35,14 @@ const OA_DIMS: &[&str] = &["D1", "D2", "D3", "D4"];
 
 /// Reads a Stream mapping file.
 pub fn read_stream_mapping(path: &Path) -> Result<(StreamMapping, Vec<Warning>), InputError> {
-    let (name, text) = zz_inputs::yaml::read_text(path)?;
+    let (name, text) = crate::yaml::read_text(path)?;
     read_stream_mapping_str(&name, &text)
 }
 
 /// Reads Stream mapping YAML text; `name` is used in messages.
 pub fn read_stream_mapping_str(name: &str, text: &str) -> Result<(StreamMapping, Vec<Warning>), InputError> {
     let file = name.to_owned();
-    zz_inputs::yaml::with_doc(name, text, read_doc).map(|(entries, w)| (StreamMapping { entries, file }, w))
+    crate::yaml::with_doc(name, text, read_doc).map(|(entries, w)| (StreamMapping { entries, file }, w))
 }
 
 fn upper_word(s: &str) -> bool {
@@ -170,7 +116,7 @@ fn read_oa_dict(doc: &Doc, it: &Item<'_>, hint: bool) -> Result<UserSpatialMappi
 }
 
 fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, InputError> {
-    zz_inputs::yaml::kind::expect(doc, root, zz_inputs::yaml::kind::FileKind::Mapping, "-m/--mapping")?;
+    crate::yaml::kind::expect(doc, root, crate::yaml::kind::FileKind::Mapping, "-m/--mapping")?;
     let root = Item::root(root);
     let items = match &root.node.value {
         Value::Seq(_) => doc.seq(&root)?,

@@ -1,7 +1,4 @@
-//! Stream's layer graph: computation nodes (layers that run on a core) and the non-computation
-//! nodes between them that only carry dependencies (dummy, reshape, flatten, transpose).
-//!
-//! Two readers:
+//! Readers of Stream workloads into [`zz_ir::stream::workload::StreamWorkload`]:
 //! * [`read_stream_workload_yaml`]: a ZigZag-style workload YAML (Stream at 21e5ad80 has no
 //!   working YAML reader; like the oracle, every layer becomes a computation node built the
 //!   way the ONNX path builds them);
@@ -21,213 +18,15 @@
 
 use std::path::Path;
 
+use crate::onnx::attrs;
+use crate::onnx::proto::{ModelProto, NodeProto, ValueInfoProto};
+use crate::{InputError, Warning};
 use prost::Message;
-use zz_inputs::onnx::proto::{AttributeProto, ModelProto, NodeProto, TensorProto, ValueInfoProto};
-use zz_inputs::{InputError, Warning};
 use zz_ir::mapping::UserSpatialMapping;
-use zz_ir::workload::{DimensionRelation, EquationOperand, Layer, LayerKind};
-
-use crate::hardware::StreamAccelerator;
-use crate::mapping::{StreamMapping, Tiling};
-
-/// A layer that runs on a core.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ComputationLayer {
-    /// The layer as ZigZag sees it (loop dims in definition order, relations, padding,
-    /// precisions, `operand_source` with the node's own id for constant operands). `pr_sizes`
-    /// always holds the full sizes of the derived dimensions (given or computed).
-    pub layer: Layer,
-    /// Stream's lower-case node type (`conv`, `pooling`, `gemm`, `relu`, `add`, ...).
-    pub op_type: String,
-    /// Producer node id of each variable input operand, in the reference's dict order.
-    pub input_operand_source: Vec<(String, usize)>,
-    /// Operands read from memory only (weights; the input of a first layer).
-    pub constant_operands: Vec<String>,
-    /// Operands treated as variable for dependencies but constant for fetching (KV caches).
-    pub partially_constant_operands: Vec<String>,
-    /// Cores the node may run on.
-    pub core_allocation: Vec<usize>,
-    /// Intra-core tiling from the mapping (before normalisation).
-    pub intra_core_tiling: Tiling,
-    /// Inter-core tiling from the mapping (before normalisation).
-    pub inter_core_tiling: Tiling,
-    /// Spatial mapping used for cores without `dataflows`.
-    pub spatial_mapping: Option<UserSpatialMapping>,
-    /// Reshape of the `I`/`O` dependency tensors back to the ONNX layout (`(B, -1, X, Y)`),
-    /// present when the node has `B`, `OX`, `OY`, `IX` and `IY`.
-    pub operand_tensor_reshape: Option<Vec<(String, Vec<i64>)>>,
-}
-
-/// What a node of the layer graph is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NodeKind {
-    /// A computation node.
-    Computation(Box<ComputationLayer>),
-    /// Pass-through (zero cost) node.
-    Dummy,
-    /// ONNX `Reshape` to `shape` (the output shape).
-    Reshape {
-        /// Target shape.
-        shape: Vec<i64>,
-    },
-    /// ONNX `Flatten` at `axis` (Stream's default `-1` when absent).
-    Flatten {
-        /// Axis.
-        axis: i64,
-    },
-    /// ONNX `Transpose` with `perm` (reverse when absent).
-    Transpose {
-        /// Permutation.
-        perm: Option<Vec<i64>>,
-    },
-}
-
-/// A node of the layer graph.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StreamNode {
-    /// Node id (YAML `id`; ONNX: index among the nodes that have inputs).
-    pub id: usize,
-    /// Name (may be empty for ONNX nodes without a name).
-    pub name: String,
-    /// ONNX operator type / YAML `operator_type`.
-    pub operator_type: String,
-    /// Kind and payload.
-    pub kind: NodeKind,
-    /// Producer node id per input operand (`I`, `W`), in the reference's dict order.
-    pub input_operand_source: Vec<(String, usize)>,
-}
-
-impl StreamNode {
-    /// The computation layer, if this is a computation node.
-    pub fn computation(&self) -> Option<&ComputationLayer> {
-        match &self.kind {
-            NodeKind::Computation(c) => Some(c),
-            _ => None,
-        }
-    }
-}
-
-/// The layer graph.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct StreamWorkload {
-    /// Nodes in insertion order.
-    pub nodes: Vec<StreamNode>,
-    /// Edges `(producer index, consumer index)` into `nodes`, in insertion order, no duplicates.
-    pub edges: Vec<(usize, usize)>,
-}
-
-impl StreamWorkload {
-    /// Index of the node with this id.
-    pub fn index_of(&self, id: usize) -> Option<usize> {
-        self.nodes.iter().position(|n| n.id == id)
-    }
-
-    /// Successor indices of node `i` in edge-insertion order.
-    pub fn successors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.edges.iter().filter(move |e| e.0 == i).map(|e| e.1)
-    }
-
-    /// Predecessor indices of node `i` in edge-insertion order.
-    pub fn predecessors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        self.edges.iter().filter(move |e| e.1 == i).map(|e| e.0)
-    }
-
-    /// Node indices in networkx `topological_sort` order (Kahn generations).
-    pub fn topological_order(&self) -> Vec<usize> {
-        let n = self.nodes.len();
-        let mut indeg = vec![0usize; n];
-        for &(_, b) in &self.edges {
-            indeg[b] += 1;
-        }
-        let mut order = Vec::with_capacity(n);
-        let mut generation: Vec<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-        while !generation.is_empty() {
-            let mut next = Vec::new();
-            for &v in &generation {
-                order.push(v);
-                for c in self.successors(v) {
-                    indeg[c] -= 1;
-                    if indeg[c] == 0 {
-                        next.push(c);
-                    }
-                }
-            }
-            generation = next;
-        }
-        order
-    }
-
-    /// Shortest (fewest edges) path of node indices from `a` to `b`, breadth-first in edge
-    /// order (networkx `shortest_path`); `None` if unreachable.
-    pub fn shortest_path(&self, a: usize, b: usize) -> Option<Vec<usize>> {
-        let n = self.nodes.len();
-        let mut pred: Vec<Option<usize>> = vec![None; n];
-        let mut seen = vec![false; n];
-        seen[a] = true;
-        let mut queue = std::collections::VecDeque::from([a]);
-        while let Some(v) = queue.pop_front() {
-            if v == b {
-                break;
-            }
-            for w in self.successors(v) {
-                if !seen[w] {
-                    seen[w] = true;
-                    pred[w] = Some(v);
-                    queue.push_back(w);
-                }
-            }
-        }
-        if !seen[b] {
-            return None;
-        }
-        let mut path = vec![b];
-        let mut cur = b;
-        while let Some(p) = pred[cur] {
-            path.push(p);
-            cur = p;
-        }
-        path.reverse();
-        Some(path)
-    }
-
-    fn add(&mut self, node: StreamNode, err: impl Fn(String) -> InputError) -> Result<(), InputError> {
-        let idx = self.nodes.len();
-        for (_, src) in &node.input_operand_source {
-            let Some(p) = self.index_of(*src) else {
-                return Err(err(format!("operand source {src} is not an earlier node of the workload")));
-            };
-            if !self.edges.contains(&(p, idx)) {
-                self.edges.push((p, idx));
-            }
-        }
-        self.nodes.push(node);
-        Ok(())
-    }
-}
-
-/// Full sizes of the derived (partially relevant) dimensions: given sizes, else
-/// `pr_dimension_size − padding`, one per distinct derived dimension in relation order.
-pub fn pr_layer_dim_sizes(layer: &Layer) -> Vec<(String, u64)> {
-    let mut out: Vec<(String, u64)> = Vec::new();
-    for rel in &layer.relations {
-        let given = layer.pr_sizes.as_ref().and_then(|v| v.iter().find(|(n, _)| *n == rel.derived).map(|(_, s)| *s));
-        let size = match given {
-            Some(s) => s,
-            None => {
-                let a = layer.size_of(&rel.a).unwrap_or(1) as i64;
-                let b = layer.size_of(&rel.b).unwrap_or(1) as i64;
-                let full = zz_cost::layer_info::pr_dimension_size(rel.coef_a as i64, a, rel.coef_b as i64, b);
-                let (pb, pe) = layer.padding.iter().find(|(n, _)| *n == rel.derived).map(|(_, v)| *v).unwrap_or((0, 0));
-                (full - pb - pe).max(0) as u64
-            }
-        };
-        match out.iter_mut().find(|(n, _)| *n == rel.derived) {
-            Some(e) => e.1 = size,
-            None => out.push((rel.derived.clone(), size)),
-        }
-    }
-    out
-}
+use zz_ir::stream::accelerator::StreamAccelerator;
+use zz_ir::stream::mapping::{StreamMapping, Tiling};
+use zz_ir::stream::workload::{ComputationLayer, NodeKind, StreamNode, StreamWorkload, pr_layer_dim_sizes};
+use zz_ir::workload::{DimensionRelation, Layer, LayerKind};
 
 fn default_tensor_reshape(layer: &Layer, pr: &[(String, u64)]) -> Option<Vec<(String, Vec<i64>)>> {
     let size = |d: &str| layer.size_of(d).map(|s| s as i64);
@@ -333,8 +132,19 @@ pub fn read_stream_workload_yaml(
     mapping: &StreamMapping,
     acc: &StreamAccelerator,
 ) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
-    let (wl, warnings) = zz_inputs::read_workload_yaml(path)?;
-    let file = path.display().to_string();
+    let (name, text) = crate::yaml::read_text(path)?;
+    read_stream_workload_yaml_str(&name, &text, mapping, acc)
+}
+
+/// Reads ZigZag-style workload YAML text as a Stream workload; `name` is used in messages.
+pub fn read_stream_workload_yaml_str(
+    name: &str,
+    text: &str,
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
+    let (wl, warnings) = crate::read_workload_yaml_str(name, text)?;
+    let file = name.to_owned();
     let mut out = StreamWorkload::default();
     for layer in wl.layers {
         check_allocation(mapping, acc, &layer.name, &layer.operator_type)?;
@@ -363,77 +173,6 @@ pub fn read_stream_workload_yaml(
 // ------------------------------------------------------------------------------------------
 // ONNX
 
-/// Normalises an equation as ZigZag's layer factory does and splits it into operands:
-/// `+=` → `=`, operands start at token 0 and after every `=`, `*`, `+`; dims upper-cased.
-pub fn parse_equation(eq: &str) -> (String, Vec<EquationOperand>) {
-    let norm = eq.replace("+=", "=").replace("++", "+").replace('*', " * ").replace('=', " = ").replace('+', " + ");
-    let tokens: Vec<String> = {
-        let mut t = Vec::new();
-        let mut cur = String::new();
-        for ch in norm.chars() {
-            if ch.is_ascii_alphanumeric() || ch == ',' || ch == '=' || ch == '*' || ch == '+' {
-                cur.push(ch);
-            } else if !cur.is_empty() {
-                t.push(std::mem::take(&mut cur));
-            }
-        }
-        if !cur.is_empty() {
-            t.push(cur);
-        }
-        t
-    };
-    let mut starts = vec![0usize];
-    for (i, tk) in tokens.iter().enumerate() {
-        if tk == "=" || tk == "*" || tk == "+" {
-            starts.push(i + 1);
-        }
-    }
-    let mut ops = Vec::new();
-    for (k, &s) in starts.iter().enumerate() {
-        let end = if k + 1 < starts.len() { starts[k + 1] - 1 } else { tokens.len() };
-        let Some(name) = tokens.get(s) else { continue };
-        let dims = tokens.get(s + 1..end.max(s + 1)).unwrap_or(&[]).iter().map(|d| d.to_uppercase()).collect();
-        ops.push(EquationOperand { name: name.clone(), dims });
-    }
-    (norm, ops)
-}
-
-fn int_attr(a: &AttributeProto) -> Option<Vec<i64>> {
-    // INT = 2, INTS = 7, TENSOR = 4
-    match a.r#type {
-        Some(2) => Some(vec![a.i.unwrap_or(0)]),
-        Some(7) => Some(a.ints.clone()),
-        Some(4) => a.t.as_ref().map(tensor_ints),
-        _ => {
-            if !a.ints.is_empty() {
-                Some(a.ints.clone())
-            } else {
-                a.i.map(|i| vec![i])
-            }
-        }
-    }
-}
-
-fn tensor_ints(t: &TensorProto) -> Vec<i64> {
-    if !t.int64_data.is_empty() {
-        return t.int64_data.clone();
-    }
-    if !t.int32_data.is_empty() {
-        return t.int32_data.iter().map(|&x| x as i64).collect();
-    }
-    if let Some(raw) = &t.raw_data {
-        // INT64 = 7, INT32 = 6
-        if t.data_type == Some(6) {
-            return raw.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64).collect();
-        }
-        return raw
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-            .collect();
-    }
-    Vec::new()
-}
-
 struct OnnxCtx<'a> {
     file: &'a str,
     model: &'a ModelProto,
@@ -456,8 +195,8 @@ impl OnnxCtx<'_> {
     fn shape(&self, name: &str) -> Option<Vec<i64>> {
         let g = self.model.graph.as_ref()?;
         let of = |v: &ValueInfoProto| -> Option<Vec<i64>> {
-            use zz_inputs::onnx::proto::tensor_shape_proto::dimension::Value as D;
-            use zz_inputs::onnx::proto::type_proto::Value as T;
+            use crate::onnx::proto::tensor_shape_proto::dimension::Value as D;
+            use crate::onnx::proto::type_proto::Value as T;
             match v.r#type.as_ref()?.value.as_ref()? {
                 T::TensorType(t) => Some(
                     t.shape
@@ -477,10 +216,6 @@ impl OnnxCtx<'_> {
     }
 }
 
-fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
-    node.attribute.iter().find(|a| a.name.as_deref() == Some(name))
-}
-
 /// Reads an ONNX model with Stream's operator parsers.
 pub fn read_stream_workload_onnx(
     path: &Path,
@@ -488,16 +223,27 @@ pub fn read_stream_workload_onnx(
     acc: &StreamAccelerator,
 ) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
     let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| crate::error::unreadable(&file, &e))?;
+    read_stream_workload_onnx_bytes(&file, &bytes, mapping, acc)
+}
+
+/// Reads an ONNX model (its bytes) with Stream's operator parsers; `name` is used in messages.
+pub fn read_stream_workload_onnx_bytes(
+    name: &str,
+    bytes: &[u8],
+    mapping: &StreamMapping,
+    acc: &StreamAccelerator,
+) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
+    let file = name.to_owned();
     let fail = |m: String| InputError { file: file.clone(), line: 1, column: 1, key: "-".into(), message: m };
-    let bytes = std::fs::read(path).map_err(|e| zz_inputs::error::unreadable(&file, &e))?;
-    let layout = zz_inputs::onnx::wire::scan_model(&bytes).map_err(|e| InputError {
+    let layout = crate::onnx::wire::scan_model(bytes).map_err(|e| InputError {
         file: file.clone(),
         line: 1,
         column: e.offset + 1,
         key: "-".into(),
         message: format!("not a valid ONNX model (damaged protobuf): {}", e.message),
     })?;
-    let model = ModelProto::decode(bytes.as_slice()).map_err(|e| fail(format!("not a valid ONNX model: {e}")))?;
+    let model = ModelProto::decode(bytes).map_err(|e| fail(format!("not a valid ONNX model: {e}")))?;
     let Some(graph) = model.graph.as_ref() else {
         return Err(fail("not an ONNX model: `ModelProto.graph` is missing".into()));
     };
@@ -537,17 +283,17 @@ pub fn read_stream_workload_onnx(
             }
             "Flatten" => {
                 let pred = p.single_pred("Flatten")?;
-                let axis = match attr(node, "axis").and_then(int_attr) {
+                let axis = match attrs::find(node, "axis").and_then(attrs::ints_any) {
                     // reference quirk: Stream's default axis is -1 (ONNX says 1).
                     None => -1,
-                    Some(v) if v.len() == 1 && attr(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
+                    Some(v) if v.len() == 1 && attrs::find(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
                     Some(_) => return Err(err("the `axis` attribute must be a single integer".into())),
                 };
                 p.propagation(NodeKind::Flatten { axis }, pred)
             }
             "Transpose" => {
                 let pred = p.single_pred("Transpose")?;
-                let perm = attr(node, "perm").map(|a| a.ints.clone());
+                let perm = attrs::find(node, "perm").map(|a| a.ints.clone());
                 p.propagation(NodeKind::Transpose { perm }, pred)
             }
             "SSM" | "Softmax" | "Einsum" | "ReduceMean" | "LpNormalization" | "Gather" | "Concat" | "Split"
@@ -621,11 +367,11 @@ impl Parser<'_> {
     }
 
     fn ints_or(&self, name: &str, default: Vec<i64>) -> Vec<i64> {
-        attr(self.node, name).and_then(int_attr).unwrap_or(default)
+        attrs::find(self.node, name).and_then(attrs::ints_any).unwrap_or(default)
     }
 
     fn int_attr_or(&self, name: &str, default: i64) -> i64 {
-        attr(self.node, name).and_then(int_attr).and_then(|v| v.first().copied()).unwrap_or(default)
+        attrs::find(self.node, name).and_then(attrs::ints_any).and_then(|v| v.first().copied()).unwrap_or(default)
     }
 
     fn single_pred(&self, what: &str) -> Result<usize, InputError> {
@@ -704,7 +450,7 @@ impl Parser<'_> {
         operand_source: Vec<(String, usize)>,
         op_type: &str,
     ) -> Result<StreamNode, InputError> {
-        let (norm, operands) = parse_equation(equation);
+        let (norm, operands) = crate::equation::normalise(equation);
         for o in &operands {
             for d in &o.dims {
                 if !loop_dims.iter().any(|(x, _)| x == d) && !relations.iter().any(|r| &r.derived == d) {
@@ -743,8 +489,8 @@ impl Parser<'_> {
     fn conv(&self) -> Result<StreamNode, InputError> {
         let inp = self.in_shape()?;
         let out = self.out_shape()?;
-        let kernel = attr(self.node, "kernel_shape")
-            .and_then(int_attr)
+        let kernel = attrs::find(self.node, "kernel_shape")
+            .and_then(attrs::ints_any)
             .ok_or_else(|| self.err("missing attribute `kernel_shape`".into()))?;
         let strides = self.ints_or("strides", vec![1, 1]);
         let dil = self.ints_or("dilations", vec![1, 1]);
@@ -862,8 +608,8 @@ impl Parser<'_> {
             return Err(self.err(format!("pooling needs 4-D input and output shapes, found {ia:?} and {oa:?}")));
         }
         let kernel = match self.op() {
-            "MaxPool" | "AveragePool" => attr(self.node, "kernel_shape")
-                .and_then(int_attr)
+            "MaxPool" | "AveragePool" => attrs::find(self.node, "kernel_shape")
+                .and_then(attrs::ints_any)
                 .filter(|k| k.len() >= 2)
                 .ok_or_else(|| self.err("missing or bad attribute `kernel_shape`".into()))?,
             _ => vec![ia[2], ia[3]],
@@ -1029,15 +775,13 @@ fn rel(derived: &str, coef_a: i64, a: &str, coef_b: i64, b: &str) -> DimensionRe
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn equation_tokens() {
-        let (_, ops) = parse_equation("O[b][h][d][k]+=I[b][h][d][k]*W[]");
+        let (_, ops) = crate::equation::normalise("O[b][h][d][k]+=I[b][h][d][k]*W[]");
         assert_eq!(ops.len(), 3);
         assert_eq!(ops[0].dims, vec!["B", "H", "D", "K"]);
         assert!(ops[2].dims.is_empty());
-        let (norm, ops) = parse_equation("O[b][g][k][oy][ox]+=W[k][c][fy][fx]*I[b][g][c][iy][ix]");
+        let (norm, ops) = crate::equation::normalise("O[b][g][k][oy][ox]+=W[k][c][fy][fx]*I[b][g][c][iy][ix]");
         assert_eq!(norm, "O[b][g][k][oy][ox] = W[k][c][fy][fx] * I[b][g][c][iy][ix]");
         assert_eq!(ops[1].name, "W");
         assert_eq!(ops[2].dims, vec!["B", "G", "C", "IY", "IX"]);

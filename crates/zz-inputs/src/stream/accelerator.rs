@@ -1,4 +1,5 @@
-//! Stream's multi-core accelerator (classic Stream, commit 21e5ad80 input format).
+//! Reader of Stream's multi-core accelerator files (classic Stream, commit 21e5ad80 input
+//! format) into [`zz_ir::stream::accelerator::StreamAccelerator`].
 //!
 //! An accelerator YAML lists its cores by file (`cores: {0: core_a.yaml, ...}`), the id of
 //! the off-chip (DRAM) core, the connectivity (`core_connectivity`: point-to-point links
@@ -28,232 +29,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zz_inputs::InputError;
-use zz_inputs::Warning;
-use zz_inputs::yaml::fields::{Doc, Item};
-use zz_inputs::yaml::node::{Node, Pos, Value};
-use zz_ir::accelerator::{Accelerator, MemOperand, Memory};
-use zz_ir::mapping::UserSpatialMapping;
-
-/// The `type` of a core file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CoreType {
-    /// A core with an operational array.
-    Compute,
-    /// A memory-only core (the off-chip DRAM controller).
-    Memory,
-}
-
-/// One core of the accelerator.
-#[derive(Clone, Debug)]
-pub struct Core {
-    /// Core id (key of `cores`).
-    pub id: usize,
-    /// `name` of the core file.
-    pub name: String,
-    /// `type` of the core file.
-    pub core_type: CoreType,
-    /// The resolved core file (for messages).
-    pub file: String,
-    /// The core as a single-core (ZigZag) accelerator.
-    pub accelerator: Arc<Accelerator>,
-    /// The core's `dataflows` (its spatial mapping), if given.
-    pub dataflows: Option<UserSpatialMapping>,
-    /// Memory-sharing group id: the first core of its `core_memory_sharing` group, else its own id.
-    pub shared_mem_group_id: usize,
-}
-
-impl Core {
-    /// Number of MAC units (0 for the off-chip core).
-    pub fn total_unit_count(&self) -> u64 {
-        self.accelerator.operational_array.total_unit_count()
-    }
-
-    /// Indices (into `accelerator.memories`) of the top-level memories, in file order: memories
-    /// that are the last level of every operand they store.
-    pub fn top_memories(&self) -> Vec<usize> {
-        let mems = &self.accelerator.memories;
-        (0..mems.len())
-            .filter(|&i| mems[i].operands.iter().all(|op| !mems[i + 1..].iter().any(|m| m.operands.contains(op))))
-            .collect()
-    }
-
-    /// Index of the top-level memory of a memory operand.
-    pub fn top_memory_of(&self, op: MemOperand) -> Option<usize> {
-        self.accelerator.memories.iter().rposition(|m| m.operands.contains(&op))
-    }
-
-    /// Number of memory levels of each memory operand.
-    pub fn nb_levels(&self, op: MemOperand) -> usize {
-        self.accelerator.memories.iter().filter(|m| m.operands.contains(&op)).count()
-    }
-}
-
-/// Point-to-point link or bus.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkKind {
-    /// One direction between two cores.
-    Link,
-    /// Shared by every ordered pair of its cores.
-    Bus,
-}
-
-/// A communication link object (one per direction for links, one per bus entry).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Link {
-    /// Index in [`StreamAccelerator::links`] (creation order).
-    pub id: usize,
-    /// Link or bus.
-    pub kind: LinkKind,
-    /// Sending core (`None` = "Any", a bus).
-    pub sender: Option<usize>,
-    /// Receiving core (`None` = "Any", a bus).
-    pub receiver: Option<usize>,
-    /// Bandwidth in bits per cycle.
-    pub bandwidth: f64,
-    /// Energy per cycle of activity.
-    pub unit_energy_cost: f64,
-    /// Bus id (0, 1, ... per bus entry); `None` for links.
-    pub bus_id: Option<usize>,
-    /// Index of the `core_connectivity` entry that created it.
-    pub entry: usize,
-}
-
-/// The multi-core accelerator.
-#[derive(Clone, Debug)]
-pub struct StreamAccelerator {
-    /// `name`.
-    pub name: String,
-    /// Cores by id (index = id).
-    pub cores: Vec<Core>,
-    /// Id of the off-chip (DRAM) core.
-    pub offchip_core_id: usize,
-    /// Every link object, in creation order (links replaced by a later entry are kept here).
-    pub links: Vec<Link>,
-    /// Directed edges `(sender, receiver, link id)` in the core graph's edge order (the
-    /// first insertion of a pair fixes its position, a later entry replaces the link).
-    pub edges: Vec<(usize, usize, usize)>,
-    /// Core ids in the core graph's node order (order of first appearance in the edges).
-    pub node_order: Vec<usize>,
-    /// `core_memory_sharing` groups.
-    pub memory_sharing: Vec<Vec<usize>>,
-    /// Number of distinct memory-sharing group ids.
-    pub nb_shared_mem_groups: usize,
-}
-
-impl StreamAccelerator {
-    /// The core with this id.
-    pub fn core(&self, id: usize) -> Option<&Core> {
-        self.cores.get(id)
-    }
-
-    /// The off-chip core.
-    pub fn offchip_core(&self) -> &Core {
-        &self.cores[self.offchip_core_id]
-    }
-
-    /// The link currently attached to the directed edge `a → b` (after overwrites).
-    pub fn pair_link(&self, a: usize, b: usize) -> Option<usize> {
-        self.edges.iter().find(|e| e.0 == a && e.1 == b).map(|e| e.2)
-    }
-
-    /// Link ids in use (attached to some edge), ascending.
-    pub fn used_links(&self) -> Vec<usize> {
-        let mut v: Vec<usize> = self.edges.iter().map(|e| e.2).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    }
-
-    fn successors(&self, a: usize) -> impl Iterator<Item = usize> + '_ {
-        self.edges.iter().filter(move |e| e.0 == a).map(|e| e.1)
-    }
-
-    /// All shortest core paths from `a` to `b`, in the reference's (networkx) order; `[a]` for
-    /// `a == b`; empty when unreachable.
-    pub fn all_shortest_paths(&self, a: usize, b: usize) -> Vec<Vec<usize>> {
-        let n = self.cores.len();
-        // Breadth-first predecessor lists (networkx `predecessor`).
-        let mut seen: Vec<Option<usize>> = vec![None; n];
-        let mut pred: Vec<Option<Vec<usize>>> = vec![None; n];
-        seen[a] = Some(0);
-        pred[a] = Some(Vec::new());
-        let mut level = 0;
-        let mut next = vec![a];
-        while !next.is_empty() {
-            level += 1;
-            let this = std::mem::take(&mut next);
-            for v in this {
-                for w in self.successors(v) {
-                    match seen[w] {
-                        None => {
-                            pred[w] = Some(vec![v]);
-                            seen[w] = Some(level);
-                            next.push(w);
-                        }
-                        Some(l) if l == level => {
-                            if let Some(p) = pred[w].as_mut() {
-                                p.push(v);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-        if pred[b].is_none() {
-            return Vec::new();
-        }
-        // networkx `_build_paths_from_predecessors`.
-        let mut out = Vec::new();
-        let mut on_stack = vec![false; n];
-        on_stack[b] = true;
-        let mut stack: Vec<(usize, usize)> = vec![(b, 0)];
-        while let Some(&(node, i)) = stack.last() {
-            if node == a && i == 0 {
-                out.push(stack.iter().rev().map(|e| e.0).collect());
-            }
-            let preds = pred[node].as_deref().unwrap_or(&[]);
-            if i < preds.len() {
-                if let Some(top) = stack.last_mut() {
-                    top.1 = i + 1;
-                }
-                let nx = preds[i];
-                if on_stack[nx] {
-                    continue;
-                }
-                on_stack[nx] = true;
-                stack.push((nx, 0));
-            } else {
-                on_stack[node] = false;
-                stack.pop();
-            }
-        }
-        out
-    }
-
-    /// The links along the first shortest path from `a` to `b` (empty for `a == b`).
-    pub fn path_links(&self, a: usize, b: usize) -> Vec<usize> {
-        let paths = self.all_shortest_paths(a, b);
-        let Some(p) = paths.first() else { return Vec::new() };
-        p.windows(2).filter_map(|w| self.pair_link(w[0], w[1])).collect()
-    }
-
-    /// Whether two distinct cores are in one memory-sharing group (their top memories are one instance).
-    pub fn shares_top_memory(&self, a: usize, b: usize) -> bool {
-        a != b && self.cores[a].shared_mem_group_id == self.cores[b].shared_mem_group_id
-    }
-}
-
-/// Total weight (`I2`) capacity of the compute cores in bits: the sum of the top `I2` memory
-/// sizes of every core except the off-chip one (used to form fused layer stacks).
-pub fn total_weight_capacity(acc: &StreamAccelerator) -> u64 {
-    acc.cores
-        .iter()
-        .filter(|c| c.id != acc.offchip_core_id)
-        .filter_map(|c| c.top_memory_of(MemOperand::I2).map(|m| c.accelerator.memories[m].size))
-        .sum()
-}
+use crate::InputError;
+use crate::Warning;
+use crate::yaml::fields::{Doc, Item};
+use crate::yaml::node::{Node, Pos, Value};
+use zz_ir::accelerator::Memory;
+use zz_ir::stream::accelerator::{CoreType, StreamAccelerator, StreamCore, StreamLink, StreamLinkKind};
 
 /// Where core files named in an accelerator file are looked for.
 #[derive(Clone, Debug, Default)]
@@ -321,16 +102,27 @@ pub fn read_stream_accelerator(
     path: &Path,
     resolver: &CoreResolver,
 ) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
-    let (name, text) = zz_inputs::yaml::read_text(path)?;
+    let (name, text) = crate::yaml::read_text(path)?;
     let acc_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    read_stream_accelerator_str(&name, &text, &acc_dir, resolver)
+}
+
+/// Reads Stream accelerator YAML text; `name` is used in messages, core files named in it are
+/// resolved (and read) relative to `acc_dir` as if the text were a file there.
+pub fn read_stream_accelerator_str(
+    name: &str,
+    text: &str,
+    acc_dir: &Path,
+    resolver: &CoreResolver,
+) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
     let ((acc, core_warnings), mut warnings) =
-        zz_inputs::yaml::with_doc(&name, &text, |doc, root| read_doc(doc, root, &acc_dir, resolver))?;
+        crate::yaml::with_doc(name, text, |doc, root| read_doc(doc, root, acc_dir, resolver))?;
     warnings.extend(core_warnings);
     Ok((acc, warnings))
 }
 
 struct ConnEntry {
-    kind: LinkKind,
+    kind: StreamLinkKind,
     cores: Vec<usize>,
     bandwidth: f64,
     unit_energy_cost: f64,
@@ -342,8 +134,8 @@ fn read_doc(
     acc_dir: &Path,
     resolver: &CoreResolver,
 ) -> Result<(StreamAccelerator, Vec<Warning>), InputError> {
-    zz_inputs::yaml::kind::check_old_stream_accelerator(doc, root)?;
-    zz_inputs::yaml::kind::expect(doc, root, zz_inputs::yaml::kind::FileKind::StreamAccelerator, "-a/--accelerator")?;
+    crate::yaml::kind::check_old_stream_accelerator(doc, root)?;
+    crate::yaml::kind::expect(doc, root, crate::yaml::kind::FileKind::StreamAccelerator, "-a/--accelerator")?;
     let root = Item::root(root);
     if root.is_null() {
         return Err(doc.error(&root, "the file is empty; expected a Stream accelerator with keys name, cores, offchip_core_id, core_connectivity"));
@@ -403,10 +195,10 @@ fn read_doc(
     for it in doc.seq(&conn_item)? {
         let f = doc.map(&it, CONNECTION_KEYS)?;
         let kind = match f.get("type") {
-            None => LinkKind::Link,
+            None => StreamLinkKind::Link,
             Some(t) => match doc.str(&t)? {
-                "link" => LinkKind::Link,
-                "bus" => LinkKind::Bus,
+                "link" => StreamLinkKind::Link,
+                "bus" => StreamLinkKind::Bus,
                 other => return Err(doc.error(&t, format!("expected `link` or `bus`, found \"{other}\""))),
             },
         };
@@ -422,7 +214,7 @@ fn read_doc(
         if ids.len() < 2 {
             return Err(doc.error(&cores_it, "expected at least 2 core ids"));
         }
-        if kind == LinkKind::Link && ids.len() != 2 {
+        if kind == StreamLinkKind::Link && ids.len() != 2 {
             return Err(doc.error(&cores_it, "a `link` connects exactly 2 cores; use `type: bus` for more"));
         }
         let bw_it = f.req(doc, "bandwidth")?;
@@ -462,7 +254,7 @@ fn read_doc(
                     // controller in Stream's own `fusemax.yaml`) is kept, with a warning; only a
                     // link between the sharing cores themselves is refused.
                     let shared_bus =
-                        |c: &ConnEntry| c.kind == LinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z));
+                        |c: &ConnEntry| c.kind == StreamLinkKind::Bus && c.cores.iter().any(|z| !ids.contains(z));
                     if conns.iter().any(|c| c.cores.contains(&x) && c.cores.contains(&y) && shared_bus(c)) {
                         doc.warn(
                             it.pos(),
@@ -493,11 +285,11 @@ fn read_doc(
         let Some(path) = resolver.resolve(file, acc_dir) else {
             return Err(doc.error(item, format!("core file \"{file}\" not found (looked relative to the accelerator file, the working directory and the Stream inputs folder)")));
         };
-        let (acc, extras, w) = zz_inputs::yaml::read_stream_core(&path)?;
+        let (acc, extras, w) = crate::yaml::read_stream_core(&path)?;
         warnings.extend(w);
         let core_type = if extras.core_type == "memory" { CoreType::Memory } else { CoreType::Compute };
         let shared = memory_sharing.iter().find(|g| g.contains(id)).map(|g| g[0]).unwrap_or(*id);
-        cores.push(Core {
+        cores.push(StreamCore {
             id: *id,
             name: acc.name.clone(),
             core_type,
@@ -546,7 +338,7 @@ fn read_doc(
     };
 
     // Links and the core graph.
-    let mut links: Vec<Link> = Vec::new();
+    let mut links: Vec<StreamLink> = Vec::new();
     let mut edges: Vec<(usize, usize, usize)> = Vec::new();
     let mut node_order: Vec<usize> = Vec::new();
     let mut add_edge = |a: usize, b: usize, l: usize, edges: &mut Vec<(usize, usize, usize)>| {
@@ -564,13 +356,13 @@ fn read_doc(
     let mut bus_id = 0;
     for (ci, c) in conns.iter().enumerate() {
         match c.kind {
-            LinkKind::Link => {
+            StreamLinkKind::Link => {
                 let (a, b) = (c.cores[0], c.cores[1]);
                 for (s, r) in [(a, b), (b, a)] {
                     let id = links.len();
-                    links.push(Link {
+                    links.push(StreamLink {
                         id,
-                        kind: LinkKind::Link,
+                        kind: StreamLinkKind::Link,
                         sender: Some(s),
                         receiver: Some(r),
                         bandwidth: c.bandwidth,
@@ -581,11 +373,11 @@ fn read_doc(
                     add_edge(s, r, id, &mut edges);
                 }
             }
-            LinkKind::Bus => {
+            StreamLinkKind::Bus => {
                 let id = links.len();
-                links.push(Link {
+                links.push(StreamLink {
                     id,
-                    kind: LinkKind::Bus,
+                    kind: StreamLinkKind::Bus,
                     sender: None,
                     receiver: None,
                     bandwidth: c.bandwidth,

@@ -5,7 +5,7 @@
 //!   the cores the layer was costed on ([`genes`]). With [`GaOptions::reference_core_filter`] the
 //!   domain is cut like the reference does (only core ids below the number of flexible unique CNs).
 //! * Fitness: a full schedule of the allocation on the genetic-algorithm path (runtime
-//!   `int(latency_total2)` for the allocated CNs), reduced to the chosen [`Objective`]s, all
+//!   `int(latency_total2)` for the allocated CNs), reduced to the chosen [`AllocationObjective`]s, all
 //!   minimised. An allocation the scheduler rejects is infeasible: it ranks behind every feasible one.
 //! * Algorithm (DEAP's `eaMuPlusLambda` with `selNSGA2`): a random initial population of N
 //!   individuals; per generation λ = N offspring, each by crossover of two distinct random parents
@@ -25,6 +25,10 @@
 //!   in a fixed sequential order; only the schedules of a batch run in parallel (rayon), collected by
 //!   position, and fitness is memoised per genome. The result does not depend on the thread count.
 
+mod evaluator;
+mod nsga2;
+mod operators;
+
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -34,9 +38,15 @@ use crate::pipeline::{self, Allocation, Prepared, SchedulingOrder, StreamError};
 use crate::schedule_input::{OffchipBandwidth, ScheduleInput};
 use crate::scheduler::{self, ScheduleOptions};
 
+pub use evaluator::AllocationEvaluator;
+#[cfg(test)]
+use nsga2::{crowding, sort_nondominated};
+use nsga2::{dominates, select_nsga2};
+use operators::{crossover, mutate, two_distinct};
+
 /// A quantity to minimise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Objective {
+pub enum AllocationObjective {
     /// Schedule latency (cycles).
     Latency,
     /// Total energy (all nine buckets).
@@ -47,33 +57,38 @@ pub enum Objective {
     Memory,
 }
 
-impl Objective {
+impl AllocationObjective {
     /// All objectives with their command-line names.
-    pub const ALL: [Objective; 4] = [Objective::Latency, Objective::Energy, Objective::Edp, Objective::Memory];
+    pub const ALL: [AllocationObjective; 4] = [
+        AllocationObjective::Latency,
+        AllocationObjective::Energy,
+        AllocationObjective::Edp,
+        AllocationObjective::Memory,
+    ];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
-            Objective::Latency => "latency",
-            Objective::Energy => "energy",
-            Objective::Edp => "edp",
-            Objective::Memory => "memory",
+            AllocationObjective::Latency => "latency",
+            AllocationObjective::Energy => "energy",
+            AllocationObjective::Edp => "edp",
+            AllocationObjective::Memory => "memory",
         }
     }
 
     /// Parses `latency`, `energy`, `edp` or `memory` (case-insensitive; `peak_memory` is accepted).
-    pub fn parse(s: &str) -> Option<Objective> {
+    pub fn parse(s: &str) -> Option<AllocationObjective> {
         match s.trim().to_ascii_lowercase().as_str() {
-            "latency" => Some(Objective::Latency),
-            "energy" => Some(Objective::Energy),
-            "edp" => Some(Objective::Edp),
-            "memory" | "peak_memory" | "peak-memory" => Some(Objective::Memory),
+            "latency" => Some(AllocationObjective::Latency),
+            "energy" => Some(AllocationObjective::Energy),
+            "edp" => Some(AllocationObjective::Edp),
+            "memory" | "peak_memory" | "peak-memory" => Some(AllocationObjective::Memory),
             _ => None,
         }
     }
 }
 
-impl std::fmt::Display for Objective {
+impl std::fmt::Display for AllocationObjective {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
@@ -106,7 +121,7 @@ pub struct GaOptions {
     /// Probability that an offspring comes from mutation (the rest are copies).
     pub mutpb: f64,
     /// Objectives, all minimised; the first decides the chosen allocation, the others break ties.
-    pub objectives: Vec<Objective>,
+    pub objectives: Vec<AllocationObjective>,
     /// Cut gene domains like the reference: only cores with an id below the number of flexible unique CNs.
     pub reference_core_filter: bool,
 }
@@ -119,7 +134,7 @@ impl Default for GaOptions {
             seed: 0,
             cxpb: 0.3,
             mutpb: 0.7,
-            objectives: vec![Objective::Latency, Objective::Energy],
+            objectives: vec![AllocationObjective::Latency, AllocationObjective::Energy],
             reference_core_filter: false,
         }
     }
@@ -132,18 +147,18 @@ pub struct Metrics {
     pub latency: f64,
     /// Total energy.
     pub energy: f64,
-    /// Peak on-chip memory usage, bits (see [`Objective::Memory`]).
+    /// Peak on-chip memory usage, bits (see [`AllocationObjective::Memory`]).
     pub peak_memory: f64,
 }
 
 impl Metrics {
     /// The value of an objective.
-    pub fn value(&self, o: Objective) -> f64 {
+    pub fn value(&self, o: AllocationObjective) -> f64 {
         match o {
-            Objective::Latency => self.latency,
-            Objective::Energy => self.energy,
-            Objective::Edp => self.latency * self.energy,
-            Objective::Memory => self.peak_memory,
+            AllocationObjective::Latency => self.latency,
+            AllocationObjective::Energy => self.energy,
+            AllocationObjective::Edp => self.latency * self.energy,
+            AllocationObjective::Memory => self.peak_memory,
         }
     }
 }
@@ -188,7 +203,7 @@ pub struct GaResult {
     /// The genes searched.
     pub genes: Vec<Gene>,
     /// The objectives.
-    pub objectives: Vec<Objective>,
+    pub objectives: Vec<AllocationObjective>,
     /// Every distinct allocation evaluated, in evaluation order.
     pub evaluations: Vec<Evaluation>,
     /// The Pareto front (indices into `evaluations`), best first in objective order.
@@ -285,279 +300,6 @@ pub fn genes(prep: &Prepared, allocation: &Allocation, reference_core_filter: bo
         .collect()
 }
 
-/// Schedules allocations of a set of genes. The scheduler input is built once by the pipeline
-/// (every gene on its first core) and, per allocation, only the genes' CNs get their core, runtime
-/// (`int(latency_total2)`, the genetic-algorithm path), energies, too-large operands and DRAM
-/// bandwidths replaced — what [`pipeline::schedule_input`] would give for `base` plus the genome
-/// as [`Allocation::chosen`].
-pub struct Evaluator<'a> {
-    prep: &'a Prepared,
-    base_input: ScheduleInput,
-    /// Per gene, the CN indices it allocates.
-    cns_of_gene: Vec<Vec<usize>>,
-    opts: &'a ScheduleOptions,
-    /// Inputs to reuse (cloning a large input costs about as much as building it).
-    spare: std::sync::Mutex<Vec<ScheduleInput>>,
-}
-
-impl<'a> Evaluator<'a> {
-    /// Prepares the evaluation of `genes` on top of the cores in `base`.
-    pub fn new(
-        prep: &'a Prepared,
-        base: &Allocation,
-        genes: &[Gene],
-        order: &SchedulingOrder,
-        opts: &'a ScheduleOptions,
-    ) -> Result<Self, StreamError> {
-        let mut alloc = base.clone();
-        alloc.chosen.extend(genes.iter().map(|g| (g.layer, g.group, g.cores.first().copied().unwrap_or(0))));
-        let base_input = pipeline::schedule_input(prep, &alloc, order)?;
-        let cns_of_gene = genes
-            .iter()
-            .map(|g| {
-                (0..prep.graph.cns.len())
-                    .filter(|&i| {
-                        let c = &prep.graph.cns[i];
-                        c.id == g.layer && c.group == g.group && preset_core(prep, base, i).is_none()
-                    })
-                    .collect()
-            })
-            .collect();
-        Ok(Self { prep, base_input, cns_of_gene, opts, spare: Default::default() })
-    }
-
-    /// The scheduler input of an allocation (core per gene).
-    pub fn input(&self, genome: &[usize]) -> Result<ScheduleInput, String> {
-        let mut input = self.base_input.clone();
-        self.patch(&mut input, genome)?;
-        Ok(input)
-    }
-
-    /// Sets the genes' CNs of `input` to an allocation; every such CN is overwritten, so any earlier
-    /// allocation of the same input is replaced completely.
-    fn patch(&self, input: &mut ScheduleInput, genome: &[usize]) -> Result<(), String> {
-        for (cns, &core) in self.cns_of_gene.iter().zip(genome) {
-            for &i in cns {
-                let Some(cc) = self.prep.costs.get(i, core) else {
-                    let c = &self.prep.graph.cns[i];
-                    return Err(format!("CN ({}, {}): core {core} is not among its allowed cores", c.id, c.sub_id));
-                };
-                let cn = &mut input.cns[i];
-                cn.core = core;
-                cn.runtime = cc.runtime_ga();
-                cn.onchip_energy = cc.onchip_energy;
-                cn.offchip_energy = cc.offchip_energy;
-                cn.too_large_operands.clone_from(&cc.too_large_operands);
-                cn.offchip_bandwidth = cc
-                    .offchip_bandwidth_per_op
-                    .iter()
-                    .map(|(m, x)| {
-                        let bw = OffchipBandwidth {
-                            rd_out_to_low: x[0] as f64,
-                            wr_in_by_low: x[1] as f64,
-                            rd_out_to_high: x[2] as f64,
-                            wr_in_by_high: x[3] as f64,
-                        };
-                        (*m, bw)
-                    })
-                    .collect();
-            }
-        }
-        Ok(())
-    }
-
-    /// Schedules an allocation; `Err` holds why the scheduler rejected it.
-    pub fn evaluate(&self, genome: &[usize]) -> Result<Metrics, String> {
-        let spare = self.spare.lock().map(|mut v| v.pop()).unwrap_or(None);
-        let mut input = spare.unwrap_or_else(|| self.base_input.clone());
-        let r = self.patch(&mut input, genome).and_then(|()| self.metrics(&input));
-        if let Ok(mut v) = self.spare.lock() {
-            v.push(input);
-        }
-        r
-    }
-
-    fn metrics(&self, input: &ScheduleInput) -> Result<Metrics, String> {
-        let s = scheduler::schedule(input, self.opts).map_err(|e| e.to_string())?;
-        let offchip = input.topology.offchip_core;
-        let peak = input
-            .topology
-            .memories
-            .iter()
-            .zip(&s.memories)
-            .filter(|(m, _)| !m.cores.contains(&offchip))
-            .map(|(_, u)| u.peak as f64)
-            .fold(0.0, f64::max);
-        Ok(Metrics { latency: s.latency, energy: s.energy.total(), peak_memory: peak })
-    }
-}
-
-/// Pareto dominance, all objectives minimised.
-fn dominates(a: &[f64], b: &[f64]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x <= y) && a.iter().zip(b).any(|(x, y)| x < y)
-}
-
-/// Non-dominated sorting (DEAP's `sortNondominated`): individuals with equal fitness are grouped
-/// (first-appearance order); fronts are built until at least `min(k, n)` individuals are sorted.
-/// Returns positions into `fits`.
-fn sort_nondominated(fits: &[&[f64]], k: usize) -> Vec<Vec<usize>> {
-    if fits.is_empty() || k == 0 {
-        return Vec::new();
-    }
-    // Unique fitness values and their individuals.
-    let mut keys: Vec<&[f64]> = Vec::new();
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    for (i, f) in fits.iter().enumerate() {
-        match keys.iter().position(|k| k == f) {
-            Some(u) => members[u].push(i),
-            None => {
-                keys.push(f);
-                members.push(vec![i]);
-            }
-        }
-    }
-    let n = keys.len();
-    let mut dominated_by_count = vec![0usize; n];
-    let mut dominates_list: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut current: Vec<usize> = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            if dominates(keys[i], keys[j]) {
-                dominated_by_count[j] += 1;
-                dominates_list[i].push(j);
-            } else if dominates(keys[j], keys[i]) {
-                dominated_by_count[i] += 1;
-                dominates_list[j].push(i);
-            }
-        }
-        if dominated_by_count[i] == 0 {
-            current.push(i);
-        }
-    }
-    let mut fronts: Vec<Vec<usize>> = vec![current.iter().flat_map(|&u| members[u].iter().copied()).collect()];
-    let mut sorted = fronts[0].len();
-    let target = k.min(fits.len());
-    while sorted < target {
-        let mut next = Vec::new();
-        let mut front = Vec::new();
-        for &p in &current {
-            for &d in &dominates_list[p] {
-                dominated_by_count[d] -= 1;
-                if dominated_by_count[d] == 0 {
-                    next.push(d);
-                    sorted += members[d].len();
-                    front.extend(members[d].iter().copied());
-                }
-            }
-        }
-        fronts.push(front);
-        current = next;
-    }
-    fronts
-}
-
-/// Crowding distance of each member of a front (DEAP's `assignCrowdingDist`: one stable sort per
-/// objective, each starting from the previous order).
-#[allow(clippy::needless_range_loop)] // `o` indexes the members' objective vectors
-fn crowding(front: &[&[f64]]) -> Vec<f64> {
-    let mut dist = vec![0.0f64; front.len()];
-    if front.is_empty() {
-        return dist;
-    }
-    let nobj = front[0].len();
-    let mut crowd: Vec<usize> = (0..front.len()).collect();
-    for o in 0..nobj {
-        crowd.sort_by(|&a, &b| front[a][o].partial_cmp(&front[b][o]).unwrap_or(std::cmp::Ordering::Equal));
-        let (first, last) = (crowd[0], crowd[crowd.len() - 1]);
-        dist[first] = f64::INFINITY;
-        dist[last] = f64::INFINITY;
-        if front[last][o] == front[first][o] {
-            continue;
-        }
-        let norm = nobj as f64 * (front[last][o] - front[first][o]);
-        for w in crowd.windows(3) {
-            dist[w[1]] += (front[w[2]][o] - front[w[0]][o]) / norm;
-        }
-    }
-    dist
-}
-
-/// NSGA-II selection of `k` individuals (DEAP's `selNSGA2`); `None` fitness = infeasible, ranked last.
-/// Returns positions into `fits`.
-fn select_nsga2(fits: &[Option<&[f64]>], k: usize) -> Vec<usize> {
-    let feasible: Vec<usize> = (0..fits.len()).filter(|&i| fits[i].is_some()).collect();
-    let infeasible: Vec<usize> = (0..fits.len()).filter(|&i| fits[i].is_none()).collect();
-    let ff: Vec<&[f64]> = feasible.iter().map(|&i| fits[i].unwrap_or(&[])).collect();
-    let mut fronts: Vec<Vec<usize>> =
-        sort_nondominated(&ff, k).into_iter().map(|f| f.into_iter().map(|p| feasible[p]).collect()).collect();
-    if feasible.len() < k && !infeasible.is_empty() {
-        fronts.push(infeasible);
-    }
-    let Some(last) = fronts.pop().filter(|l| !l.is_empty()) else { return fronts.into_iter().flatten().collect() };
-    let mut chosen: Vec<usize> = fronts.into_iter().flatten().collect();
-    let rest = k.saturating_sub(chosen.len());
-    if rest > 0 {
-        let dist: Vec<f64> = if fits[last[0]].is_some() {
-            crowding(&last.iter().map(|&i| fits[i].unwrap_or(&[])).collect::<Vec<_>>())
-        } else {
-            vec![0.0; last.len()]
-        };
-        let mut idx: Vec<usize> = (0..last.len()).collect();
-        idx.sort_by(|&a, &b| dist[b].partial_cmp(&dist[a]).unwrap_or(std::cmp::Ordering::Equal));
-        chosen.extend(idx.into_iter().take(rest).map(|p| last[p]));
-    }
-    chosen
-}
-
-/// Two distinct random positions below `n` (`n >= 2`).
-fn two_distinct(rng: &mut ChaCha8Rng, n: usize) -> (usize, usize) {
-    let a = rng.random_range(0..n);
-    let mut b = rng.random_range(0..n - 1);
-    if b >= a {
-        b += 1;
-    }
-    (a, b)
-}
-
-/// Two-point crossover (DEAP's `cxTwoPoint`); returns the first child.
-fn crossover(rng: &mut ChaCha8Rng, a: &[usize], b: &[usize]) -> Vec<usize> {
-    let mut child = a.to_vec();
-    let size = a.len().min(b.len());
-    if size < 2 {
-        return child;
-    }
-    let mut p1 = rng.random_range(1..=size);
-    let mut p2 = rng.random_range(1..=size - 1);
-    if p2 >= p1 {
-        p2 += 1;
-    } else {
-        std::mem::swap(&mut p1, &mut p2);
-    }
-    child[p1..p2].copy_from_slice(&b[p1..p2]);
-    child
-}
-
-/// Stream's mutation: mostly per-gene resampling, sometimes a swap of two genes.
-fn mutate(rng: &mut ChaCha8Rng, genes: &[Gene], genome: &mut [usize]) {
-    let n = genome.len();
-    if n < 2 || rng.random::<f64>() < 0.75 {
-        let p = 1.0 / n as f64;
-        for (pos, g) in genes.iter().enumerate() {
-            if rng.random::<f64>() < p {
-                let others: Vec<usize> = g.cores.iter().copied().filter(|&c| c != genome[pos]).collect();
-                if !others.is_empty() {
-                    genome[pos] = others[rng.random_range(0..others.len())];
-                }
-            }
-        }
-    } else {
-        let (a, b) = two_distinct(rng, n);
-        if genes[a].cores.contains(&genome[b]) && genes[b].cores.contains(&genome[a]) {
-            genome.swap(a, b);
-        }
-    }
-}
-
 /// Runs the search. `base` holds the cores given by the user (not searched); `on_generation` is called
 /// after the initial population and after every generation.
 pub fn run(
@@ -584,7 +326,7 @@ pub fn run(
     if let Some(g) = genes.iter().find(|g| g.cores.is_empty()) {
         return Err(GaError::Options(format!("layer {} (group {}) has no core it can run on", g.name, g.group)));
     }
-    let evaluator = Evaluator::new(prep, base, &genes, order, sched_opts)?;
+    let evaluator = AllocationEvaluator::new(prep, base, &genes, order, sched_opts)?;
     let mu = opts.population / 2;
     let lambda = opts.population;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
@@ -781,7 +523,7 @@ pub fn exhaustive(
     if genes.is_empty() || space > limit || genes.iter().any(|g| g.cores.is_empty()) {
         return Ok(None);
     }
-    let evaluator = Evaluator::new(prep, base, &genes, order, sched_opts)?;
+    let evaluator = AllocationEvaluator::new(prep, base, &genes, order, sched_opts)?;
     let genomes: Vec<Vec<usize>> = (0..space as usize)
         .map(|mut k| {
             let mut g = vec![0; genes.len()];

@@ -1,4 +1,5 @@
-//! Equation normalisation as the reference's layer factory does it (spec §2.2).
+//! Equation normalisation as the reference's layer factory does it (spec §2.2), shared by
+//! every front end (workload YAML, ZigZag's and Stream's ONNX operator builders).
 //!
 //! `+=` becomes `=`, `++` becomes `+`, then `*`, `=` and `+` are surrounded by spaces. The
 //! operands are the first token and every token right after `=`, `*` or `+`; an operand's

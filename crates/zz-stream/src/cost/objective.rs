@@ -1,0 +1,78 @@
+//! Stream's objective of the per-CN temporal search (truncated latency, with DRAM a
+//! bandwidth-scaled variant), plugged into zz-search's LOMA ordering loop.
+
+use super::*;
+
+/// Stream's `MinimalBandwidthLatencyStage` objective.
+pub(super) struct Objective {
+    pub(super) has_dram: bool,
+    /// Operands with the most levels, in `set` order (`O`, `I1`, `I2`).
+    pub(super) with_dram: Vec<MemOperand>,
+    pub(super) total_dram_bw: f64,
+    pub(super) nb_parallel: f64,
+}
+
+impl Objective {
+    pub(super) fn new(acc: &Accelerator, has_dram: bool, nb_parallel: u64) -> Self {
+        let mut o = Objective { has_dram, with_dram: Vec::new(), total_dram_bw: 0.0, nb_parallel: nb_parallel as f64 };
+        if !has_dram {
+            return o;
+        }
+        let ops: Vec<MemOperand> = [MemOperand::O, MemOperand::I1, MemOperand::I2]
+            .into_iter()
+            .filter(|op| acc.memories.iter().any(|m| m.operands.contains(op)))
+            .collect();
+        let levels = |op: MemOperand| acc.memories.iter().filter(|m| m.operands.contains(&op)).count();
+        let max = ops.iter().map(|&op| levels(op)).max().unwrap_or(0);
+        o.with_dram = ops.into_iter().filter(|&op| levels(op) == max).collect();
+        if let Some(&first) = o.with_dram.first()
+            && let Some(top) = acc.memories.iter().rev().find(|m| m.operands.contains(&first))
+        {
+            o.total_dram_bw = top.ports.iter().map(|p| p.bandwidth_max as f64).fold(0.0, f64::max);
+        }
+        o
+    }
+
+    pub(super) fn value(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<f64, CostError> {
+        // reference quirk: the reduction compares truncated latencies only (no energy tie-break), and
+        // with DRAM the bandwidth factor counts the operands with the most levels, not the DRAM ones.
+        let latency = py_int(e.latency_total2);
+        if !self.has_dram {
+            return Ok(latency);
+        }
+        let used = |op: MemOperand| -> Result<f64, CostError> {
+            if !self.with_dram.contains(&op) {
+                return Ok(0.0);
+            }
+            Ok(top_inst_bandwidth(ctx, nest, e, op, 1.0)?.iter().map(|&x| x as f64).sum())
+        };
+        let total = match self.with_dram.len() {
+            1 => self.nb_parallel * used(self.with_dram[0])?,
+            2 | 3 => {
+                let Some(&b) = self.with_dram.iter().find(|&&op| op != MemOperand::O) else {
+                    return Err(CostError::Invariant("no broadcast operand among the DRAM operands".into()));
+                };
+                let mut others = 0.0;
+                for &op in self.with_dram.iter().filter(|&&op| op != b) {
+                    others += used(op)?;
+                }
+                self.nb_parallel * others + used(b)?
+            }
+            _ => return Err(CostError::Invariant("no operand has a DRAM level".into())),
+        };
+        Ok(py_ceil(total / self.total_dram_bw) * latency)
+    }
+}
+
+impl zz_search::loma::OrderingObjective for Objective {
+    type Key = f64;
+
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<f64, CostError> {
+        self.value(ctx, nest, e)
+    }
+
+    // reference quirk: a strictly smaller value replaces the best (the first best is kept).
+    fn better(&self, a: &f64, b: &f64) -> bool {
+        a < b
+    }
+}
