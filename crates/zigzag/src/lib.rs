@@ -5,6 +5,10 @@
 //! * Single-core evaluation / mapping search (`zigzag-rs map`): [`evaluate`], or the staged
 //!   [`single_core::SingleCoreInputs`] → [`zz_report::RunReport`].
 //! * Several designs on one workload: [`compare::compare`] → [`compare::Comparison`].
+//! * Multi-core scheduling (Stream): [`stream::schedule`] (fixed allocation) or the staged
+//!   [`stream::prepare`] → allocation (genetic algorithm, constraint optimisation) →
+//!   [`stream::StreamRun::schedule`] → [`zz_report::stream::StreamReport`]; CN granularity:
+//!   [`stream::granularity`].
 //! * A parameter sweep: [`sweep::sweep`] → [`sweep::SweepResult`] (CSV, JSON, Pareto front).
 //!
 //! The command-line tool `zigzag-rs` (crate `zz-cli`) only parses arguments, prints and writes
@@ -15,10 +19,12 @@ pub mod design;
 pub mod error;
 pub mod single_core;
 pub mod source;
+pub mod stream;
 pub mod sweep;
 
 pub use error::{Error, Result, StreamFailure};
 pub use single_core::{Engine, Evaluation, MapOptions, MappingType, Objective, SalsaCriterion, evaluate};
 pub use source::{Read, Source};
 pub use zz_inputs::{InputError, Warning};
+pub use zz_ir::choice::UnknownChoice;
 pub use zz_report::RunReport;
