@@ -88,7 +88,6 @@ impl Error {
         !matches!(self, Error::Io { .. } | Error::Other(_))
     }
 
-    #[allow(dead_code)]
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
     }

@@ -28,3 +28,23 @@ pub use source::{Read, Source};
 pub use zz_inputs::{InputError, Warning};
 pub use zz_ir::choice::UnknownChoice;
 pub use zz_report::RunReport;
+
+/// Makes `path` the CACTI 7 binary that costs memories with `auto_cost_extraction: true`
+/// (default: `$ZIGZAG_RS_CACTI`; results are cached in `$ZIGZAG_RS_CACTI_CACHE`).
+pub fn set_cacti_binary(path: std::path::PathBuf) {
+    zz_inputs::cacti::set_binary(path);
+}
+
+/// Sets the number of worker threads of every parallel search (once per process, before the
+/// first search; results do not depend on it).
+pub fn set_thread_count(n: usize) -> Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n.max(1))
+        .build_global()
+        .map_err(|e| Error::Other(format!("cannot start {n} threads: {e}")))
+}
+
+/// Shortens every quoted value of a long message to a readable length.
+pub fn clip_quoted_values(message: &str) -> String {
+    zz_inputs::error::clip_quotes(message)
+}

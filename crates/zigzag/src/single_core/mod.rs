@@ -14,15 +14,15 @@ mod report;
 pub use gap::{GapLayer, GapReport, GapTotal};
 pub use options::{Engine, MapOptions, MappingType, Objective, SalsaSettings};
 pub use report::{check_finite, layer_report, run_report};
+pub use zz_search::network::LayerSpace;
 pub use zz_search::salsa::SalsaCriterion;
+pub use zz_search::{NetworkResult, SearchOptions};
 
 use zz_inputs::Warning;
 use zz_ir::accelerator::Accelerator;
 use zz_ir::mapping::Mapping;
-use zz_ir::workload::Workload;
+pub use zz_ir::workload::Workload;
 use zz_report::RunReport;
-use zz_search::NetworkResult;
-use zz_search::network::LayerSpace;
 
 use crate::source::{Read, Source};
 use crate::{Error, Result};

@@ -1,5 +1,5 @@
 //! The genetic-algorithm allocation of `zigzag-rs stream`: when the mapping and `--allocation`
-//! leave some `(layer, group)` without a core, an NSGA-II search picks one ([`zz_stream::ga`]),
+//! leave some `(layer, group)` without a core, an NSGA-II search picks one ([`zigzag::stream`]),
 //! with a progress bar over generations and a summary of the Pareto front; with `--output` it
 //! writes `pareto.json` (every evaluated allocation, the front, the logbook and the chosen
 //! allocation in the form `--allocation` replays), `pareto.png` (latency vs energy, chosen point
