@@ -54,9 +54,12 @@ pub fn allocation_from_json(v: &Value) -> Result<Allocation> {
     Ok(a)
 }
 
+/// A constraint-optimisation allocation to replay: each layer id with its cores.
+pub type CoReplay = Vec<(usize, Vec<usize>)>;
+
 /// `{"layer": [cores], ...}` (optionally under a `co_allocation` key) for a
 /// constraint-optimisation replay: every layer's sorted, de-duplicated core list.
-pub fn co_replay_from_json(v: &Value) -> Result<Vec<(usize, Vec<usize>)>> {
+pub fn co_replay_from_json(v: &Value) -> Result<CoReplay> {
     let v = v.get("co_allocation").unwrap_or(v);
     let obj = v.as_object().ok_or_else(|| invalid(format!("--allocation: expected a JSON object, got {v}")))?;
     let mut out = Vec::new();

@@ -27,7 +27,7 @@ use zz_stream::pipeline::{self, RunSpec, StreamError};
 pub use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::scheduler::{Schedule, ScheduleError};
 
-pub use allocation::{allocation_from_json, co_replay_from_json};
+pub use allocation::{CoReplay, allocation_from_json, co_replay_from_json};
 pub use co::CoRun;
 pub use ga::{GaConstraints, GaSearch, ga_design_points, ga_summary, pareto_json, value_text};
 pub use granularity::{GranularityCandidate, GranularityResult, GranularityRow, granularity, parse_tiling};

@@ -48,7 +48,7 @@ pub fn choose(args: &StreamArgs, prep: &StreamRun) -> Result<Allocator, Failure>
 }
 
 /// `--allocation '{"layer": [cores], ...}'` for a CO replay.
-fn replay(args: &StreamArgs) -> Result<Option<Vec<(usize, Vec<usize>)>>, Failure> {
+fn replay(args: &StreamArgs) -> Result<Option<stream::CoReplay>, Failure> {
     let Some(s) = &args.inputs.allocation else { return Ok(None) };
     Ok(Some(stream::co_replay_from_json(&super::json_arg(s)?)?))
 }
@@ -57,7 +57,7 @@ fn replay(args: &StreamArgs) -> Result<Option<Vec<(usize, Vec<usize>)>>, Failure
 pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
     let tie_break: TieBreak =
         args.co.co_tie_break.parse().map_err(|e| Failure::input(format!("--co-tie-break: {e}")))?;
-    if !(args.co.co_time_limit > 0.0) {
+    if args.co.co_time_limit.is_nan() || args.co.co_time_limit <= 0.0 {
         return Err(Failure::input(format!(
             "--co-time-limit: expected a positive number of seconds, got {}",
             args.co.co_time_limit
