@@ -24,7 +24,6 @@ use zz_stream::cn::CnOptions;
 use zz_stream::cost::CostOptions;
 use zz_stream::hardware::CoreResolver;
 use zz_stream::pipeline::{self, RunSpec, StreamError};
-pub use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::scheduler::{Schedule, ScheduleError};
 
 pub use allocation::{CoReplay, allocation_from_json, co_replay_from_json};
@@ -33,12 +32,13 @@ pub use ga::{GaConstraints, GaSearch, ga_design_points, ga_summary, pareto_json,
 pub use granularity::{GranularityCandidate, GranularityResult, GranularityRow, granularity, parse_tiling};
 pub use zz_stream::cn::Mode;
 pub use zz_stream::co::{CoOptions, TieBreak};
-pub use zz_stream::ga::space_size;
 pub use zz_stream::ga::{
     ExhaustiveResult, GaOptions, GaResult, Gene, GenerationStats, Metrics as GaMetrics, Objective as GaObjective,
+    space_size,
 };
 pub use zz_stream::mapping::TilingFactor;
 pub use zz_stream::pipeline::{Allocation, SchedulingOrder};
+pub use zz_stream::schedule_input::ScheduleInput;
 pub use zz_stream::scheduler::ScheduleOptions;
 
 use crate::{Error, Result, Source, StreamFailure};
