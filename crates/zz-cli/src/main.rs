@@ -7,7 +7,6 @@ mod args;
 mod compare;
 mod granularity;
 mod map;
-mod report;
 mod stream;
 mod sweep;
 
@@ -54,6 +53,14 @@ impl Failure {
     }
 }
 
+impl From<zigzag::Error> for Failure {
+    /// Input problems (bad files, options, non-finite results, failed searches and schedules)
+    /// exit with 2, everything else with 1.
+    fn from(e: zigzag::Error) -> Self {
+        Failure { code: if e.is_input_error() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -73,7 +80,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             // Messages that quote a huge value (e.g. from the scheduler) are clipped too.
-            let message = if f.message.len() > 2000 { zz_inputs::error::clip_quotes(&f.message) } else { f.message };
+            let message = if f.message.len() > 2000 { zigzag::clip_quoted_values(&f.message) } else { f.message };
             eprintln!("error: {message}");
             ExitCode::from(f.code)
         }

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod accelerator;
+pub mod choice;
 pub mod diagnostics;
 pub mod graph;
 pub mod mapping;

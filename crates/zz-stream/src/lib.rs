@@ -6,6 +6,7 @@
 //! The engine works on IR values only (`zz_ir::stream`: accelerator, workload graph, mapping);
 //! `zz_inputs::stream` reads them from files or memory.
 
+mod choice;
 pub mod cn;
 pub mod co;
 pub mod cost;
