@@ -45,7 +45,8 @@ fn sh_commands(readme: &str) -> Vec<(usize, String)> {
 }
 
 /// Build and test steps that appear in `sh` blocks but are not the tool itself.
-const NOT_RE_RUN: &[&str] = &["cargo install", "cargo test", "cargo bench", "pip ", "python", "bash .ci/run", "maturin"];
+const NOT_RE_RUN: &[&str] =
+    &["scripts/test.sh", "cargo install", "cargo test", "cargo bench", "pip ", "python", "bash .ci/run", "maturin"];
 
 #[test]
 fn readme_commands_run_from_a_fresh_layout() {
@@ -88,13 +89,7 @@ fn readme_commands_run_from_a_fresh_layout() {
             println!("SKIPPED: README.md:{line} needs ../shared/reference (absent): {cmd}");
             continue;
         }
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(&tool)
-            .current_dir(&clone)
-            .env("PATH", &path)
-            .output()
-            .unwrap();
+        let out = Command::new("sh").arg("-c").arg(&tool).current_dir(&clone).env("PATH", &path).output().unwrap();
         assert!(
             out.status.success(),
             "README.md:{line}: `{cmd}` exited with {:?}\nstdout:\n{}\nstderr:\n{}",

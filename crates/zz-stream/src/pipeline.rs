@@ -508,6 +508,9 @@ pub fn has_wildcard(graph: &CnGraph) -> bool {
     graph.layers.iter().any(|l| l.inter_core_tiling.iter().any(|(_, f)| f.is_none()))
 }
 
+/// One layer's resolved inter-core split: `(layer id, [(dimension, factor)], cores)`.
+pub type ResolvedSplit = (usize, Vec<(String, u64)>, Vec<usize>);
+
 /// The result of [`prepare_co`].
 #[derive(Clone, Debug)]
 pub struct CoPrepared {
@@ -518,7 +521,7 @@ pub struct CoPrepared {
     /// Stream's scheduling order of the re-tiled CNs.
     pub order: SchedulingOrder,
     /// Resolved inter-core tiling per layer id: `(layer, [(dim, factor)], cores)`.
-    pub resolved: Vec<(usize, Vec<(String, u64)>, Vec<usize>)>,
+    pub resolved: Vec<ResolvedSplit>,
 }
 
 /// Stream's constraint-optimisation flow up to the schedule: CNs and costs as [`prepare`] (with

@@ -3,11 +3,11 @@
 //! objective and the resolved split and cores per layer; the re-tiled, re-costed run to
 //! schedule; the mapping with every layer's split and cores fixed (`co_mapping.yaml`).
 
-use std::fmt::Write as _;
 use serde_json::{Value, json};
-use zz_stream::co::{CoOptions, CoResult};
+use std::fmt::Write as _;
 use zz_inputs::stream::read_stream_mapping_str;
 use zz_ir::stream::mapping::TilingFactor;
+use zz_stream::co::{CoOptions, CoResult};
 use zz_stream::pipeline::{self, CoPrepared, Prepared, SchedulingOrder};
 
 use super::StreamRun;

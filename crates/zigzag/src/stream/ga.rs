@@ -7,11 +7,14 @@
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
-use zz_report::format::{cycles, sci, thousands};
-use zz_report::pareto::DesignPoint;
-use zz_stream::ga::{self, ExhaustiveResult, GaError, GaOptions, GaResult, Gene, GenerationStats, Metrics, AllocationObjective as Objective};
 use zz_inputs::stream::read_stream_mapping_str;
 use zz_ir::stream::mapping::{StreamMappingEntry, TilingFactor};
+use zz_report::format::{cycles, sci, thousands};
+use zz_report::pareto::DesignPoint;
+use zz_stream::ga::{
+    self, AllocationObjective as Objective, ExhaustiveResult, GaError, GaOptions, GaResult, Gene, GenerationStats,
+    Metrics,
+};
 use zz_stream::pipeline::{Allocation, Prepared, SchedulingOrder};
 use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::scheduler::ScheduleOptions;

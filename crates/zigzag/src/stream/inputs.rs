@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use zz_inputs::stream::{
-    CoreResolver, read_stream_accelerator, read_stream_accelerator_str, read_stream_mapping,
-    read_stream_mapping_str, read_stream_workload_onnx, read_stream_workload_onnx_bytes, read_stream_workload_yaml,
+    CoreResolver, read_stream_accelerator, read_stream_accelerator_str, read_stream_mapping, read_stream_mapping_str,
+    read_stream_workload_onnx, read_stream_workload_onnx_bytes, read_stream_workload_yaml,
     read_stream_workload_yaml_str,
 };
 use zz_ir::stream::StreamProblem;

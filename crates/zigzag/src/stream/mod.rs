@@ -18,11 +18,11 @@ mod report;
 use std::path::Path;
 
 use zz_inputs::Warning;
+use zz_inputs::stream::CoreResolver;
 use zz_ir::choice::UnknownChoice;
 use zz_report::stream::StreamReport;
 use zz_stream::cn::CnOptions;
 use zz_stream::cost::CostOptions;
-use zz_inputs::stream::CoreResolver;
 use zz_stream::pipeline::{self, StreamError};
 use zz_stream::scheduler::{Schedule, ScheduleError};
 
@@ -30,13 +30,13 @@ pub use allocation::{CoReplay, allocation_from_json, co_replay_from_json};
 pub use co::CoRun;
 pub use ga::{GaConstraints, GaSearch, ga_design_points, ga_summary, pareto_json, value_text};
 pub use granularity::{GranularityCandidate, GranularityResult, GranularityRow, granularity, parse_tiling};
+pub use zz_ir::stream::mapping::TilingFactor;
 pub use zz_stream::cn::Mode;
 pub use zz_stream::co::{CoOptions, TieBreak};
 pub use zz_stream::ga::{
-    ExhaustiveResult, GaOptions, GaResult, Gene, GenerationStats, Metrics as GaMetrics, AllocationObjective as GaObjective,
-    space_size,
+    AllocationObjective as GaObjective, ExhaustiveResult, GaOptions, GaResult, Gene, GenerationStats,
+    Metrics as GaMetrics, space_size,
 };
-pub use zz_ir::stream::mapping::TilingFactor;
 pub use zz_stream::pipeline::{Allocation, SchedulingOrder};
 pub use zz_stream::schedule_input::ScheduleInput;
 pub use zz_stream::scheduler::ScheduleOptions;
@@ -280,7 +280,6 @@ impl StreamRun {
             &scheduled.schedule,
         )
     }
-
 }
 
 /// Options of a one-call Stream schedule.

@@ -1,8 +1,8 @@
 //! The report DTO of a multi-core schedule ([`StreamReport`]), filled from the engine's
 //! prepared workload, scheduler input and schedule.
 
-use zz_report::stream::{CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport};
 use zz_ir::stream::accelerator::{CoreType, StreamLinkKind};
+use zz_report::stream::{CnReport, CoreReport, LinkReport, MemoryTimeline, StreamReport, TransferReport};
 use zz_stream::pipeline;
 use zz_stream::schedule_input::ScheduleInput;
 use zz_stream::scheduler::{Schedule, TransferCause};
@@ -69,12 +69,8 @@ pub(crate) fn build_report(
         r.links.push(LinkReport { id: k, name, bandwidth: l.bandwidth });
     }
     let used = prep.accelerator.used_links();
-    r.replaced_links = prep
-        .accelerator
-        .links
-        .iter()
-        .filter(|l| l.kind == StreamLinkKind::Link && !used.contains(&l.id))
-        .count();
+    r.replaced_links =
+        prep.accelerator.links.iter().filter(|l| l.kind == StreamLinkKind::Link && !used.contains(&l.id)).count();
     for (k, c) in s.cns.iter().enumerate() {
         let cn = &input.cns[k];
         r.cns.push(CnReport {

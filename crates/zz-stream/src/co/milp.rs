@@ -17,6 +17,9 @@
 //! * the idle indicators keep the reference's meaning (`idle_start ⇔` nothing on the core up to
 //!   the slot, `idle_end ⇔` everything on it before the slot) with big-M `N`.
 
+// The constraint families are written over the MILP's index sets (core, slot, CN) as in the spec.
+#![allow(clippy::needless_range_loop)]
+
 use crate::cn::CnGraph;
 use crate::cost::CostTable;
 use zz_cost::LayerInfo;
