@@ -42,6 +42,8 @@ pub struct DesignResult {
     pub area: f64,
     /// On-chip memory, bits.
     pub onchip_memory_bits: f64,
+    /// The accelerator's memory hierarchy (for the HTML report's diagram).
+    pub hierarchy: zz_report::MemoryHierarchy,
 }
 
 /// Searches one design: `workload_label` and `accelerator_label` name the inputs in messages,
@@ -64,7 +66,12 @@ pub fn evaluate_design(
     check_finite(&report, &context)?;
     // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.
     let area = report.area.unwrap_or_else(|| area(accelerator));
-    Ok(DesignResult { report, area, onchip_memory_bits: onchip_memory_bits(accelerator) })
+    Ok(DesignResult {
+        report,
+        area,
+        onchip_memory_bits: onchip_memory_bits(accelerator),
+        hierarchy: crate::hierarchy::memory_hierarchy(accelerator),
+    })
 }
 
 /// The designs side by side.
@@ -118,6 +125,20 @@ impl Comparison {
         let rows: Vec<LayerReport> =
             self.labels.iter().zip(&self.designs).enumerate().map(|(k, (l, d))| design_row(k, l, &d.report)).collect();
         RunReport::new("comparison", self.workload_name.clone(), rows)
+    }
+
+    /// The designs as the one-file HTML report (`report.html`) shows them.
+    pub fn html_designs(&self) -> Vec<zz_report::CompareDesign> {
+        (0..self.designs.len())
+            .map(|k| zz_report::CompareDesign {
+                label: self.labels[k].clone(),
+                report: self.designs[k].report.clone(),
+                hierarchy: Some(self.designs[k].hierarchy.clone()),
+                area: Some(self.designs[k].area),
+                feasible: self.feasible[k],
+                rank: self.rank[k],
+            })
+            .collect()
     }
 
     /// The JSON `compare --json` writes: every design's report and the ranking.

@@ -17,6 +17,7 @@
 pub mod compare;
 pub mod design;
 pub mod error;
+pub mod hierarchy;
 pub mod single_core;
 pub mod source;
 pub mod stream;

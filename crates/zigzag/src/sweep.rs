@@ -72,6 +72,34 @@ pub struct SweepResult {
     pub seconds: f64,
 }
 
+impl SweepResult {
+    /// The points as the one-file HTML report (`report.html`) shows them; `is_imc` gives the
+    /// areas their unit (mm², ZigZag's IMC area), digital areas keep the accelerator file's.
+    pub fn html_report(&self, workload: &str, accelerator: &str, is_imc: bool) -> zz_report::SweepReport {
+        zz_report::SweepReport {
+            workload: workload.to_string(),
+            accelerator: accelerator.to_string(),
+            parameters: self.parameters.clone(),
+            area_unit: if is_imc { "mm²".into() } else { String::new() },
+            points: self
+                .points
+                .iter()
+                .map(|p| zz_report::SweepPoint {
+                    values: p.values.clone(),
+                    energy: p.energy,
+                    latency: p.latency,
+                    area: Some(p.area),
+                    onchip_memory_bits: p.onchip_memory_bits,
+                    feasible: p.feasible,
+                    pareto: p.pareto,
+                    error: p.error.clone(),
+                })
+                .collect(),
+            best: self.best,
+        }
+    }
+}
+
 /// Reads a sweep file (parameter paths with lists of values).
 pub fn read_sweep(src: &Source<'_>) -> Result<Read<SweepSpec>> {
     let r = match src {
@@ -232,7 +260,7 @@ impl SweepResult {
         let pts = feasible
             .iter()
             .map(|&k| DesignPoint {
-                label: self.points[k].values.join(" "),
+                label: zz_report::pareto::parameter_label(&self.parameters, &self.points[k].values),
                 energy: self.points[k].energy,
                 latency: self.points[k].latency,
                 area: Some(self.points[k].area),

@@ -109,8 +109,10 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(&cmp.to_json()).map_err(|e| Failure::other(e.to_string()))?;
         std::fs::write(p, text).map_err(|e| Failure::other(format!("{}: {e}", p.display())))
     };
+    let mut written = Vec::new();
     if let Some(p) = &args.json {
         write_json(p)?;
+        written.push(p.clone());
     }
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
@@ -119,7 +121,10 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::other(e.to_string()))?;
         zz_report::bar_chart_breakdown_svg(&combined, dir.join("comparison.svg"))
             .map_err(|e| Failure::other(e.to_string()))?;
-        eprintln!("wrote {}", dir.join("comparison.png").display());
+        zz_report::write_compare_report_html(&wl_name, &cmp.html_designs(), dir.join("report.html"))
+            .map_err(|e| Failure::other(e.to_string()))?;
+        written.extend(["comparison.json", "comparison.png", "comparison.svg", "report.html"].map(|f| dir.join(f)));
     }
+    crate::print_written(&written);
     Ok(())
 }

@@ -86,3 +86,10 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Prints, one per line on stderr, the path of every file a command wrote.
+pub(crate) fn print_written(paths: &[std::path::PathBuf]) {
+    for p in paths {
+        eprintln!("wrote {}", p.display());
+    }
+}

@@ -217,8 +217,10 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             print!("{}", zz_report::loop_nest_table(l));
         }
     }
+    let mut written = Vec::new();
     if let Some(p) = &args.json {
         zz_report::write_json(&report, p).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+        written.push(p.clone());
     }
     if let Some(dir) = &args.output {
         std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
@@ -227,13 +229,18 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::other(e.to_string()))?;
         zz_report::bar_chart_breakdown_svg(&report, dir.join("breakdown.svg"))
             .map_err(|e| Failure::other(e.to_string()))?;
+        let hierarchy = zigzag::hierarchy::memory_hierarchy(&inputs.accelerator);
+        zz_report::write_run_report_html(&report, Some(&hierarchy), dir.join("report.html"))
+            .map_err(|e| Failure::other(e.to_string()))?;
+        written.extend(["results.json", "breakdown.png", "breakdown.svg", "report.html"].map(|f| dir.join(f)));
         if let Some(g) = &gap {
             let p = dir.join("gap.json");
             std::fs::write(&p, serde_json::to_string_pretty(g).unwrap_or_default())
                 .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+            written.push(p);
         }
-        eprintln!("wrote {}", dir.join("breakdown.png").display());
     }
+    crate::print_written(&written);
     Ok(())
 }
 

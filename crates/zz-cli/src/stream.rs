@@ -175,16 +175,18 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
         f(zz_report::stream::write_gantt_html(&report, dir.join("gantt.html")))?;
         f(zz_report::stream::memory_usage_plot(&report, dir.join("memory.png")))?;
         f(zz_report::stream::write_trace_json(&report, dir.join("trace.json")))?;
-        let mut wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev)";
+        let graph = prep.cn_graph(Some(&scheduled));
+        f(zz_report::stream::write_graph_json(&graph, dir.join("graph.json")))?;
+        f(zz_report::stream::write_graph_dot(&graph, dir.join("graph.dot")))?;
+        let mut wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), graph.json, graph.dot (Graphviz)";
         if let Some(c) = co_run {
             let p = dir.join("co_mapping.yaml");
             std::fs::write(&p, c.mapping_yaml()?).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
-            wrote =
-                "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev) and co_mapping.yaml";
+            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), graph.json, graph.dot (Graphviz) and co_mapping.yaml";
         }
         if let Some(s) = &search {
             ga::write_outputs(dir, &args, prep, &scheduled.input, &allocation, &s.result)?;
-            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), pareto.json, pareto.png and allocation_mapping.yaml";
+            wrote = "schedule.json, gantt.png, gantt.html, memory.png, trace.json (ui.perfetto.dev), graph.json, graph.dot (Graphviz), pareto.json, pareto.png and allocation_mapping.yaml";
         }
         eprintln!("wrote {wrote} to {}", dir.display());
     }

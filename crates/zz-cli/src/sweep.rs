@@ -91,6 +91,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     for f in ["pareto.png", "pareto.svg"] {
         pareto_plot(&pts, chosen, &title, args.output.join(f)).map_err(|e| Failure::other(e.to_string()))?;
     }
+    let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    let html = result.html_report(&wl_name, &base.value.name, base.value.operational_array.is_imc);
+    let hierarchy = zigzag::hierarchy::memory_hierarchy(&base.value);
+    zz_report::write_sweep_report_html(&html, Some(&hierarchy), None, args.output.join("report.html"))
+        .map_err(|e| Failure::other(e.to_string()))?;
     let results = &result.points;
     let errors = results.iter().filter(|r| r.error.is_some()).count();
     println!(
@@ -107,6 +112,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             zz_report::format::thousands(results[b].latency, 0)
         );
     }
-    println!("wrote {}", args.output.join("sweep.csv").display());
+    crate::print_written(
+        &["sweep.csv", "sweep.json", "pareto.png", "pareto.svg", "report.html"].map(|f| args.output.join(f)),
+    );
     Ok(())
 }

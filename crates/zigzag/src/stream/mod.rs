@@ -270,6 +270,45 @@ impl StreamRun {
         Ok(Scheduled { input, schedule })
     }
 
+    /// The CN dependency graph (`graph.json`, `graph.dot`): every CN with its layer, sub id and,
+    /// when `scheduled` is given, core and start/end; every edge with the bits it carries
+    /// (`intra` edges only order the CNs of one layer).
+    pub fn cn_graph(&self, scheduled: Option<&Scheduled>) -> zz_report::stream::CnGraph {
+        let g = &self.prep.graph;
+        let placed = |layer: usize, sub: usize| {
+            scheduled
+                .and_then(|s| s.schedule.cns.iter().find(|c| c.layer as usize == layer && c.sub_id as usize == sub))
+        };
+        let nodes = g
+            .cns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let p = placed(c.id, c.sub_id);
+                zz_report::stream::GraphNode {
+                    id: i,
+                    layer: c.id,
+                    sub_id: c.sub_id,
+                    name: g.layers[c.layer].name.clone(),
+                    core: p.map(|p| p.core).or(c.chosen_core),
+                    start: p.map(|p| p.start),
+                    end: p.map(|p| p.end),
+                }
+            })
+            .collect();
+        let edges = g
+            .edges
+            .iter()
+            .map(|e| zz_report::stream::GraphEdge {
+                src: e.src,
+                dst: e.dst,
+                bits: e.bits as f64,
+                kind: if e.operand.is_some() { "inter".into() } else { "intra".into() },
+            })
+            .collect();
+        zz_report::stream::CnGraph { workload: self.files.workload_name.clone(), nodes, edges }
+    }
+
     /// The report of a schedule of this run.
     pub fn report(&self, scheduled: &Scheduled) -> StreamReport {
         report::build_report(
