@@ -172,25 +172,52 @@ pub fn ga_summary(r: &GaResult, seconds: f64) -> String {
     let mut s = String::new();
     let individuals: usize = r.logbook.iter().map(|g| g.offspring).sum();
     let infeasible = r.evaluations.iter().filter(|e| e.outcome.is_err()).count();
+    // Front members with identical metrics (different allocations, same schedule totals) are one
+    // point: listed once, with how many allocations reach it.
+    let mut points: Vec<(Metrics, usize, bool)> = Vec::new();
+    for &f in &r.front {
+        let Ok(m) = &r.evaluations[f].outcome else { continue };
+        let same = |p: &Metrics| {
+            p.latency.to_bits() == m.latency.to_bits()
+                && p.energy.to_bits() == m.energy.to_bits()
+                && p.peak_memory.to_bits() == m.peak_memory.to_bits()
+        };
+        match points.iter_mut().find(|(p, _, _)| same(p)) {
+            Some(p) => {
+                p.1 += 1;
+                p.2 |= f == r.chosen;
+            }
+            None => points.push((*m, 1, f == r.chosen)),
+        }
+    }
+    let front = if points.len() == r.front.len() {
+        format!("{}", r.front.len())
+    } else {
+        format!(
+            "{} allocations, {} distinct point{}",
+            r.front.len(),
+            points.len(),
+            if points.len() == 1 { "" } else { "s" }
+        )
+    };
     let _ = writeln!(
         s,
-        "  {individuals} individuals, {} distinct allocations scheduled{} in {seconds:.2} s; Pareto front of {}:",
+        "  {individuals} individuals, {} distinct allocations scheduled{} in {seconds:.2} s; Pareto front of {front}:",
         r.evaluations.len(),
         if infeasible > 0 { format!(" ({infeasible} could not be scheduled)") } else { String::new() },
-        r.front.len()
     );
-    for &f in r.front.iter().take(10) {
-        let Ok(m) = &r.evaluations[f].outcome else { continue };
+    for (m, n, chosen) in points.iter().take(10) {
         let mut cols: Vec<String> = r.objectives.iter().map(|&o| value_text(o, m.value(o))).collect();
         for o in [Objective::Latency, Objective::Energy] {
             if !r.objectives.contains(&o) {
                 cols.push(format!("({})", value_text(o, m.value(o))));
             }
         }
-        let _ = writeln!(s, "    {}{}", cols.join("  "), if f == r.chosen { "   <- chosen" } else { "" });
+        let times = if *n > 1 { format!("   ({n} allocations)") } else { String::new() };
+        let _ = writeln!(s, "    {}{times}{}", cols.join("  "), if *chosen { "   <- chosen" } else { "" });
     }
-    if r.front.len() > 10 {
-        let _ = writeln!(s, "    ... {} more", r.front.len() - 10);
+    if points.len() > 10 {
+        let _ = writeln!(s, "    ... {} more", points.len() - 10);
     }
     let genome = &r.evaluations[r.chosen].genome;
     if r.genes.len() <= 8 {
@@ -371,4 +398,46 @@ fn allocation_mapping_yaml(
     full.push_str(&entries);
     read_stream_mapping_str("allocation_mapping.yaml", &full).map_err(|e| bad(format!("allocation mapping: {e}")))?;
     Ok((full, warning))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evaluation(genome: Vec<usize>, latency: f64, energy: f64) -> zz_stream::ga::Evaluation {
+        zz_stream::ga::Evaluation { genome, generation: 0, outcome: Ok(Metrics { latency, energy, peak_memory: 8.0 }) }
+    }
+
+    fn result(evaluations: Vec<zz_stream::ga::Evaluation>, front: Vec<usize>, chosen: usize) -> GaResult {
+        GaResult {
+            genes: vec![Gene { layer: 1, group: 0, name: "conv".into(), cores: vec![0, 1] }],
+            objectives: vec![Objective::Latency, Objective::Energy],
+            evaluations,
+            front,
+            chosen,
+            population: vec![],
+            logbook: vec![],
+        }
+    }
+
+    #[test]
+    fn identical_front_members_are_one_point() {
+        // 13 allocations with the same totals: one point, "13 allocations" and the chosen mark.
+        let evals: Vec<_> = (0..13).map(|k| evaluation(vec![k % 2], 100.0, 5.0)).collect();
+        let r = result(evals, (0..13).collect(), 4);
+        let s = ga_summary(&r, 0.1);
+        assert!(s.contains("Pareto front of 13 allocations, 1 distinct point:"), "{s}");
+        let listed: Vec<&str> = s.lines().filter(|l| l.contains("cycles")).collect();
+        assert_eq!(listed.len(), 1, "{s}");
+        assert!(listed[0].contains("(13 allocations)") && listed[0].contains("<- chosen"), "{s}");
+    }
+
+    #[test]
+    fn distinct_front_members_are_listed_each() {
+        let evals = vec![evaluation(vec![0], 100.0, 6.0), evaluation(vec![1], 120.0, 5.0)];
+        let s = ga_summary(&result(evals, vec![0, 1], 1), 0.1);
+        assert!(s.contains("Pareto front of 2:"), "{s}");
+        assert_eq!(s.lines().filter(|l| l.contains("cycles")).count(), 2, "{s}");
+        assert!(!s.contains("allocations)"), "{s}");
+    }
 }
