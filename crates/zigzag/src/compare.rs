@@ -178,6 +178,7 @@ pub fn compare(
         warnings.extend(a.warnings);
         let m = read_mapping(&d.mapping)?;
         warnings.extend(m.warnings);
+        warnings.extend(crate::single_core::check_mapping_dimensions(&m.value, &d.mapping, &w.value)?);
         results.push(evaluate_design(
             &w.value,
             &workload.label(),

@@ -287,6 +287,7 @@ pub fn sweep(
     warnings.extend(w.warnings);
     warnings.extend(m.warnings);
     warnings.extend(s.warnings);
+    warnings.extend(crate::single_core::check_mapping_dimensions(&m.value, mapping, &w.value)?);
     let accs = point_accelerators(&a.value, &s.value)?;
     Ok((run(&w.value, &m.value, &s.value, &accs, opts, &|| {}), warnings))
 }

@@ -65,6 +65,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         warn_all(&acc.warnings);
         let mapping = single_core::read_mapping(&Source::Path(m))?;
         warn_all(&mapping.warnings);
+        warn_all(&single_core::check_mapping_dimensions(&mapping.value, &Source::Path(m), &workload)?);
         let label = a.display().to_string();
         designs.push(compare::evaluate_design(
             &workload,

@@ -46,6 +46,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let workload = read_workload(&args.inputs.workload)?;
     let mapping = single_core::read_mapping(&Source::Path(&args.inputs.mapping))?;
     warn_all(&mapping.warnings);
+    warn_all(&single_core::check_mapping_dimensions(&mapping.value, &Source::Path(&args.inputs.mapping), &workload)?);
     let spec = sweep::read_sweep(&Source::Path(&args.sweep))?;
     warn_all(&spec.warnings);
     let spec = spec.value;

@@ -218,6 +218,13 @@ fn spatial_mapping_typo_is_an_error_and_a_dropped_dimension_a_warning() {
     assert!(text.contains("- K, 16"));
     let typo = write(&dir, "typo.yaml", &text.replacen("- K, 16", "- Q, 16", 1));
     input_error(&["map", "-a", ACC, "-w", WL, "-m", &typo], &["`Q` is not a layer dimension", "OX"]);
+    // The same check guards `compare` and `sweep` (they used to drop `Q` silently: 19.7 M cycles).
+    input_error(&["compare", "-w", WL, "-a", ACC, "-m", &typo], &["`Q` is not a layer dimension", "OX"]);
+    let out = dir.join("sweep");
+    input_error(
+        &["sweep", "-a", ACC, "-w", WL, "-m", &typo, "-s", "examples/sweep.yaml", "-o", out.to_str().unwrap()],
+        &["`Q` is not a layer dimension", "OX"],
+    );
     // `G` is a dimension of grouped convolutions, which this workload does not have: kept
     // (ZigZag drops it) with a warning naming layer, dimension and the layer's dimensions.
     let dropped = write(&dir, "dropped.yaml", &text.replacen("- K, 16", "- G, 16", 1));

@@ -92,6 +92,26 @@ pub fn check_mapping(
     }
 }
 
+/// Checks only the mapping's layer dimensions against the workload: a spatial-mapping dimension
+/// that is no dimension of any layer (a typo) is an input error, one a layer lacks is dropped as
+/// ZigZag does with a warning. `compare` and `sweep` use this (a sweep reduces unrollings larger
+/// than a variant's array instead of rejecting them, so the accelerator check of
+/// [`check_mapping`] does not apply there).
+pub fn check_mapping_dimensions(mapping: &Mapping, src: &Source<'_>, workload: &Workload) -> Result<Vec<Warning>> {
+    match src {
+        Source::Path(p) => Ok(zz_inputs::check_mapping_against_workload(mapping, &p.display().to_string(), workload)?),
+        other => {
+            let (name, text) = other.yaml_text()?;
+            let spans = zz_inputs::yaml::read_mapping_with_spans_str(name, text)
+                .ok()
+                .filter(|(m, _, _)| m == mapping)
+                .map(|(_, s, _)| s)
+                .unwrap_or_default();
+            Ok(zz_inputs::yaml::check_mapping_against_workload_with_spans(mapping, &spans, name, workload)?)
+        }
+    }
+}
+
 /// The three inputs of a single-core run, read and checked against each other, with the
 /// names messages and reports use for them.
 #[derive(Clone, Debug)]
