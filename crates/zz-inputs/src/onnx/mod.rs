@@ -1,4 +1,9 @@
-//! ONNX workload reader (spec §2.8): every graph node becomes a [`Layer`], in node order.
+//! ONNX workload reader (spec §2.8), ZigZag's front end: every graph node becomes a [`Layer`],
+//! in node order. This module owns ZigZag's operator builders and their table; the decoding
+//! shared with Stream's reader ([`crate::stream::workload`]) lives in the submodules: `model`
+//! (scan + decode + graph checks, declared shapes), `graph` (the walk over the nodes and the
+//! operator table machinery), `attrs` (attribute access), `wire` (byte offsets), `shapes`
+//! (ZigZag's shape table with its propagation) and `proto` (the protobuf types).
 //!
 //! `Conv`/`QLinearConv` and `Gemm`/`MatMul` nodes become compute layers built exactly as the
 //! reference's ONNX parsers build them; every other node becomes a [`LayerKind::Dummy`] that

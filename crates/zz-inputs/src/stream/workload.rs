@@ -10,6 +10,9 @@
 //!   dependencies element by element. Other operators are dummy (pass-through) nodes;
 //!   operators Stream parses but this port does not support yet (`Concat`, `Split`, `Slice`,
 //!   `Gather`, `Softmax`, `Einsum`, `ReduceMean`, `SSM`, `LpNormalization`) are rejected.
+//!   The model is decoded and walked by the machinery shared with ZigZag's reader
+//!   (`crate::onnx::model`, `crate::onnx::graph`); this module owns Stream's operator table
+//!   and builders.
 //!
 //! Each computation node gets its mapping entry (by name, then operator type, then `default`):
 //! allowed cores, intra-/inter-core tiling (missing tilings come from `default`) and the
@@ -199,9 +202,7 @@ pub fn read_stream_workload_onnx_bytes(
         (&["MatMul", "Gemm"], |r, n| r.parser(n).gemm()),
         (&["MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool"], |r, n| r.parser(n).pooling()),
         (&["Add", "Mul"], |r, n| r.parser(n).mul()),
-        (&["Exp", "Relu", "Gelu", "Silu", "Sigmoid", "Sqrt", "Div", "Pow", "Reciprocal"], |r, n| {
-            r.parser(n).simd()
-        }),
+        (&["Exp", "Relu", "Gelu", "Silu", "Sigmoid", "Sqrt", "Div", "Pow", "Reciprocal"], |r, n| r.parser(n).simd()),
         (&["Reshape"], |r, n| r.parser(n).reshape()),
         (&["Flatten"], |r, n| r.parser(n).flatten()),
         (&["Transpose"], |r, n| r.parser(n).transpose()),
@@ -233,7 +234,13 @@ struct StreamReader<'a> {
 
 impl StreamReader<'_> {
     fn parser<'p>(&'p self, n: &'p NodeRef<'p>) -> Parser<'p> {
-        Parser { model: self.model, n, name: n.node.name.as_deref().unwrap_or(""), mapping: self.mapping, acc: self.acc }
+        Parser {
+            model: self.model,
+            n,
+            name: n.node.name.as_deref().unwrap_or(""),
+            mapping: self.mapping,
+            acc: self.acc,
+        }
     }
 }
 
@@ -303,8 +310,10 @@ impl Parser<'_> {
     fn single_pred(&self, what: &str) -> Result<usize, InputError> {
         match self.n.preds {
             [p] => Ok(*p),
-            _ => Err(self
-                .err(format!("an ONNX {what} node must have exactly one producing node, found {}", self.n.preds.len()))),
+            _ => Err(self.err(format!(
+                "an ONNX {what} node must have exactly one producing node, found {}",
+                self.n.preds.len()
+            ))),
         }
     }
 
