@@ -109,3 +109,81 @@ pub(crate) fn walk<F: FrontEnd>(model: &OnnxModel, table: &OpTable<'_, F>, front
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use prost::Message;
+
+    use super::*;
+    use crate::onnx::model::Checks;
+    use crate::onnx::proto::{GraphProto, ModelProto};
+
+    /// Records `(id, op, preds)` of every node.
+    struct Record<const STREAM: bool>(Vec<(usize, String, Vec<usize>)>);
+
+    impl<const STREAM: bool> FrontEnd for Record<STREAM> {
+        type Node = (usize, String, Vec<usize>);
+        const LINKING: Linking = if STREAM { Linking::Stream } else { Linking::ZigZag };
+        fn node_error(&self, n: &NodeRef<'_>, message: String) -> InputError {
+            InputError { file: String::new(), line: 1, column: 1, key: n.op.to_string(), message }
+        }
+        fn add(&mut self, _: &NodeRef<'_>, node: Self::Node) -> Result<(), InputError> {
+            self.0.push(node);
+            Ok(())
+        }
+    }
+
+    fn node(op: &str, inputs: &[&str], outputs: &[&str]) -> NodeProto {
+        NodeProto {
+            op_type: Some(op.to_string()),
+            input: inputs.iter().map(|s| s.to_string()).collect(),
+            output: outputs.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn run<const STREAM: bool>(nodes: Vec<NodeProto>) -> Result<Vec<(usize, String, Vec<usize>)>, InputError> {
+        let bytes = ModelProto { graph: Some(GraphProto { node: nodes, ..Default::default() }), ..Default::default() }
+            .encode_to_vec();
+        let model = OnnxModel::decode("m.onnx", &bytes, Checks::ZIGZAG).unwrap();
+        let record: Build<Record<STREAM>> = |_, n| Ok((n.id, n.op.to_string(), n.preds.to_vec()));
+        let special: Build<Record<STREAM>> = |_, n| Ok((n.id, format!("special {}", n.op), n.preds.to_vec()));
+        let mut front = Record::<STREAM>(Vec::new());
+        walk(&model, &OpTable { ops: &[(&["B"], special)], other: record }, &mut front)?;
+        Ok(front.0)
+    }
+
+    #[test]
+    fn linking_rules_and_dispatch() {
+        let nodes = || {
+            vec![
+                node("Src", &[], &["e"]),
+                node("A", &["x"], &["t", "t", ""]),
+                node("B", &["t", ""], &["u"]),
+                node("C", &["u", "e"], &["v"]),
+            ]
+        };
+        let zigzag = run::<false>(nodes()).unwrap();
+        assert_eq!(
+            zigzag,
+            vec![
+                (0, "Src".to_string(), vec![]),
+                (1, "A".to_string(), vec![]),
+                (2, "special B".to_string(), vec![1, 1]),
+                (3, "C".to_string(), vec![2, 0]),
+            ]
+        );
+        let stream = run::<true>(nodes()).unwrap();
+        assert_eq!(
+            stream,
+            vec![(0, "A".to_string(), vec![]), (1, "special B".to_string(), vec![0, 0]), (2, "C".to_string(), vec![1]),]
+        );
+    }
+
+    #[test]
+    fn a_self_cycle_is_reported_by_the_front_end() {
+        let err = run::<true>(vec![node("Loop", &["a"], &["a"])]).unwrap_err();
+        assert_eq!(err.key, "Loop");
+        assert!(err.message.contains("consumes its own output `a`"), "{}", err.message);
+    }
+}
