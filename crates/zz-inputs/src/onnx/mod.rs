@@ -1,4 +1,9 @@
-//! ONNX workload reader (spec §2.8): every graph node becomes a [`Layer`], in node order.
+//! ONNX workload reader (spec §2.8), ZigZag's front end: every graph node becomes a [`Layer`],
+//! in node order. This module owns ZigZag's operator builders and their table; the decoding
+//! shared with Stream's reader ([`crate::stream::workload`]) lives in the submodules: `model`
+//! (scan + decode + graph checks, declared shapes), `graph` (the walk over the nodes and the
+//! operator table machinery), `attrs` (attribute access), `wire` (byte offsets), `shapes`
+//! (ZigZag's shape table with its propagation) and `proto` (the protobuf types).
 //!
 //! `Conv`/`QLinearConv` and `Gemm`/`MatMul` nodes become compute layers built exactly as the
 //! reference's ONNX parsers build them; every other node becomes a [`LayerKind::Dummy`] that
@@ -16,20 +21,23 @@
 //! lower-cased op type (`relu`, `add`, ...), as the reference's `DummyNode` does.
 
 pub(crate) mod attrs;
+pub(crate) mod graph;
+pub(crate) mod model;
 /// The ONNX protobuf types (generated once, committed): public so that callers can build
 /// models in memory for [`read_workload_onnx_bytes`] and the Stream ONNX reader.
 pub mod proto;
 mod shapes;
 pub(crate) mod wire;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
-use prost::Message;
 use zz_ir::workload::{DimensionRelation, EquationOperand, Layer, LayerKind, Workload};
 
 use self::attrs::AttrValue;
-use self::proto::{GraphProto, ModelProto, NodeProto};
+use self::graph::{Build, FrontEnd, Linking, NodeRef, OpTable};
+use self::model::{Checks, OnnxModel};
+use self::proto::NodeProto;
 use self::shapes::{Origin, Shapes};
 use crate::{InputError, Warning};
 
@@ -55,141 +63,114 @@ pub fn read_workload_onnx(path: &Path) -> Result<(Workload, Vec<Warning>), Input
 /// assert!(err.to_string().starts_with("m.onnx:1:1:"));
 /// ```
 pub fn read_workload_onnx_bytes(name: &str, bytes: &[u8]) -> Result<(Workload, Vec<Warning>), InputError> {
-    let layout = wire::scan_model(bytes).map_err(|e| InputError {
-        file: name.to_string(),
-        line: 1,
-        column: e.offset + 1,
-        key: "-".to_string(),
-        message: format!("not a valid ONNX model (damaged protobuf): {}", e.message),
-    })?;
-    let model = ModelProto::decode(bytes).map_err(|e| InputError {
-        file: name.to_string(),
-        line: 1,
-        column: 1,
-        key: "-".to_string(),
-        message: format!("not a valid ONNX model: {e}"),
-    })?;
-    let Some(graph) = model.graph.as_ref() else {
-        return Err(InputError {
-            file: name.to_string(),
-            line: 1,
-            column: 1,
-            key: "graph".to_string(),
-            message: "not an ONNX model: `ModelProto.graph` is missing".to_string(),
-        });
+    let model = OnnxModel::decode(name, bytes, Checks::ZIGZAG)?;
+    let shapes = Shapes::new(model.graph());
+    let mut reader = Reader {
+        model: &model,
+        shapes: &shapes,
+        names: Vec::new(),
+        warnings: Vec::new(),
+        workload: Workload { layers: Vec::with_capacity(model.graph().node.len()), edges: Vec::new() },
+        seen_edges: HashSet::new(),
     };
-    if graph.node.is_empty() {
-        return Err(InputError {
-            file: name.to_string(),
-            line: 1,
-            column: 1,
-            key: "graph.node".to_string(),
-            message: "the ONNX graph has no nodes".to_string(),
-        });
-    }
-    let mut reader = Reader { file: name, node_offsets: layout.node_offsets, names: Vec::new(), warnings: Vec::new() };
-    let workload = reader.read_graph(graph)?;
-    Ok((workload, reader.warnings))
+    // ZigZag's operator table: every operator not listed is a dummy node.
+    let ops: &[(&[&str], Build<Reader<'_>>)] = &[
+        (&["Conv", "QLinearConv"], |r, n| r.conv(&NodeCtx::of(n))),
+        (&["Gemm", "MatMul"], |r, n| r.gemm(&NodeCtx::of(n))),
+        (&["If"], |r, n| Err(r.reject_if(&NodeCtx::of(n)))),
+    ];
+    graph::walk(&model, &OpTable { ops, other: |_, n| Ok(dummy(&NodeCtx::of(n))) }, &mut reader)?;
+    Ok((reader.workload, reader.warnings))
 }
 
 /// One node being parsed.
 struct NodeCtx<'a> {
     id: usize,
     node: &'a NodeProto,
-    name: &'a str,
+    name: String,
     op: &'a str,
+    /// Ids of the earlier nodes producing the inputs.
+    preds: &'a [usize],
+}
+
+impl<'a> NodeCtx<'a> {
+    /// The node under its layer name (`Op<id>` when unnamed).
+    fn of(n: &NodeRef<'a>) -> Self {
+        let name = match n.node.name.as_deref() {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => format!("Op{}", n.id),
+        };
+        NodeCtx { id: n.id, node: n.node, name, op: n.op, preds: n.preds }
+    }
 }
 
 struct Reader<'a> {
-    file: &'a str,
-    node_offsets: Vec<usize>,
+    model: &'a OnnxModel,
+    shapes: &'a Shapes,
     /// Layer names so far (for messages about predecessors).
     names: Vec<String>,
     warnings: Vec<Warning>,
+    workload: Workload,
+    seen_edges: HashSet<(usize, usize)>,
+}
+
+impl FrontEnd for Reader<'_> {
+    type Node = Layer;
+    const LINKING: Linking = Linking::ZigZag;
+
+    fn node_error(&self, n: &NodeRef<'_>, message: String) -> InputError {
+        self.node_error(&NodeCtx::of(n), None, message)
+    }
+
+    fn add(&mut self, n: &NodeRef<'_>, layer: Layer) -> Result<(), InputError> {
+        // Edges from every non-constant operand source, in operand order (networkx: no duplicates).
+        for &(_, src) in &layer.operand_source {
+            if src != n.id && self.seen_edges.insert((src, n.id)) {
+                self.workload.edges.push((src, n.id));
+            }
+        }
+        self.names.push(layer.name.clone());
+        self.workload.layers.push(layer);
+        Ok(())
+    }
 }
 
 impl Reader<'_> {
-    fn read_graph(&mut self, graph: &GraphProto) -> Result<Workload, InputError> {
-        let shapes = Shapes::new(graph);
-        let mut producers: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut layers = Vec::with_capacity(graph.node.len());
-        let mut edges = Vec::new();
-        let mut seen_edges = HashSet::new();
-        for (id, node) in graph.node.iter().enumerate() {
-            let op = node.op_type.as_deref().unwrap_or("");
-            let name = match node.name.as_deref() {
-                Some(n) if !n.is_empty() => n.to_string(),
-                _ => format!("Op{id}"),
-            };
-            // For every input name, every earlier node producing it (node order).
-            let mut preds = Vec::new();
-            for input in node.input.iter().filter(|i| !i.is_empty()) {
-                if let Some(p) = producers.get(input.as_str()) {
-                    preds.extend_from_slice(p);
-                }
-            }
-            let ctx = NodeCtx { id, node, name: &name, op };
-            if let Some(t) = node.input.iter().find(|i| !i.is_empty() && node.output.contains(i)) {
-                return Err(self.node_error(
-                    &ctx,
-                    None,
-                    format!("the node consumes its own output `{t}` (a cycle); an ONNX graph must be acyclic"),
-                ));
-            }
-            let layer = match op {
-                "Conv" | "QLinearConv" => self.conv(&ctx, &preds, &shapes)?,
-                "Gemm" | "MatMul" => self.gemm(&ctx, &preds, &shapes)?,
-                "If" => {
-                    return Err(self.node_error(
-                        &ctx,
-                        None,
-                        "`If` nodes (data-dependent control flow) are not supported; export the model without \
-                         control flow (the reference merges the larger branch of a single `If` into the graph)"
-                            .to_string(),
-                    ));
-                }
-                _ => dummy(&ctx, &preds),
-            };
-            // Edges from every non-constant operand source, in operand order (networkx: no duplicates).
-            for &(_, src) in &layer.operand_source {
-                if src != id && seen_edges.insert((src, id)) {
-                    edges.push((src, id));
-                }
-            }
-            layers.push(layer);
-            self.names.push(name);
-            for out in node.output.iter().filter(|o| !o.is_empty()) {
-                producers.entry(out.as_str()).or_default().push(id);
-            }
-        }
-        Ok(Workload { layers, edges })
+    fn reject_if(&self, c: &NodeCtx<'_>) -> InputError {
+        self.node_error(
+            c,
+            None,
+            "`If` nodes (data-dependent control flow) are not supported; export the model without \
+             control flow (the reference merges the larger branch of a single `If` into the graph)"
+                .to_string(),
+        )
     }
 
     // ----------------------------------------------------------------------------------------
     // errors and attribute access
 
     fn node_error(&self, c: &NodeCtx<'_>, attr: Option<&str>, message: String) -> InputError {
-        let offset = self.node_offsets.get(c.id).copied();
+        let offset = self.model.node_offsets.get(c.id).copied();
         let place = match offset {
             Some(o) => format!(" at byte offset {o}"),
             None => String::new(),
         };
         InputError {
-            file: self.file.to_string(),
+            file: self.model.file.clone(),
             line: 1,
             column: offset.map_or(1, |o| o + 1),
             key: match attr {
                 Some(a) => format!("{}.{a}", c.name),
-                None => c.name.to_string(),
+                None => c.name.clone(),
             },
             message: format!("node #{} ({}){place}: {message}", c.id, c.op),
         }
     }
 
     fn warn(&mut self, c: &NodeCtx<'_>, message: String) {
-        let offset = self.node_offsets.get(c.id).map_or(String::new(), |o| format!(" at byte offset {o}"));
+        let offset = self.model.node_offsets.get(c.id).map_or(String::new(), |o| format!(" at byte offset {o}"));
         self.warnings.push(Warning {
-            file: self.file.to_string(),
+            file: self.model.file.clone(),
             line: 1,
             message: format!("node #{} `{}` ({}){offset}: {message}", c.id, c.name, c.op),
         });
@@ -256,7 +237,8 @@ impl Reader<'_> {
     }
 
     /// Operand sources from the predecessor list (§2.8).
-    fn operand_source(&self, c: &NodeCtx<'_>, preds: &[usize]) -> Result<Vec<(String, usize)>, InputError> {
+    fn operand_source(&self, c: &NodeCtx<'_>) -> Result<Vec<(String, usize)>, InputError> {
+        let preds = c.preds;
         let (w, i) = match *preds {
             [] => (c.id, c.id),
             [p0] => (c.id, p0),
@@ -318,7 +300,8 @@ impl Reader<'_> {
     // ----------------------------------------------------------------------------------------
     // Conv / QLinearConv
 
-    fn conv(&mut self, c: &NodeCtx<'_>, preds: &[usize], shapes: &Shapes) -> Result<Layer, InputError> {
+    fn conv(&mut self, c: &NodeCtx<'_>) -> Result<Layer, InputError> {
+        let shapes = self.shapes;
         let weight_index = if c.op == "QLinearConv" { 3 } else { 1 };
         if let Some(a) = attrs::find(c.node, "auto_pad") {
             match attrs::value(a) {
@@ -431,11 +414,11 @@ impl Reader<'_> {
         let (fx, fy) = (kernel[0] as u64, kernel[1] as u64);
 
         let (w_prec, a_prec, o_prec) = self.precisions(c)?;
-        let operand_source = self.operand_source(c, preds)?;
+        let operand_source = self.operand_source(c)?;
         let (eq, operands) = crate::equation::normalise("O[b][g][k][oy][ox]+=W[g][k][c][fy][fx]*I[b][g][c][iy][ix]");
         Ok(Layer {
             id: c.id,
-            name: c.name.to_string(),
+            name: c.name.clone(),
             operator_type: c.op.to_string(),
             kind: LayerKind::Compute,
             equation: eq,
@@ -455,7 +438,8 @@ impl Reader<'_> {
     // ----------------------------------------------------------------------------------------
     // Gemm / MatMul
 
-    fn gemm(&mut self, c: &NodeCtx<'_>, preds: &[usize], shapes: &Shapes) -> Result<Layer, InputError> {
+    fn gemm(&mut self, c: &NodeCtx<'_>) -> Result<Layer, InputError> {
+        let shapes = self.shapes;
         let in_name = self.tensor_name(c, false, 0, "input activation")?;
         let out_name = self.tensor_name(c, true, 0, "output")?;
         let out = self.shape_of(c, shapes, out_name, "output")?;
@@ -523,8 +507,8 @@ impl Reader<'_> {
         }
 
         let (w_prec, a_prec, o_prec) = self.precisions(c)?;
-        let operand_source = self.operand_source(c, preds)?;
-        let weights_constant = preds.len() < 2;
+        let operand_source = self.operand_source(c)?;
+        let weights_constant = c.preds.len() < 2;
         let bh = format!("{}{}", if batch > 0 { "[b]" } else { "" }, if heads > 0 { "[h]" } else { "" });
         let w_bh = if weights_constant { "" } else { bh.as_str() };
         let (eq, operands) = crate::equation::normalise(&format!("O{bh}[d][k]+=I{bh}[d][c]*W{w_bh}[c][k]"));
@@ -537,7 +521,7 @@ impl Reader<'_> {
         }
         Ok(Layer {
             id: c.id,
-            name: c.name.to_string(),
+            name: c.name.clone(),
             operator_type: c.op.to_string(),
             kind: LayerKind::Compute,
             equation: eq,
@@ -599,14 +583,14 @@ fn precision_list(w: u64, act: u64, partial: u64) -> Vec<(String, u64)> {
 
 /// A node without cost. Like the reference's `DummyNode`, only the first two predecessors become
 /// operand sources (`I` then `W`), hence graph edges; further ones are dropped.
-fn dummy(c: &NodeCtx<'_>, preds: &[usize]) -> Layer {
+fn dummy(c: &NodeCtx<'_>) -> Layer {
     let operand_source: Vec<(String, usize)> =
-        ["I", "W"].iter().zip(preds).map(|(op, &p)| (op.to_string(), p)).collect();
+        ["I", "W"].iter().zip(c.preds).map(|(op, &p)| (op.to_string(), p)).collect();
     let mut operands = vec![EquationOperand { name: "O".to_string(), dims: Vec::new() }];
     operands.extend(operand_source.iter().map(|(op, _)| EquationOperand { name: op.clone(), dims: Vec::new() }));
     Layer {
         id: c.id,
-        name: c.name.to_string(),
+        name: c.name.clone(),
         operator_type: c.op.to_lowercase(),
         kind: LayerKind::Dummy,
         equation: String::new(),

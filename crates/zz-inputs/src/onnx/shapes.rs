@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 
 use super::attrs::{int_lenient, ints_lenient, str_lenient, tensor_ints};
-use super::proto::type_proto::Value as TypeValue;
-use super::proto::{GraphProto, NodeProto, ValueInfoProto, tensor_shape_proto::dimension::Value as DimValue};
+use super::model::tensor_dims;
+use super::proto::{GraphProto, NodeProto, ValueInfoProto};
 
 /// Whether a shape was written in the file or inferred by [`Shapes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,20 +31,7 @@ pub(crate) struct Shapes {
 }
 
 fn value_info_shape(v: &ValueInfoProto) -> Option<Vec<i64>> {
-    match v.r#type.as_ref()?.value.as_ref()? {
-        TypeValue::TensorType(t) => Some(
-            t.shape
-                .as_ref()?
-                .dim
-                .iter()
-                .map(|d| match d.value {
-                    Some(DimValue::DimValue(v)) => v,
-                    _ => 0,
-                })
-                .collect(),
-        ),
-        _ => None,
-    }
+    tensor_dims(v.r#type.as_ref()?)?
 }
 
 impl Shapes {

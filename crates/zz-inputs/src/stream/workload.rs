@@ -10,6 +10,9 @@
 //!   dependencies element by element. Other operators are dummy (pass-through) nodes;
 //!   operators Stream parses but this port does not support yet (`Concat`, `Split`, `Slice`,
 //!   `Gather`, `Softmax`, `Einsum`, `ReduceMean`, `SSM`, `LpNormalization`) are rejected.
+//!   The model is decoded and walked by the machinery shared with ZigZag's reader
+//!   (`crate::onnx::model`, `crate::onnx::graph`); this module owns Stream's operator table
+//!   and builders.
 //!
 //! Each computation node gets its mapping entry (by name, then operator type, then `default`):
 //! allowed cores, intra-/inter-core tiling (missing tilings come from `default`) and the
@@ -19,9 +22,9 @@
 use std::path::Path;
 
 use crate::onnx::attrs;
-use crate::onnx::proto::{ModelProto, NodeProto, ValueInfoProto};
+use crate::onnx::graph::{self, Build, FrontEnd, Linking, NodeRef, OpTable};
+use crate::onnx::model::{Checks, OnnxModel};
 use crate::{InputError, Warning};
-use prost::Message;
 use zz_ir::mapping::UserSpatialMapping;
 use zz_ir::stream::accelerator::StreamAccelerator;
 use zz_ir::stream::mapping::{StreamMapping, Tiling};
@@ -173,49 +176,6 @@ pub fn read_stream_workload_yaml_str(
 // ------------------------------------------------------------------------------------------
 // ONNX
 
-struct OnnxCtx<'a> {
-    file: &'a str,
-    model: &'a ModelProto,
-    offsets: Vec<usize>,
-}
-
-impl OnnxCtx<'_> {
-    fn error(&self, index: usize, node: &NodeProto, message: String) -> InputError {
-        let name = node.name.as_deref().unwrap_or("");
-        let op = node.op_type.as_deref().unwrap_or("");
-        InputError {
-            file: self.file.to_owned(),
-            line: 1,
-            column: self.offsets.get(index).map(|o| o + 1).unwrap_or(1),
-            key: format!("graph.node[{index}] ({op} \"{name}\")"),
-            message,
-        }
-    }
-
-    fn shape(&self, name: &str) -> Option<Vec<i64>> {
-        let g = self.model.graph.as_ref()?;
-        let of = |v: &ValueInfoProto| -> Option<Vec<i64>> {
-            use crate::onnx::proto::tensor_shape_proto::dimension::Value as D;
-            use crate::onnx::proto::type_proto::Value as T;
-            match v.r#type.as_ref()?.value.as_ref()? {
-                T::TensorType(t) => Some(
-                    t.shape
-                        .as_ref()
-                        .map(|s| s.dim.iter().map(|d| if let Some(D::DimValue(x)) = d.value { x } else { 0 }).collect())
-                        .unwrap_or_default(),
-                ),
-                _ => None,
-            }
-        };
-        for list in [&g.input, &g.output, &g.value_info] {
-            if let Some(v) = list.iter().find(|v| v.name.as_deref() == Some(name)) {
-                return of(v);
-            }
-        }
-        g.initializer.iter().find(|t| t.name.as_deref() == Some(name)).map(|t| t.dims.clone())
-    }
-}
-
 /// Reads an ONNX model with Stream's operator parsers.
 pub fn read_stream_workload_onnx(
     path: &Path,
@@ -234,123 +194,96 @@ pub fn read_stream_workload_onnx_bytes(
     mapping: &StreamMapping,
     acc: &StreamAccelerator,
 ) -> Result<(StreamWorkload, Vec<Warning>), InputError> {
-    let file = name.to_owned();
-    let fail = |m: String| InputError { file: file.clone(), line: 1, column: 1, key: "-".into(), message: m };
-    let layout = crate::onnx::wire::scan_model(bytes).map_err(|e| InputError {
-        file: file.clone(),
-        line: 1,
-        column: e.offset + 1,
-        key: "-".into(),
-        message: format!("not a valid ONNX model (damaged protobuf): {}", e.message),
-    })?;
-    let model = ModelProto::decode(bytes).map_err(|e| fail(format!("not a valid ONNX model: {e}")))?;
-    let Some(graph) = model.graph.as_ref() else {
-        return Err(fail("not an ONNX model: `ModelProto.graph` is missing".into()));
-    };
-    let ctx = OnnxCtx { file: &file, model: &model, offsets: layout.node_offsets };
-    let mut out = StreamWorkload::default();
-    // Outputs of each parsed node id, in id order (the reference's `nodes_outputs`).
-    let mut nodes_outputs: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut node_id = 0usize;
-    for (index, node) in graph.node.iter().enumerate() {
-        if node.input.is_empty() {
-            continue;
-        }
-        let op = node.op_type.clone().unwrap_or_default();
-        let name = node.name.clone().unwrap_or_default();
-        let err = |m: String| ctx.error(index, node, m);
-        if let Some(t) = node.input.iter().find(|i| !i.is_empty() && node.output.contains(i)) {
-            return Err(err(format!(
-                "the node consumes its own output `{t}` (a cycle); an ONNX graph must be acyclic"
-            )));
-        }
-        let preds: Vec<usize> = node
-            .input
-            .iter()
-            .flat_map(|inp| nodes_outputs.iter().filter(move |(_, outs)| outs.contains(inp)).map(|(n, _)| *n))
-            .collect();
-        let p = Parser { ctx: &ctx, index, node, id: node_id, name: &name, preds: &preds, mapping, acc };
-        let sn = match op.as_str() {
-            "Conv" | "QLinearConv" => p.conv()?,
-            "MatMul" | "Gemm" => p.gemm()?,
-            "MaxPool" | "AveragePool" | "GlobalMaxPool" | "GlobalAveragePool" => p.pooling()?,
-            "Add" | "Mul" => p.mul()?,
-            "Exp" | "Relu" | "Gelu" | "Silu" | "Sigmoid" | "Sqrt" | "Div" | "Pow" | "Reciprocal" => p.simd()?,
-            "Reshape" => {
-                let pred = p.single_pred("Reshape")?;
-                let shape = p.out_shape()?;
-                p.propagation(NodeKind::Reshape { shape }, pred)
-            }
-            "Flatten" => {
-                let pred = p.single_pred("Flatten")?;
-                let axis = match attrs::find(node, "axis").and_then(attrs::ints_any) {
-                    // reference quirk: Stream's default axis is -1 (ONNX says 1).
-                    None => -1,
-                    Some(v) if v.len() == 1 && attrs::find(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
-                    Some(_) => return Err(err("the `axis` attribute must be a single integer".into())),
-                };
-                p.propagation(NodeKind::Flatten { axis }, pred)
-            }
-            "Transpose" => {
-                let pred = p.single_pred("Transpose")?;
-                let perm = attrs::find(node, "perm").map(|a| a.ints.clone());
-                p.propagation(NodeKind::Transpose { perm }, pred)
-            }
-            "SSM" | "Softmax" | "Einsum" | "ReduceMean" | "LpNormalization" | "Gather" | "Concat" | "Split"
-            | "Slice" => {
-                return Err(err(format!(
-                    "operator `{op}` is parsed by Stream but not supported by this port yet; supported: Conv, QLinearConv, Gemm, MatMul, pooling, Add, Mul, element-wise activations, Reshape, Flatten, Transpose (others become pass-through nodes)"
-                )));
-            }
-            _ => {
-                let mut src = Vec::new();
-                if let Some(&a) = preds.first() {
-                    src.push(("I".to_string(), a));
-                }
-                if let Some(&b) = preds.get(1) {
-                    src.push(("W".to_string(), b));
-                }
-                StreamNode {
-                    id: node_id,
-                    name: name.clone(),
-                    operator_type: op.clone(),
-                    kind: NodeKind::Dummy,
-                    input_operand_source: src,
-                }
-            }
-        };
-        out.add(sn, err)?;
-        nodes_outputs.push((node_id, node.output.clone()));
-        node_id += 1;
+    let model = OnnxModel::decode(name, bytes, Checks::STREAM)?;
+    let mut reader = StreamReader { model: &model, mapping, acc, out: StreamWorkload::default() };
+    // Stream's operator table: every operator not listed is a dummy (pass-through) node.
+    let ops: &[(&[&str], Build<StreamReader<'_>>)] = &[
+        (&["Conv", "QLinearConv"], |r, n| r.parser(n).conv()),
+        (&["MatMul", "Gemm"], |r, n| r.parser(n).gemm()),
+        (&["MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool"], |r, n| r.parser(n).pooling()),
+        (&["Add", "Mul"], |r, n| r.parser(n).mul()),
+        (&["Exp", "Relu", "Gelu", "Silu", "Sigmoid", "Sqrt", "Div", "Pow", "Reciprocal"], |r, n| r.parser(n).simd()),
+        (&["Reshape"], |r, n| r.parser(n).reshape()),
+        (&["Flatten"], |r, n| r.parser(n).flatten()),
+        (&["Transpose"], |r, n| r.parser(n).transpose()),
+        (
+            &["SSM", "Softmax", "Einsum", "ReduceMean", "LpNormalization", "Gather", "Concat", "Split", "Slice"],
+            |r, n| Err(r.parser(n).unsupported()),
+        ),
+    ];
+    graph::walk(&model, &OpTable { ops, other: |r, n| Ok(r.parser(n).dummy()) }, &mut reader)?;
+    if reader.out.nodes.is_empty() {
+        return Err(InputError {
+            file: name.to_owned(),
+            line: 1,
+            column: 1,
+            key: "-".into(),
+            message: "the ONNX graph has no nodes with inputs".into(),
+        });
     }
-    if out.nodes.is_empty() {
-        return Err(fail("the ONNX graph has no nodes with inputs".into()));
-    }
-    Ok((out, Vec::new()))
+    Ok((reader.out, Vec::new()))
 }
 
+/// Stream's front end of the shared ONNX walk.
+struct StreamReader<'a> {
+    model: &'a OnnxModel,
+    mapping: &'a StreamMapping,
+    acc: &'a StreamAccelerator,
+    out: StreamWorkload,
+}
+
+impl StreamReader<'_> {
+    fn parser<'p>(&'p self, n: &'p NodeRef<'p>) -> Parser<'p> {
+        Parser {
+            model: self.model,
+            n,
+            name: n.node.name.as_deref().unwrap_or(""),
+            mapping: self.mapping,
+            acc: self.acc,
+        }
+    }
+}
+
+impl FrontEnd for StreamReader<'_> {
+    type Node = StreamNode;
+    const LINKING: Linking = Linking::Stream;
+
+    fn node_error(&self, n: &NodeRef<'_>, message: String) -> InputError {
+        node_error(self.model, n, message)
+    }
+
+    fn add(&mut self, n: &NodeRef<'_>, node: StreamNode) -> Result<(), InputError> {
+        let model = self.model;
+        self.out.add(node, |m| node_error(model, n, m))
+    }
+}
+
+/// An error at node `n`, keyed by its graph position, op type and name.
+fn node_error(model: &OnnxModel, n: &NodeRef<'_>, message: String) -> InputError {
+    let name = n.node.name.as_deref().unwrap_or("");
+    model.node_error(n.index, format!("graph.node[{}] ({} \"{name}\")", n.index, n.op), message)
+}
+
+/// One node being built by Stream's operator parsers.
 struct Parser<'a> {
-    ctx: &'a OnnxCtx<'a>,
-    index: usize,
-    node: &'a NodeProto,
-    id: usize,
+    model: &'a OnnxModel,
+    n: &'a NodeRef<'a>,
     name: &'a str,
-    preds: &'a [usize],
     mapping: &'a StreamMapping,
     acc: &'a StreamAccelerator,
 }
 
 impl Parser<'_> {
     fn err(&self, m: String) -> InputError {
-        self.ctx.error(self.index, self.node, m)
+        node_error(self.model, self.n, m)
     }
 
     fn op(&self) -> &str {
-        self.node.op_type.as_deref().unwrap_or("")
+        self.n.node.op_type.as_deref().unwrap_or("")
     }
 
     fn shape_of(&self, tensor: &str) -> Result<Vec<i64>, InputError> {
-        self.ctx.shape(tensor).ok_or_else(|| {
+        self.model.first_declared_shape(tensor).ok_or_else(|| {
             self.err(format!(
                 "no shape for tensor \"{tensor}\" in graph.input/output/value_info/initializer; run ONNX shape inference on the model first"
             ))
@@ -358,33 +291,35 @@ impl Parser<'_> {
     }
 
     fn in_shape(&self) -> Result<Vec<i64>, InputError> {
-        self.shape_of(&self.node.input[0])
+        self.shape_of(&self.n.node.input[0])
     }
 
     fn out_shape(&self) -> Result<Vec<i64>, InputError> {
-        let o = self.node.output.first().ok_or_else(|| self.err("the node has no output".into()))?;
+        let o = self.n.node.output.first().ok_or_else(|| self.err("the node has no output".into()))?;
         self.shape_of(o)
     }
 
     fn ints_or(&self, name: &str, default: Vec<i64>) -> Vec<i64> {
-        attrs::find(self.node, name).and_then(attrs::ints_any).unwrap_or(default)
+        attrs::find(self.n.node, name).and_then(attrs::ints_any).unwrap_or(default)
     }
 
     fn int_attr_or(&self, name: &str, default: i64) -> i64 {
-        attrs::find(self.node, name).and_then(attrs::ints_any).and_then(|v| v.first().copied()).unwrap_or(default)
+        attrs::find(self.n.node, name).and_then(attrs::ints_any).and_then(|v| v.first().copied()).unwrap_or(default)
     }
 
     fn single_pred(&self, what: &str) -> Result<usize, InputError> {
-        match self.preds {
+        match self.n.preds {
             [p] => Ok(*p),
-            _ => Err(self
-                .err(format!("an ONNX {what} node must have exactly one producing node, found {}", self.preds.len()))),
+            _ => Err(self.err(format!(
+                "an ONNX {what} node must have exactly one producing node, found {}",
+                self.n.preds.len()
+            ))),
         }
     }
 
     fn propagation(&self, kind: NodeKind, pred: usize) -> StreamNode {
         StreamNode {
-            id: self.id,
+            id: self.n.id,
             name: self.name.to_owned(),
             operator_type: self.op().to_owned(),
             kind,
@@ -404,9 +339,9 @@ impl Parser<'_> {
         let act = self.int_attr_or("act_size", 8);
         let w = self.int_attr_or("weight_size", 8);
         let out = self.int_attr_or("output_size", 2 * act);
-        let w = if self.preds.len() == 2 { act } else { w };
-        if self.preds.len() > 2 {
-            return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len())));
+        let w = if self.n.preds.len() == 2 { act } else { w };
+        if self.n.preds.len() > 2 {
+            return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.n.preds.len())));
         }
         Ok(vec![
             ("W".into(), w as u64),
@@ -418,11 +353,11 @@ impl Parser<'_> {
 
     /// ZigZag's operand sources (`W` = second predecessor for two variable inputs).
     fn sources_zigzag(&self) -> Result<Vec<(String, usize)>, InputError> {
-        Ok(match self.preds {
-            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
-            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+        Ok(match self.n.preds {
+            [] => vec![("W".into(), self.n.id), ("I".into(), self.n.id)],
+            [a] => vec![("W".into(), self.n.id), ("I".into(), *a)],
             [a, b] => vec![("W".into(), *b), ("I".into(), *a)],
-            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.n.preds.len()))),
         })
     }
 
@@ -430,11 +365,11 @@ impl Parser<'_> {
     // reference quirk: Stream's element-wise parser takes `W` from the first producer, ZigZag's
     // parsers from the second.
     fn sources_stream(&self) -> Result<Vec<(String, usize)>, InputError> {
-        Ok(match self.preds {
-            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
-            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+        Ok(match self.n.preds {
+            [] => vec![("W".into(), self.n.id), ("I".into(), self.n.id)],
+            [a] => vec![("W".into(), self.n.id), ("I".into(), *a)],
             [a, b] => vec![("W".into(), *a), ("I".into(), *b)],
-            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.n.preds.len()))),
         })
     }
 
@@ -459,7 +394,7 @@ impl Parser<'_> {
             }
         }
         let layer = Layer {
-            id: self.id,
+            id: self.n.id,
             name: self.name.to_owned(),
             operator_type: self.op().to_owned(),
             kind: LayerKind::Compute,
@@ -478,7 +413,7 @@ impl Parser<'_> {
         check_allocation(self.mapping, self.acc, self.name, self.op())?;
         let comp = make_computation(layer, op_type.to_owned(), self.mapping, self.acc, self.op());
         Ok(StreamNode {
-            id: self.id,
+            id: self.n.id,
             name: self.name.to_owned(),
             operator_type: self.op().to_owned(),
             input_operand_source: comp.input_operand_source.clone(),
@@ -489,7 +424,7 @@ impl Parser<'_> {
     fn conv(&self) -> Result<StreamNode, InputError> {
         let inp = self.in_shape()?;
         let out = self.out_shape()?;
-        let kernel = attrs::find(self.node, "kernel_shape")
+        let kernel = attrs::find(self.n.node, "kernel_shape")
             .and_then(attrs::ints_any)
             .ok_or_else(|| self.err("missing attribute `kernel_shape`".into()))?;
         let strides = self.ints_or("strides", vec![1, 1]);
@@ -566,7 +501,7 @@ impl Parser<'_> {
                 "expected matrix shapes whose second-to-last sizes agree, found input {inp:?} and output {out:?}"
             )));
         }
-        let weights_const = self.preds.len() <= 1;
+        let weights_const = self.n.preds.len() <= 1;
         let (_, _, _, _, names) = resolve_mapping(self.mapping, self.acc, self.name, self.op());
         let dims: Vec<String> = if names.len() > out.len() {
             names
@@ -608,7 +543,7 @@ impl Parser<'_> {
             return Err(self.err(format!("pooling needs 4-D input and output shapes, found {ia:?} and {oa:?}")));
         }
         let kernel = match self.op() {
-            "MaxPool" | "AveragePool" => attrs::find(self.node, "kernel_shape")
+            "MaxPool" | "AveragePool" => attrs::find(self.n.node, "kernel_shape")
                 .and_then(attrs::ints_any)
                 .filter(|k| k.len() >= 2)
                 .ok_or_else(|| self.err("missing or bad attribute `kernel_shape`".into()))?,
@@ -630,8 +565,8 @@ impl Parser<'_> {
                 self.err(format!("input and output channels differ ({} vs {}) for a pooling node", ia[1], oa[1]))
             );
         }
-        if self.preds.len() > 1 {
-            return Err(self.err(format!("a pooling node takes one producing node, found {}", self.preds.len())));
+        if self.n.preds.len() > 1 {
+            return Err(self.err(format!("a pooling node takes one producing node, found {}", self.n.preds.len())));
         }
         // reference quirk: `C` is a loop of the pooling node although no operand uses it (it
         // multiplies the operation count).
@@ -646,10 +581,10 @@ impl Parser<'_> {
         let pr = vec![("IX".to_string(), self.positive(ia[2], "IX")?), ("IY".to_string(), self.positive(ia[3], "IY")?)];
         let precision = vec![("O".into(), 8), ("O_final".into(), 8), ("W".into(), 0), ("I".into(), 8)];
         let mut src = Vec::new();
-        if let Some(&p) = self.preds.first() {
+        if let Some(&p) = self.n.preds.first() {
             src.push(("I".to_string(), p));
         }
-        src.push(("W".to_string(), self.id));
+        src.push(("W".to_string(), self.n.id));
         self.finish(
             "O[b][k][oy][ox]+=W[fy][fx]*I[b][k][iy][ix]",
             loop_dims,
@@ -684,21 +619,21 @@ impl Parser<'_> {
             loop_dims.push((d.clone(), self.positive(s, d)?));
         }
         let eq = dims.iter().map(|d| format!("[{}]", d.to_lowercase())).collect::<String>();
-        let eq_w = if self.preds.len() == 1 { "[]".to_string() } else { eq.clone() };
+        let eq_w = if self.n.preds.len() == 1 { "[]".to_string() } else { eq.clone() };
         let equation = format!("O{eq}+=I{eq}*W{eq_w}");
         let t = self.op().to_lowercase();
         self.finish(&equation, loop_dims, Vec::new(), Vec::new(), None, self.precision()?, self.sources_stream()?, &t)
     }
 
     fn mul(&self) -> Result<StreamNode, InputError> {
-        if self.node.input.len() != 2 || self.node.output.len() != 1 {
+        if self.n.node.input.len() != 2 || self.n.node.output.len() != 1 {
             return Err(self.err(format!(
                 "expected 2 inputs and 1 output, found {} and {}",
-                self.node.input.len(),
-                self.node.output.len()
+                self.n.node.input.len(),
+                self.n.node.output.len()
             )));
         }
-        let shapes: Vec<Vec<i64>> = self.node.input.iter().map(|n| self.shape_of(n)).collect::<Result<_, _>>()?;
+        let shapes: Vec<Vec<i64>> = self.n.node.input.iter().map(|n| self.shape_of(n)).collect::<Result<_, _>>()?;
         let out = self.out_shape()?;
         let Some(pos) = shapes.iter().position(|s| *s == out) else {
             return Err(self.err(format!("the output shape {out:?} must equal one of the input shapes {shapes:?}")));
@@ -709,13 +644,13 @@ impl Parser<'_> {
                 return Err(self.err(format!("cannot broadcast {broadcast:?} to {out:?}")));
             }
         }
-        let src = match self.preds {
-            [] => vec![("W".into(), self.id), ("I".into(), self.id)],
-            [a] => vec![("W".into(), self.id), ("I".into(), *a)],
+        let src = match self.n.preds {
+            [] => vec![("W".into(), self.n.id), ("I".into(), self.n.id)],
+            [a] => vec![("W".into(), self.n.id), ("I".into(), *a)],
             [a, b] => {
                 // The input whose shape is the broadcast one (first match) feeds `W`.
                 let wi = shapes.iter().position(|s| *s == broadcast).unwrap_or(1);
-                let w_name = &self.node.input[wi];
+                let w_name = &self.n.node.input[wi];
                 let w_id = self
                     .ctx_nodes_producing(w_name)
                     .ok_or_else(|| self.err(format!("cannot find the producer of input \"{w_name}\"")))?;
@@ -728,7 +663,7 @@ impl Parser<'_> {
                 };
                 vec![("W".into(), w_id), ("I".into(), i_id)]
             }
-            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.preds.len()))),
+            _ => return Err(self.err(format!("expected at most 2 producing nodes, found {}", self.n.preds.len()))),
         };
         let dims = self.dims_for(out.len())?;
         let mut loop_dims = Vec::new();
@@ -746,20 +681,56 @@ impl Parser<'_> {
 
     /// The first predecessor (in node-id order) that produces `tensor`.
     fn ctx_nodes_producing(&self, tensor: &str) -> Option<usize> {
-        // Predecessors were collected per input in node-id order; the producer of `tensor`
-        // is the one whose outputs contain it, among the predecessors.
-        let g = self.ctx.model.graph.as_ref()?;
-        let mut id = 0usize;
-        for n in &g.node {
-            if n.input.is_empty() {
-                continue;
-            }
-            if n.output.iter().any(|o| o == tensor) && self.preds.contains(&id) {
-                return Some(id);
-            }
-            id += 1;
+        self.n.producers_of(tensor).iter().copied().find(|id| self.n.preds.contains(id))
+    }
+
+    fn reshape(&self) -> Result<StreamNode, InputError> {
+        let pred = self.single_pred("Reshape")?;
+        let shape = self.out_shape()?;
+        Ok(self.propagation(NodeKind::Reshape { shape }, pred))
+    }
+
+    fn flatten(&self) -> Result<StreamNode, InputError> {
+        let pred = self.single_pred("Flatten")?;
+        let node = self.n.node;
+        let axis = match attrs::find(node, "axis").and_then(attrs::ints_any) {
+            // reference quirk: Stream's default axis is -1 (ONNX says 1).
+            None => -1,
+            Some(v) if v.len() == 1 && attrs::find(node, "axis").and_then(|a| a.r#type) != Some(7) => v[0],
+            Some(_) => return Err(self.err("the `axis` attribute must be a single integer".into())),
+        };
+        Ok(self.propagation(NodeKind::Flatten { axis }, pred))
+    }
+
+    fn transpose(&self) -> Result<StreamNode, InputError> {
+        let pred = self.single_pred("Transpose")?;
+        let perm = attrs::find(self.n.node, "perm").map(|a| a.ints.clone());
+        Ok(self.propagation(NodeKind::Transpose { perm }, pred))
+    }
+
+    fn unsupported(&self) -> InputError {
+        self.err(format!(
+            "operator `{}` is parsed by Stream but not supported by this port yet; supported: Conv, QLinearConv, Gemm, MatMul, pooling, Add, Mul, element-wise activations, Reshape, Flatten, Transpose (others become pass-through nodes)",
+            self.op()
+        ))
+    }
+
+    /// A pass-through node: the first two producers feed `I` and `W`.
+    fn dummy(&self) -> StreamNode {
+        let mut src = Vec::new();
+        if let Some(&a) = self.n.preds.first() {
+            src.push(("I".to_string(), a));
         }
-        None
+        if let Some(&b) = self.n.preds.get(1) {
+            src.push(("W".to_string(), b));
+        }
+        StreamNode {
+            id: self.n.id,
+            name: self.name.to_owned(),
+            operator_type: self.op().to_owned(),
+            kind: NodeKind::Dummy,
+            input_operand_source: src,
+        }
     }
 }
 
