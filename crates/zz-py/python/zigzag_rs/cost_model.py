@@ -194,8 +194,8 @@ class LayerNode:
             "name": self.name,
             "type": self.type,
             "equation": self.equation,
-            "memory_operand_links": {str(k): str(v) for k, v in self.memory_operand_links.items()},
             "user_spatial_mapping": {str(oa): {str(d): f for d, f in dims.items()} for oa, dims in self.spatial_mapping.items()},
+            "memory_operand_links": {str(k): str(v) for k, v in self.memory_operand_links.items()},
         }
 
 
@@ -390,10 +390,11 @@ class CostModelEvaluation(CostModelEvaluationABC):
             lambda levels: [MemoryAccesses({k: _as_int_if_integral(v) for k, v in x.items()}) for x in levels],
         )
         self.mem_utili_shared = _per_operand(report["mem_utilization_shared"], list)
-        spatial = SpatialMappingInternal(_per_operand(report["spatial_mapping_internal"], lambda lv: _loops(lv, _as_int_if_integral)))
-        self.spatial_mapping = spatial
-        self.spatial_mapping_int = spatial
-        self.spatial_mapping_dict_int = spatial.mapping_dict_origin
+        # as ZigZag: unrollings are floats in `spatial_mapping`, integers in `spatial_mapping_int`
+        internal = report["spatial_mapping_internal"]
+        self.spatial_mapping = SpatialMappingInternal(_per_operand(internal, lambda lv: _loops(lv, float)))
+        self.spatial_mapping_int = SpatialMappingInternal(_per_operand(internal, lambda lv: _loops(lv, _as_int_if_integral)))
+        self.spatial_mapping_dict_int = self.spatial_mapping_int.mapping_dict_origin
         self.temporal_mapping = TemporalMapping(_per_operand(report["temporal_mapping"], _loops), mapping_type)
         self.active_mem_level = {op: len(levels) for op, levels in self.temporal_mapping.mapping_dic_stationary.items()}
         self.spatial_mappings_evaluated: int = report.get("spatial_mappings_evaluated", 0)
