@@ -70,11 +70,13 @@ pub struct DesignConstraints {
 }
 
 impl DesignConstraints {
-    /// Whether a design with these figures meets every constraint.
-    pub fn admit(&self, latency: f64, area: f64, onchip_memory_bits: f64) -> bool {
-        self.max_latency.is_none_or(|m| latency <= m)
-            && self.max_area.is_none_or(|m| area <= m)
-            && self.max_memory.is_none_or(|m| onchip_memory_bits <= m)
+    /// The facade's constraints of these flags.
+    pub fn constraints(&self) -> zigzag::design::DesignConstraints {
+        zigzag::design::DesignConstraints {
+            max_latency: self.max_latency,
+            max_area: self.max_area,
+            max_memory: self.max_memory,
+        }
     }
 }
 

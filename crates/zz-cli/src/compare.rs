@@ -1,11 +1,12 @@
 //! `zigzag-rs compare`: one workload on several (accelerator, mapping) pairs, side by side.
 
 use crate::Failure;
-use crate::map::read_workload;
+use crate::map::{read_workload, warn_all};
 use clap::Args;
 use std::path::PathBuf;
-use zz_report::{LayerReport, OrderedMap, RunReport};
-use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
+use zigzag::compare::{self, CompareOptions, Comparison};
+use zigzag::{Objective, Source, single_core};
+use zz_report::RunReport;
 
 /// Arguments of `compare`.
 #[derive(Args, Debug)]
@@ -39,55 +40,6 @@ pub struct CompareArgs {
     pub output: Option<PathBuf>,
 }
 
-/// One design's totals as a report row (per-level energies summed over layers by level position).
-pub fn design_row(index: usize, label: &str, r: &RunReport) -> LayerReport {
-    let mut row = LayerReport {
-        id: index,
-        name: label.to_string(),
-        operator_type: "design".into(),
-        energy: r.energy,
-        latency: r.latency,
-        ..Default::default()
-    };
-    let t = &r.totals;
-    row.mac_energy = t.mac_energy;
-    row.mem_energy = t.mem_energy;
-    row.latency_total0 = t.latency_total0;
-    row.latency_total1 = t.latency_total1;
-    row.latency_total2 = t.latency_total2;
-    row.ideal_cycle = t.ideal_cycle;
-    row.ideal_temporal_cycle = t.ideal_temporal_cycle;
-    row.data_onloading_cycle = t.data_onloading_cycle;
-    row.data_offloading_cycle = t.data_offloading_cycle;
-    row.systolic_drain_cycle = t.systolic_drain_cycle;
-    row.mac_spatial_utilization = t.mac_spatial_utilization;
-    row.mac_utilization0 = t.mac_utilization0;
-    row.mac_utilization1 = t.mac_utilization1;
-    row.mac_utilization2 = t.mac_utilization2;
-    let mut levels: OrderedMap<Vec<String>> = OrderedMap::default();
-    let mut energy: OrderedMap<Vec<f64>> = OrderedMap::default();
-    for l in &r.layers {
-        for (op, names) in l.memory_levels.iter() {
-            if levels.get(op).is_none_or(|n| n.len() < names.len()) {
-                levels.insert(op, names.clone());
-            }
-        }
-        for (op, e) in l.mem_energy_breakdown.iter() {
-            let mut cur = energy.get(op).cloned().unwrap_or_default();
-            if cur.len() < e.len() {
-                cur.resize(e.len(), 0.0);
-            }
-            for (k, v) in e.iter().enumerate() {
-                cur[k] += v;
-            }
-            energy.insert(op, cur);
-        }
-    }
-    row.memory_levels = levels;
-    row.mem_energy_breakdown = energy;
-    row
-}
-
 /// Runs `compare`.
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let n = args.accelerators.len();
@@ -97,59 +49,37 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             args.mappings.len()
         )));
     }
-    let objective = zz_search::network::objective_from_str(&args.opt)
-        .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
+    let objective: Objective = args.opt.parse().map_err(|e| Failure::input(format!("--opt: {e}")))?;
     if let Some(p) = &args.cacti {
         zz_inputs::cacti::set_binary(p.clone());
     }
     let workload = read_workload(&args.workload)?;
-    let opts = SearchOptions {
-        spatial: SpatialOptions::default(),
-        loma: LomaOptions { lpf_limit: args.lpf_limit, objective, ..Default::default() },
-        ..Default::default()
-    };
-    let wl_name = args.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    let mut reports = Vec::new();
-    let mut costs: Vec<(f64, f64)> = Vec::new(); // (area, on-chip memory bits)
+    let opts = CompareOptions { objective, lpf_limit: args.lpf_limit, constraints: args.constraints.constraints() };
+    let wl_src = Source::Path(&args.workload);
+    let (wl_label, wl_name) = (wl_src.label(), wl_src.file_name());
+    let mut designs = Vec::new();
     for k in 0..n {
         let a = &args.accelerators[k];
         let m = if args.mappings.len() == 1 { &args.mappings[0] } else { &args.mappings[k] };
-        let (acc, w) = zz_inputs::read_accelerator(a).map_err(|e| Failure::input(e.to_string()))?;
-        w.iter().for_each(|w| eprintln!("{w}"));
-        let (mapping, w) = zz_inputs::read_mapping(m).map_err(|e| Failure::input(e.to_string()))?;
-        w.iter().for_each(|w| eprintln!("{w}"));
-        let opts = if acc.operational_array.is_imc { opts.clone().in_memory_compute() } else { opts.clone() };
-        let res = zz_search::search_network(&workload, &acc, &mapping, &opts, &|_| {})
-            .map_err(|e| Failure::input(format!("{} on {}: {e}", args.workload.display(), a.display())))?;
-        let rep = crate::report::run_report(&res, &workload, &acc, &wl_name);
-        crate::report::check_finite(&rep, &format!("{} on {}", args.workload.display(), a.display()))?;
-        // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.
-        costs.push((rep.area.unwrap_or_else(|| crate::sweep::area(&acc)), crate::sweep::onchip_memory_bits(&acc)));
-        reports.push(rep);
+        let acc = single_core::read_accelerator(&Source::Path(a))?;
+        warn_all(&acc.warnings);
+        let mapping = single_core::read_mapping(&Source::Path(m))?;
+        warn_all(&mapping.warnings);
+        let label = a.display().to_string();
+        designs.push(compare::evaluate_design(
+            &workload,
+            &wl_label,
+            &wl_name,
+            &acc.value,
+            &label,
+            &mapping.value,
+            &opts,
+        )?);
     }
-    let feasible: Vec<bool> =
-        reports.iter().zip(&costs).map(|(r, &(area, mem))| args.constraints.admit(r.latency, area, mem)).collect();
-    // Rank the feasible designs by the objective (1 = best).
-    let key = |r: &RunReport| match objective {
-        zz_search::Objective::Latency => (r.latency, r.energy),
-        zz_search::Objective::Energy => (r.energy, r.latency),
-        zz_search::Objective::Edp => (r.latency * r.energy, 0.0),
-    };
-    let mut order: Vec<usize> = (0..n).filter(|&k| feasible[k]).collect();
-    order.sort_by(|&a, &b| key(&reports[a]).partial_cmp(&key(&reports[b])).unwrap_or(std::cmp::Ordering::Equal));
-    let mut rank = vec![None; n];
-    for (i, &k) in order.iter().enumerate() {
-        rank[k] = Some(i + 1);
-    }
+    let cmp = Comparison::new(wl_name.clone(), designs, &opts);
+    let reports: Vec<&RunReport> = cmp.designs.iter().map(|d| &d.report).collect();
+    let (labels, rank) = (&cmp.labels, &cmp.rank);
     // Side-by-side table.
-    let labels: Vec<String> = reports
-        .iter()
-        .enumerate()
-        .map(|(k, r)| {
-            let dup = reports.iter().filter(|o| o.accelerator == r.accelerator).count() > 1;
-            if dup { format!("{} ({})", r.accelerator, k + 1) } else { r.accelerator.clone() }
-        })
-        .collect();
     println!("Workload: {wl_name} ({} layers), objective {}", reports.first().map_or(0, |r| r.layers.len()), args.opt);
     println!();
     println!(
@@ -165,7 +95,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             r.energy * r.latency,
             100.0 * r.totals.mac_utilization2,
             100.0 * r.totals.mac_spatial_utilization,
-            zz_report::format::thousands(costs[k].0, 1),
+            zz_report::format::thousands(cmp.designs[k].area, 1),
             // IMC designs only: the array's clock period.
             r.tclk.map_or("-".to_string(), |t| format!("{t:.5}")),
             match rank[k] {
@@ -174,18 +104,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
             }
         );
     }
-    let rows: Vec<LayerReport> =
-        labels.iter().zip(&reports).enumerate().map(|(k, (l, r))| design_row(k, l, r)).collect();
-    let combined = RunReport::new("comparison", wl_name.clone(), rows);
+    let combined = cmp.combined_report();
     let write_json = |p: &PathBuf| -> Result<(), Failure> {
-        let meta: Vec<serde_json::Value> = (0..n)
-            .map(|k| {
-                serde_json::json!({"label": labels[k], "area": costs[k].0, "tclk": reports[k].tclk,
-                "onchip_memory_bits": costs[k].1, "feasible": feasible[k], "rank": rank[k]})
-            })
-            .collect();
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "designs": reports, "ranking": meta }))
-            .map_err(|e| Failure::other(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&cmp.to_json()).map_err(|e| Failure::other(e.to_string()))?;
         std::fs::write(p, text).map_err(|e| Failure::other(format!("{}: {e}", p.display())))
     };
     if let Some(p) = &args.json {

@@ -7,7 +7,6 @@ mod args;
 mod compare;
 mod granularity;
 mod map;
-mod report;
 mod stream;
 mod sweep;
 
@@ -51,6 +50,14 @@ impl Failure {
     /// Other failure (exit code 1).
     pub fn other(message: impl Into<String>) -> Self {
         Failure { code: 1, message: message.into() }
+    }
+}
+
+impl From<zigzag::Error> for Failure {
+    /// Input problems (bad files, options, non-finite results, failed searches and schedules)
+    /// exit with 2, everything else with 1.
+    fn from(e: zigzag::Error) -> Self {
+        Failure { code: if e.is_input_error() { 2 } else { 1 }, message: e.to_string() }
     }
 }
 

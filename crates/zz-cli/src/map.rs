@@ -5,8 +5,10 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use zz_cost::MappingType;
-use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
+use zigzag::single_core::SalsaSettings;
+use zigzag::single_core::{self, Observer, SingleCoreInputs};
+use zigzag::{Engine, MapOptions, MappingType, Objective, SalsaCriterion, Source};
+use zz_search::SearchOptions;
 
 /// Arguments of `map`.
 #[derive(Args, Debug)]
@@ -79,19 +81,54 @@ pub struct MapArgs {
     pub quiet: bool,
 }
 
-fn warn_all(warnings: &[zz_inputs::Warning]) {
+pub(crate) fn warn_all(warnings: &[zz_inputs::Warning]) {
     for w in warnings {
         eprintln!("{w}");
     }
 }
 
-/// Reads a workload by extension (`.onnx` → ONNX, otherwise YAML).
+/// Reads a workload by extension (`.onnx` → ONNX, otherwise YAML), printing its warnings.
 pub fn read_workload(path: &Path) -> Result<zz_ir::workload::Workload, Failure> {
-    let is_onnx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("onnx"));
-    let (w, warnings) = if is_onnx { zz_inputs::read_workload_onnx(path) } else { zz_inputs::read_workload_yaml(path) }
-        .map_err(|e| Failure::input(e.to_string()))?;
-    warn_all(&warnings);
-    Ok(w)
+    let r = zigzag::single_core::read_workload(&Source::Path(path))?;
+    warn_all(&r.warnings);
+    Ok(r.value)
+}
+
+/// The facade's options of the command line's flags.
+fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
+    let objective: Objective = args.opt.parse().map_err(|e| Failure::input(format!("--opt: {e}")))?;
+    let mapping_type: MappingType =
+        args.mapping_type.parse().map_err(|e| Failure::input(format!("--mapping-type: {e}")))?;
+    let time_limit = match args.time_limit {
+        None => None,
+        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+        Some(t) => return Err(Failure::input(format!("--time-limit: expected a positive number of seconds, got {t}"))),
+    };
+    let engine: Engine = args.engine.parse().map_err(|e| Failure::input(format!("--engine: {e}")))?;
+    // The criterion is only read (and checked) when SALSA runs.
+    let criterion = if engine == Engine::Salsa {
+        args.salsa_criterion.parse().map_err(|e| Failure::input(format!("--salsa-criterion: {e}")))?
+    } else {
+        SalsaCriterion::Energy
+    };
+    Ok(MapOptions {
+        objective,
+        lpf_limit: args.lpf_limit,
+        spatial_mappings: args.spatial_mappings,
+        mixed_spatial: args.mixed_spatial,
+        exploit_data_locality: args.exploit_data_locality,
+        mapping_type,
+        fix_capacity_clamp: args.fix_capacity_clamp,
+        fix_onloading_sum: args.fix_onloading_sum,
+        engine,
+        time_limit,
+        salsa: SalsaSettings {
+            seed: args.seed,
+            iterations: args.salsa_iterations,
+            chains: args.salsa_chains,
+            criterion,
+        },
+    })
 }
 
 /// Runs `map`.
@@ -102,74 +139,29 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             .build_global()
             .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?;
     }
-    let objective = zz_search::network::objective_from_str(&args.opt)
-        .ok_or_else(|| Failure::input(format!("--opt: expected latency, energy or edp, got `{}`", args.opt)))?;
-    let mapping_type = match args.mapping_type.as_str() {
-        "uneven" => MappingType::Uneven,
-        "even" => MappingType::Even,
-        other => return Err(Failure::input(format!("--mapping-type: expected even or uneven, got `{other}`"))),
-    };
+    // Checked in the order the flags were always checked: these two before reading the inputs,
+    // the others after.
+    let _: Objective = args.opt.parse().map_err(|e| Failure::input(format!("--opt: {e}")))?;
+    let _: MappingType = args.mapping_type.parse().map_err(|e| Failure::input(format!("--mapping-type: {e}")))?;
     args.inputs.use_cacti();
-    let (acc, w1) = zz_inputs::read_accelerator(&args.inputs.accelerator).map_err(|e| Failure::input(e.to_string()))?;
-    warn_all(&w1);
+    let (acc_src, wl_src, map_src) = (
+        Source::Path(&args.inputs.accelerator),
+        Source::Path(&args.inputs.workload),
+        Source::Path(&args.inputs.mapping),
+    );
+    let acc = single_core::read_accelerator(&acc_src)?;
+    warn_all(&acc.warnings);
     let workload = read_workload(&args.inputs.workload)?;
-    let (mapping, w2) = zz_inputs::read_mapping(&args.inputs.mapping).map_err(|e| Failure::input(e.to_string()))?;
-    warn_all(&w2);
-    zz_inputs::check_mapping_against_accelerator(&mapping, &args.inputs.mapping.display().to_string(), &acc)
-        .map_err(|e| Failure::input(e.to_string()))?;
-    let w3 = zz_inputs::check_mapping_against_workload(&mapping, &args.inputs.mapping.display().to_string(), &workload)
-        .map_err(|e| Failure::input(e.to_string()))?;
+    let mapping = single_core::read_mapping(&map_src)?;
+    warn_all(&mapping.warnings);
+    let (inputs, w3) = SingleCoreInputs::new((acc.value, &acc_src), (workload, &wl_src), (mapping.value, &map_src))?;
     warn_all(&w3);
-    let time_limit = match args.time_limit {
-        None => None,
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(t) => return Err(Failure::input(format!("--time-limit: expected a positive number of seconds, got {t}"))),
-    };
-    let opts = SearchOptions {
-        spatial: SpatialOptions {
-            nb_mappings: args.spatial_mappings,
-            mixed: args.mixed_spatial,
-            fix_capacity_clamp: args.fix_capacity_clamp,
-        },
-        loma: LomaOptions {
-            lpf_limit: args.lpf_limit,
-            mapping_type,
-            objective,
-            sum_half_shared_onloading: args.fix_onloading_sum,
-            time_limit,
-        },
-        optimal: (args.engine == "optimal")
-            .then(|| zz_search::optimal::OptimalOptions { time_limit, ..Default::default() }),
-        exploit_data_locality: args.exploit_data_locality,
-        salsa: match args.engine.as_str() {
-            "loma" | "optimal" => None,
-            "salsa" => Some(zz_search::salsa::SalsaOptions {
-                iterations: args.salsa_iterations,
-                criterion: match args.salsa_criterion.as_str() {
-                    "energy" => zz_search::salsa::SalsaCriterion::Energy,
-                    "latency" => zz_search::salsa::SalsaCriterion::Latency,
-                    other => {
-                        return Err(Failure::input(format!(
-                            "--salsa-criterion: expected energy or latency, got `{other}`"
-                        )));
-                    }
-                },
-                chains: args.salsa_chains,
-                seed: args.seed,
-                mapping_type,
-                ..Default::default()
-            }),
-            other => return Err(Failure::input(format!("--engine: expected loma, salsa or optimal, got `{other}`"))),
-        },
-    };
-    // As ZigZag's `get_hardware_performance_zigzag_imc`: an IMC array runs with
-    // `in_memory_compute` (mixed spatial mappings and inter-layer data locality).
-    let opts = if acc.operational_array.is_imc { opts.in_memory_compute() } else { opts };
-    let spaces = zz_search::network::search_spaces(&workload, &acc, &mapping, &opts)
-        .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
+    let map_opts = map_options(&args)?;
+    let opts = inputs.search_options(&map_opts);
+    let spaces = inputs.search_spaces(&map_opts)?;
     let total: u128 = spaces.iter().fold(0u128, |a, l| a.saturating_add(l.total()));
     if opts.salsa.is_none() {
-        let rate = measure_rate(&workload, &acc, &mapping, &opts);
+        let rate = inputs.measure_rate(&map_opts);
         print_spaces(&spaces, rate, &opts, args.quiet);
     }
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
@@ -202,31 +194,25 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             b.set_message(format!("layer {}/{n} {name}", i + 1));
         }
     };
-    let result = zz_search::network::search_network_observed(&workload, &acc, &mapping, &opts, &progress, &on_layer)
-        .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
+    let result = inputs.search(&map_opts, Some(&Observer { progress: &progress, on_layer: &on_layer }))?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    print_search_outcome(&result, opts.loma.objective);
-    let gap = match args.against.as_deref() {
-        None => None,
-        Some("optimal") => {
-            let mut o = opts.clone();
-            o.salsa = None;
-            o.optimal = Some(zz_search::optimal::OptimalOptions { time_limit, ..Default::default() });
-            let opt = zz_search::network::search_network(&workload, &acc, &mapping, &o, &|_| {})
-                .map_err(|e| Failure::input(format!("{}: {e}", args.inputs.workload.display())))?;
-            print_search_outcome(&opt, opts.loma.objective);
-            Some(gap_report(&result, &opt, opts.loma.objective))
-        }
+    print_search_outcome(&result, map_opts.objective);
+    let against_optimal = match args.against.as_deref() {
+        None => false,
+        Some("optimal") => true,
         Some(other) => return Err(Failure::input(format!("--against: expected optimal, got `{other}`"))),
     };
-    let wl_name = args.inputs.workload.file_name().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    let report = crate::report::run_report(&result, &workload, &acc, &wl_name);
-    crate::report::check_finite(
-        &report,
-        &format!("{} on {}", args.inputs.workload.display(), args.inputs.accelerator.display()),
-    )?;
+    let gap = if against_optimal {
+        let (optimal, gap) = inputs.gap_to_optimal(&map_opts, &result)?;
+        print_search_outcome(&optimal, map_opts.objective);
+        print_gap(&gap, map_opts.objective);
+        Some(gap)
+    } else {
+        None
+    };
+    let report = inputs.report(&result)?;
     print!("{}", zz_report::summary(&report));
     if !args.quiet {
         for l in &report.layers {
@@ -252,34 +238,6 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
         eprintln!("wrote {}", dir.join("breakdown.png").display());
     }
     Ok(())
-}
-
-/// Orderings per second of this machine on the first layer (LOMA's default search, timed).
-fn measure_rate(
-    workload: &zz_ir::workload::Workload,
-    acc: &zz_ir::accelerator::Accelerator,
-    mapping: &zz_ir::mapping::Mapping,
-    opts: &SearchOptions,
-) -> Option<f64> {
-    let hw = zz_cost::HierarchyInfo::new(acc);
-    let idx = workload.topological_order().into_iter().find(|&i| {
-        let l = &workload.layers[i];
-        l.kind == zz_ir::workload::LayerKind::Compute && !zz_search::network::imc_skips(acc.operational_array.is_imc, l)
-    })?;
-    let layer = &workload.layers[idx];
-    let entry = mapping.entry_for(&layer.name, &layer.operator_type)?;
-    let info = zz_cost::LayerInfo::new(layer).ok()?;
-    let mut o = opts.clone();
-    o.optimal = None;
-    o.salsa = None;
-    o.loma.lpf_limit = 7;
-    o.loma.time_limit = None;
-    let mut e = entry.clone();
-    e.temporal_ordering.clear();
-    let t = std::time::Instant::now();
-    let r = zz_search::network::search_layer(info, idx, &hw, &e, &o, &|_| {}).ok()?;
-    let secs = t.elapsed().as_secs_f64();
-    (r.orderings_generated > 0 && secs > 0.0).then(|| r.orderings_generated as f64 / secs)
 }
 
 fn human_seconds(s: f64) -> String {
@@ -379,69 +337,24 @@ fn print_search_outcome(result: &zz_search::NetworkResult, objective: zz_search:
     }
 }
 
-/// Per layer and in total: the chosen search's latency and energy, the optimum's, and the gap
-/// of the objective (printed; returned as JSON).
-fn gap_report(
-    found: &zz_search::NetworkResult,
-    opt: &zz_search::NetworkResult,
-    objective: zz_search::Objective,
-) -> serde_json::Value {
-    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * (a - b) / b } else { 0.0 };
+/// Prints the gap to the optimal temporal mapping per layer and in total.
+fn print_gap(gap: &zigzag::single_core::GapReport, objective: Objective) {
     println!();
     println!("Gap to the optimal temporal mapping ({objective:?}; same spatial mappings, full ordering space):");
     println!(
         "  {:<20} {:>16} {:>16} {:>18} {:>18} {:>9}  status",
         "layer", "latency", "optimal latency", "energy [pJ]", "optimal energy", "gap"
     );
-    let mut layers = Vec::new();
-    for (a, b) in found.layers.iter().zip(&opt.layers) {
-        let (ka, kb) = (objective.key(&a.cost).0, objective.key(&b.cost).0);
-        let proven = b.optimal.is_some_and(|s| !s.time_limit_hit);
-        let status = if proven { "proven" } else { "time limit: best found" };
+    for l in &gap.layers {
+        let status = if l.proven_optimal { "proven" } else { "time limit: best found" };
         println!(
             "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%  {status}",
-            a.info.name,
-            a.cost.latency_total2,
-            b.cost.latency_total2,
-            a.cost.energy_total,
-            b.cost.energy_total,
-            pct(ka, kb)
+            l.layer, l.latency, l.optimal_latency, l.energy, l.optimal_energy, l.gap_percent
         );
-        layers.push(serde_json::json!({
-            "layer": a.info.name,
-            "latency": a.cost.latency_total2,
-            "energy": a.cost.energy_total,
-            "optimal_latency": b.cost.latency_total2,
-            "optimal_energy": b.cost.energy_total,
-            "gap_percent": pct(ka, kb),
-            "proven_optimal": proven,
-            "optimal_lower_bound": b.optimal.map(|s| s.lower_bound),
-        }));
     }
-    let (ta, tb) = (&found.totals, &opt.totals);
-    let (ka, kb) = match objective {
-        zz_search::Objective::Latency => (ta.latency_total2, tb.latency_total2),
-        zz_search::Objective::Energy => (ta.energy_total, tb.energy_total),
-        zz_search::Objective::Edp => (ta.latency_total2 * ta.energy_total, tb.latency_total2 * tb.energy_total),
-    };
+    let t = &gap.total;
     println!(
         "  {:<20} {:>16.0} {:>16.0} {:>18.1} {:>18.1} {:>8.2}%",
-        "total",
-        ta.latency_total2,
-        tb.latency_total2,
-        ta.energy_total,
-        tb.energy_total,
-        pct(ka, kb)
+        "total", t.latency, t.optimal_latency, t.energy, t.optimal_energy, t.gap_percent
     );
-    serde_json::json!({
-        "objective": format!("{objective:?}").to_lowercase(),
-        "layers": layers,
-        "total": {
-            "latency": ta.latency_total2,
-            "energy": ta.energy_total,
-            "optimal_latency": tb.latency_total2,
-            "optimal_energy": tb.energy_total,
-            "gap_percent": pct(ka, kb),
-        },
-    })
 }

@@ -12,12 +12,26 @@ use zz_ir::accelerator::MemOperand;
 
 /// Even or uneven temporal mappings (reference `TemporalMappingType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum MappingType {
     /// Operands may cut the ordering at different places in a shared memory (default).
     #[default]
     Uneven,
     /// Operands sharing a memory cut the ordering at the same place.
     Even,
+}
+
+impl std::str::FromStr for MappingType {
+    type Err = zz_ir::choice::UnknownChoice;
+
+    /// `uneven` or `even`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "uneven" => Ok(MappingType::Uneven),
+            "even" => Ok(MappingType::Even),
+            _ => Err(zz_ir::choice::UnknownChoice::new(s, &["even", "uneven"])),
+        }
+    }
 }
 
 /// Why an ordering could not be allocated (the search skips such orderings).

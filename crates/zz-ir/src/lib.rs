@@ -13,5 +13,6 @@
 //! ```
 
 pub mod accelerator;
+pub mod choice;
 pub mod mapping;
 pub mod workload;

@@ -18,6 +18,7 @@ use zz_ir::mapping::TemporalOrderingEntry;
 
 /// What to minimise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Objective {
     /// `latency_total2`, then energy.
     #[default]
@@ -26,6 +27,20 @@ pub enum Objective {
     Energy,
     /// Energy-delay product.
     Edp,
+}
+
+impl std::str::FromStr for Objective {
+    type Err = zz_ir::choice::UnknownChoice;
+
+    /// `latency`, `energy` or `edp`, in any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "latency" => Ok(Objective::Latency),
+            "energy" => Ok(Objective::Energy),
+            "edp" => Ok(Objective::Edp),
+            _ => Err(zz_ir::choice::UnknownChoice::new(s, &["latency", "energy", "edp"])),
+        }
+    }
 }
 
 impl Objective {

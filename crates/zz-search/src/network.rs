@@ -352,12 +352,7 @@ pub fn imc_skips(is_imc: bool, layer: &zz_ir::workload::Layer) -> bool {
 
 /// Objective by name (`latency`, `energy`, `edp`, case-insensitive).
 pub fn objective_from_str(s: &str) -> Option<Objective> {
-    match s.to_ascii_lowercase().as_str() {
-        "latency" => Some(Objective::Latency),
-        "energy" => Some(Objective::Energy),
-        "edp" => Some(Objective::Edp),
-        _ => None,
-    }
+    s.parse().ok()
 }
 
 /// The size of one layer's temporal search space, per spatial mapping, before searching.

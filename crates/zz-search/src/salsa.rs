@@ -19,12 +19,26 @@ use zz_cost::{
 
 /// What each annealing chain minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum SalsaCriterion {
     /// `energy_total` (the reference default).
     #[default]
     Energy,
     /// `latency_total0` (latency without on/off-loading, as the reference does).
     Latency,
+}
+
+impl std::str::FromStr for SalsaCriterion {
+    type Err = zz_ir::choice::UnknownChoice;
+
+    /// `energy` or `latency`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "energy" => Ok(SalsaCriterion::Energy),
+            "latency" => Ok(SalsaCriterion::Latency),
+            _ => Err(zz_ir::choice::UnknownChoice::new(s, &["energy", "latency"])),
+        }
+    }
 }
 
 /// SALSA parameters (reference defaults).

@@ -172,6 +172,17 @@ pub fn check_mapping_against_workload(
     spatial_dims::check_spatial_dims(mapping, &spans, mapping_file, workload)
 }
 
+/// As [`check_mapping_against_workload`], with the entry positions given (for mappings read
+/// from text, e.g. with [`read_mapping_with_spans_str`]).
+pub fn check_mapping_against_workload_with_spans(
+    mapping: &Mapping,
+    spans: &MappingSpans,
+    mapping_file: &str,
+    workload: &Workload,
+) -> Result<Vec<Warning>, InputError> {
+    spatial_dims::check_spatial_dims(mapping, spans, mapping_file, workload)
+}
+
 /// As [`check_mapping_against_accelerator`], with the entry positions given.
 pub fn check_mapping_against_accelerator_with_spans(
     mapping: &Mapping,

@@ -1,5 +1,7 @@
-//! Conversion of search results into the report DTOs of `zz-report`.
+//! Conversion of single-core search results into the `zz-report` DTOs, and the check that
+//! a report holds finite numbers.
 
+use crate::Error;
 use zz_cost::LayerInfo;
 use zz_ir::accelerator::Accelerator;
 use zz_report::{DirectionRecord, ImcReport, LayerReport, OrderedMap, RunReport};
@@ -111,18 +113,17 @@ pub fn run_report(
     rep
 }
 
-/// An input error when a result is not a finite number: names the first layer whose energy or
-/// latency is NaN or infinite and the usual causes, instead of printing `Energy: NaN`.
-pub fn check_finite(report: &RunReport, inputs: &str) -> Result<(), crate::Failure> {
+/// A [`Error::NonFinite`] when a result is not a finite number: names the first layer whose
+/// energy or latency is NaN or infinite, instead of reporting `Energy: NaN`. `context` names the
+/// inputs (e.g. `workload on accelerator`).
+pub fn check_finite(report: &RunReport, context: &str) -> Result<(), Error> {
     if report.energy.is_finite() && report.latency.is_finite() {
         return Ok(());
     }
     let layer = report.layers.iter().find(|l| !l.energy.is_finite() || !l.latency.is_finite());
-    let which = match layer {
+    let detail = match layer {
         Some(l) => format!("layer {} `{}`: energy {} pJ, latency {} cycles", l.id, l.name, l.energy, l.latency),
         None => format!("energy {} pJ, latency {} cycles", report.energy, report.latency),
     };
-    Err(crate::Failure::input(format!(
-        "{inputs}: the cost model gives a non-finite result ({which}); this comes from a zero in the inputs: a memory port bandwidth of 0, a memory size of 0, an operational array dimension of size 0 or a layer dimension of size 0 (e.g. an ONNX `value_info` dimension 0); make them positive"
-    )))
+    Err(Error::NonFinite { context: context.to_string(), detail })
 }

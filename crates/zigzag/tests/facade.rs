@@ -1,0 +1,88 @@
+//! A library user's view: runs from in-memory inputs (YAML text, ONNX bytes read here)
+//! through the facade give exactly the JSON the command line writes for the same files
+//! (`tests/data/*.json`, written by `zigzag-rs ... --json` on the bundled examples).
+
+use std::path::{Path, PathBuf};
+
+use zigzag::{Error, MapOptions, Source};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap()
+}
+
+#[test]
+fn single_core_search_from_yaml_text_equals_the_cli_json() {
+    let accelerator = read("examples/accelerator.yaml");
+    let workload = read("examples/workload.yaml");
+    let mapping = read("examples/mapping.yaml");
+    let run = zigzag::evaluate(
+        &Source::text("accelerator.yaml", &accelerator),
+        &Source::text("workload.yaml", &workload),
+        &Source::text("mapping.yaml", &mapping),
+        &MapOptions::default(),
+    )
+    .unwrap();
+    assert!(run.warnings.is_empty());
+    let json = zz_report::to_json_string(&run.report).unwrap() + "\n";
+    // `zigzag-rs map -a examples/accelerator.yaml -w examples/workload.yaml -m examples/mapping.yaml --json F`
+    assert_eq!(json, read("crates/zigzag/tests/data/map_examples.json"));
+}
+
+#[test]
+fn single_core_search_from_paths_equals_the_in_memory_run() {
+    let root = repo();
+    let (a, w, m) = (
+        root.join("examples/accelerator.yaml"),
+        root.join("examples/workload.yaml"),
+        root.join("examples/mapping.yaml"),
+    );
+    let opts = MapOptions { objective: zigzag::Objective::Energy, ..Default::default() };
+    let from_paths = zigzag::evaluate(&Source::path(&a), &Source::path(&w), &Source::path(&m), &opts).unwrap();
+    let (ta, tw, tm) =
+        (read("examples/accelerator.yaml"), read("examples/workload.yaml"), read("examples/mapping.yaml"));
+    let in_memory = zigzag::evaluate(
+        &Source::text("a.yaml", &ta),
+        &Source::text("workload.yaml", &tw),
+        &Source::text("m.yaml", &tm),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(from_paths.report, in_memory.report);
+}
+
+#[test]
+fn bad_yaml_text_is_a_located_input_error() {
+    let workload = read("examples/workload.yaml");
+    let mapping = read("examples/mapping.yaml");
+    let err = zigzag::evaluate(
+        &Source::text("acc.yaml", "name: x\nmemories: [1, 2\n"),
+        &Source::text("workload.yaml", &workload),
+        &Source::text("mapping.yaml", &mapping),
+        &MapOptions::default(),
+    )
+    .unwrap_err();
+    let Error::Input(e) = &err else { panic!("expected an input error, got {err:?}") };
+    assert_eq!(e.file, "acc.yaml");
+    assert!(e.line >= 1, "{e}");
+    assert!(err.is_input_error());
+    assert!(err.to_string().starts_with("acc.yaml:"), "{err}");
+}
+
+#[test]
+fn an_onnx_model_given_as_the_accelerator_says_where_it_belongs() {
+    let err = zigzag::single_core::read_accelerator(&Source::onnx("model.onnx", &[0x08, 0x07])).unwrap_err();
+    assert!(err.to_string().contains("give it to -w/--workload"), "{err}");
+}
+
+#[test]
+fn option_names_parse_with_from_str() {
+    assert_eq!("EDP".parse::<zigzag::Objective>(), Ok(zigzag::Objective::Edp));
+    assert_eq!("salsa".parse::<zigzag::Engine>(), Ok(zigzag::Engine::Salsa));
+    assert_eq!("even".parse::<zigzag::MappingType>(), Ok(zigzag::MappingType::Even));
+    let e = "bogus".parse::<zigzag::Engine>().unwrap_err();
+    assert_eq!(e.to_string(), "expected loma, salsa or optimal, got `bogus`");
+}
