@@ -7,6 +7,7 @@ use std::time::Duration;
 use rayon::prelude::*;
 use serde::Deserialize;
 use zigzag::single_core::{MapOptions, Observer, SalsaSettings, SingleCoreInputs};
+use zigzag::sweep::SweepOptions;
 use zigzag::{Engine, Error, MappingType, Objective, SalsaCriterion};
 use zz_ir::accelerator::Accelerator;
 
@@ -131,10 +132,7 @@ pub fn run_single_core(
 
 /// Runs a batch of independent single-core searches on the thread pool; results in job order.
 /// `done(k)` is called as job `k` finishes (from a worker thread).
-pub fn run_batch(
-    jobs: &[SingleCoreJob],
-    done: &(dyn Fn(usize) + Sync),
-) -> Vec<Result<SingleCoreRun, Error>> {
+pub fn run_batch(jobs: &[SingleCoreJob], done: &(dyn Fn(usize) + Sync)) -> Vec<Result<SingleCoreRun, Error>> {
     jobs.par_iter()
         .enumerate()
         .map(|(k, job)| {
@@ -172,17 +170,20 @@ pub struct PreparedSweep {
     pub values: Vec<Vec<String>>,
     /// Parameter paths, in file order.
     pub paths: Vec<String>,
-    inputs: SingleCoreInputs,
-    opts: MapOptions,
+    workload: zz_ir::workload::Workload,
+    mapping: zz_ir::mapping::Mapping,
+    spec: zz_inputs::sweep::SweepSpec,
+    opts: SweepOptions,
 }
 
-/// One evaluated sweep point (the fields of `zigzag-rs sweep`'s `sweep.json` points before
-/// feasibility and the Pareto front, which the caller decides over all points).
+/// One evaluated sweep point: the fields of `zigzag-rs sweep`'s `sweep.json` points but
+/// feasibility and the Pareto front, which the caller decides over all points (so that points
+/// evaluated in separate tasks give the same result as one run).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SweepPoint {
     /// Point index (the last parameter varies fastest).
     pub point: usize,
-    /// Energy (pJ), NaN when the point failed.
+    /// Energy (pJ), NaN (JSON `null`) when the point failed.
     pub energy: f64,
     /// Latency (cycles), NaN when the point failed.
     pub latency: f64,
@@ -196,61 +197,26 @@ pub struct SweepPoint {
     pub error: Option<String>,
 }
 
-/// Area of an accelerator as `zigzag-rs sweep` counts it: MAC units × unit area + Σ memory
-/// area × instances.
-fn area(acc: &Accelerator) -> f64 {
-    let oa = &acc.operational_array;
-    let mut a = oa.unit_area * oa.total_unit_count() as f64;
-    for m in &acc.memories {
-        a += m.area * acc.instances(m) as f64;
-    }
-    a
-}
-
-/// On-chip memory in bits: every memory but the top one, × its instances.
-fn onchip_memory_bits(acc: &Accelerator) -> f64 {
-    let n = acc.memories.len().saturating_sub(1);
-    acc.memories[..n].iter().map(|m| m.size as f64 * acc.instances(m) as f64).sum()
-}
-
 impl PreparedSweep {
     /// Reads the inputs and the sweep, builds every point's accelerator.
     pub fn new(job: &SweepJob) -> Result<Self, Error> {
         let base = zigzag::single_core::read_accelerator(&job.accelerator.source())?.value;
         let workload = zigzag::single_core::read_workload(&job.workload.source())?.value;
         let mapping = zigzag::single_core::read_mapping(&job.mapping.source())?.value;
-        let (spec, _) = match &job.sweep {
-            Input::Path(p) => zz_inputs::sweep::read_sweep(std::path::Path::new(p))?,
-            Input::Yaml { name, text } => zz_inputs::sweep::read_sweep_str(name, text)?,
-            Input::Onnx { name, .. } => {
-                return Err(Error::Unsupported(format!("{name}: a sweep is YAML, not an ONNX model")));
-            }
-        };
-        let n = spec.n_points();
-        let mut accelerators = Vec::with_capacity(n);
-        let mut values = Vec::with_capacity(n);
-        for k in 0..n {
-            let mut acc = spec.apply(&base, k)?;
-            zz_inputs::cacti::recost(&mut acc).map_err(|e| Error::Other(format!("sweep point {k}: {e}")))?;
-            accelerators.push(acc);
-            values.push(spec.parameters.iter().zip(spec.point(k)).map(|(p, i)| p.values[i].to_string()).collect());
-        }
+        let spec = zigzag::sweep::read_sweep(&job.sweep.source())?.value;
+        let accelerators = zigzag::sweep::point_accelerators(&base, &spec)?;
+        let values = (0..spec.n_points())
+            .map(|k| spec.parameters.iter().zip(spec.point(k)).map(|(p, i)| p.values[i].to_string()).collect())
+            .collect();
         let objective: Objective = job.opt.parse().map_err(|e| invalid("opt", e))?;
-        let workload_src = job.workload.source();
-        let inputs = SingleCoreInputs {
-            accelerator: base,
-            workload,
-            mapping,
-            accelerator_label: job.accelerator.source().label(),
-            workload_label: workload_src.label(),
-            workload_name: workload_src.file_name(),
-        };
         Ok(PreparedSweep {
             accelerators,
             values,
             paths: spec.parameters.iter().map(|p| p.path.clone()).collect(),
-            inputs,
-            opts: MapOptions::design_search(objective, job.lpf_limit),
+            workload,
+            mapping,
+            spec,
+            opts: SweepOptions { objective, lpf_limit: job.lpf_limit, constraints: Default::default() },
         })
     }
 
@@ -264,45 +230,21 @@ impl PreparedSweep {
         self.accelerators.is_empty()
     }
 
-    /// Evaluates point `k` (as `zigzag-rs sweep` does: unrollings larger than the point's array
-    /// are reduced to what fits rather than rejected).
-    pub fn evaluate(&self, k: usize) -> SweepPoint {
-        let acc = &self.accelerators[k];
-        let opts = self.opts.search_options(acc.operational_array.is_imc);
-        let r = zz_search::search_network(&self.inputs.workload, acc, &self.inputs.mapping, &opts, &|_| {});
-        let failed = |error: String| SweepPoint {
-            point: k,
-            energy: f64::NAN,
-            latency: f64::NAN,
-            area: area(acc),
-            tclk: None,
-            onchip_memory_bits: onchip_memory_bits(acc),
-            error: Some(error),
-        };
-        match r {
-            Ok(r) if !(r.totals.energy_total.is_finite() && r.totals.latency_total2.is_finite()) => {
-                failed("non-finite energy or latency: a bandwidth, memory size or array size of 0 in this point".into())
-            }
-            Ok(r) => SweepPoint {
-                point: k,
-                energy: r.totals.energy_total,
-                latency: r.totals.latency_total2,
-                area: r.imc.map_or_else(|| area(acc), |(_, a)| a),
-                tclk: r.imc.map(|(t, _)| t),
-                onchip_memory_bits: onchip_memory_bits(acc),
-                error: None,
-            },
-            Err(e) => failed(e.to_string()),
-        }
-    }
-
-    /// Evaluates the points `ks` on the thread pool, in the order given; `done()` after each.
+    /// Evaluates the points `ks` on the thread pool, as `zigzag-rs sweep` evaluates each point
+    /// (the facade's sweep run on these points' accelerators); `done()` after each point.
     pub fn evaluate_many(&self, ks: &[usize], done: &(dyn Fn() + Sync)) -> Vec<SweepPoint> {
-        ks.par_iter()
-            .map(|&k| {
-                let p = self.evaluate(k);
-                done();
-                p
+        let subset: Vec<Accelerator> = ks.iter().map(|&k| self.accelerators[k].clone()).collect();
+        let run = zigzag::sweep::run(&self.workload, &self.mapping, &self.spec, &subset, &self.opts, done);
+        ks.iter()
+            .zip(run.points)
+            .map(|(&k, p)| SweepPoint {
+                point: k,
+                energy: p.energy,
+                latency: p.latency,
+                area: p.area,
+                tclk: p.tclk,
+                onchip_memory_bits: p.onchip_memory_bits,
+                error: p.error,
             })
             .collect()
     }

@@ -2,7 +2,7 @@
 //! engine call (`py.detach`), progress callbacks re-attached from worker threads, and facade
 //! errors raised as the exception classes of `zigzag_rs.errors`.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyTypeError;
@@ -12,6 +12,35 @@ use zz_inputs::yaml::node::{Node, Value};
 
 use crate::calls::{self, SingleCoreJob, SingleCoreRequest, SweepJob};
 use crate::input::Input;
+
+/// The process the module was imported in. A child forked from it (a `multiprocessing` /
+/// `ProcessPoolExecutor` worker under the `fork` start method) inherits rayon's global pool
+/// without its threads, and work sent there would wait forever; such a child runs the engine
+/// on a pool of its own instead.
+static IMPORT_PID: OnceLock<u32> = OnceLock::new();
+static CHILD_POOL: Mutex<Option<(u32, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+
+fn fork_safe<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    let pid = std::process::id();
+    if IMPORT_PID.get().is_none_or(|&p| p == pid) {
+        return work();
+    }
+    let pool = {
+        let mut slot = CHILD_POOL.lock().unwrap_or_else(|e| e.into_inner());
+        match slot.as_ref() {
+            Some((p, pool)) if *p == pid => Some(pool.clone()),
+            _ => {
+                let pool = rayon::ThreadPoolBuilder::new().build().ok().map(Arc::new);
+                *slot = pool.clone().map(|pool| (pid, pool));
+                pool
+            }
+        }
+    };
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
+}
 
 /// Raises a facade error as `zigzag_rs.errors.<class>`; input errors carry file, line,
 /// column and key.
@@ -117,19 +146,26 @@ fn run_zigzag(
     progress: Option<Py<PyAny>>,
 ) -> PyResult<(String, Vec<String>, Vec<String>)> {
     let request = SingleCoreRequest::from_json(options).map_err(|e| raise(py, e))?;
-    let job = SingleCoreJob { workload: input(workload)?, accelerator: input(accelerator)?, mapping: input(mapping)?, request };
+    let job = SingleCoreJob {
+        workload: input(workload)?,
+        accelerator: input(accelerator)?,
+        mapping: input(mapping)?,
+        request,
+    };
     let throttled = progress.map(Throttled::new);
     let result = py.detach(|| {
-        let add = |n: u64| {
+        fork_safe(|| {
+            let add = |n: u64| {
+                if let Some(t) = &throttled {
+                    t.add(n);
+                }
+            };
+            let r = calls::run_single_core(&job, loop_nests, throttled.as_ref().map(|_| &add as &(dyn Fn(u64) + Sync)));
             if let Some(t) = &throttled {
-                t.add(n);
+                t.flush();
             }
-        };
-        let r = calls::run_single_core(&job, loop_nests, throttled.as_ref().map(|_| &add as &(dyn Fn(u64) + Sync)));
-        if let Some(t) = &throttled {
-            t.flush();
-        }
-        r
+            r
+        })
     });
     let run = result.map_err(|e| raise(py, e))?;
     Ok((run.report_json, run.warnings, run.loop_nests))
@@ -158,15 +194,17 @@ fn run_batch<'py>(
     }
     let throttled = progress.map(Throttled::new);
     let results = py.detach(|| {
-        let r = calls::run_batch(&parsed, &|_| {
+        fork_safe(|| {
+            let r = calls::run_batch(&parsed, &|_| {
+                if let Some(t) = &throttled {
+                    t.add(1);
+                }
+            });
             if let Some(t) = &throttled {
-                t.add(1);
+                t.flush();
             }
-        });
-        if let Some(t) = &throttled {
-            t.flush();
-        }
-        r
+            r
+        })
     });
     results
         .into_iter()
@@ -193,7 +231,7 @@ fn sweep_job(args: &Bound<'_, PyTuple>) -> PyResult<SweepJob> {
 #[pyfunction]
 fn sweep_plan(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(Vec<String>, Vec<Vec<String>>)> {
     let job = sweep_job(job)?;
-    let prepared = py.detach(|| calls::PreparedSweep::new(&job)).map_err(|e| raise(py, e))?;
+    let prepared = py.detach(|| fork_safe(|| calls::PreparedSweep::new(&job))).map_err(|e| raise(py, e))?;
     Ok((prepared.paths.clone(), prepared.values.clone()))
 }
 
@@ -209,21 +247,23 @@ fn sweep_points(
     let job = sweep_job(job)?;
     let throttled = progress.map(Throttled::new);
     let result = py.detach(|| {
-        let prepared = calls::PreparedSweep::new(&job)?;
-        if let Some(&bad) = points.iter().find(|&&k| k >= prepared.len()) {
-            return Err(zigzag::Error::InvalidOption {
-                message: format!("sweep point {bad}: the sweep has {} points", prepared.len()),
-            });
-        }
-        let out = prepared.evaluate_many(&points, &|| {
-            if let Some(t) = &throttled {
-                t.add(1);
+        fork_safe(|| {
+            let prepared = calls::PreparedSweep::new(&job)?;
+            if let Some(&bad) = points.iter().find(|&&k| k >= prepared.len()) {
+                return Err(zigzag::Error::InvalidOption {
+                    message: format!("sweep point {bad}: the sweep has {} points", prepared.len()),
+                });
             }
-        });
-        if let Some(t) = &throttled {
-            t.flush();
-        }
-        serde_json::to_string(&out).map_err(|e| zigzag::Error::Other(e.to_string()))
+            let out = prepared.evaluate_many(&points, &|| {
+                if let Some(t) = &throttled {
+                    t.add(1);
+                }
+            });
+            if let Some(t) = &throttled {
+                t.flush();
+            }
+            serde_json::to_string(&out).map_err(|e| zigzag::Error::Other(e.to_string()))
+        })
     });
     result.map_err(|e| raise(py, e))
 }
@@ -268,6 +308,7 @@ fn load_yaml<'py>(py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
 /// The extension module.
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    IMPORT_PID.get_or_init(std::process::id);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(run_zigzag, m)?)?;
     m.add_function(wrap_pyfunction!(run_batch, m)?)?;
