@@ -103,7 +103,8 @@ def test_onnx_bytes_equal_path(zigzag_ref, tmp_path):
     assert (a["energy"], a["latency"]) == (b["energy"], b["latency"])
 
 
-def test_imc_returns_tclk_and_area(zigzag_ref, tmp_path):
+def test_imc_returns_tclk_and_area(zigzag_ref, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the IMC entry point writes to ZigZag's default dump folder
     energy, latency, tclk, area, cmes = zigzag_rs.api.get_hardware_performance_zigzag_imc(
         str(zigzag_ref / "workload/resnet18.yaml"),
         str(zigzag_ref / "hardware/dimc.yaml"),
