@@ -59,7 +59,7 @@ pub fn evaluate_design(
         MapOptions::design_search(opts.objective, opts.lpf_limit).search_options(accelerator.operational_array.is_imc);
     let context = format!("{workload_label} on {accelerator_label}");
     let res = zz_search::search_network(workload, accelerator, mapping, &search, &|_| {})
-        .map_err(|error| Error::Search { context: context.clone(), error })?;
+        .map_err(|error| Error::Search { context: context.clone(), error: Box::new(error) })?;
     let report = run_report(&res, workload, accelerator, workload_name);
     check_finite(&report, &context)?;
     // IMC designs: the reference's IMC area (array + memories) instead of MAC units × unit_area.

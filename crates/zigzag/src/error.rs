@@ -25,7 +25,7 @@ pub enum Error {
         /// The inputs, e.g. the workload's path.
         context: String,
         /// The failing layer and why.
-        error: zz_search::network::LayerError,
+        error: Box<zz_search::network::LayerError>,
     },
     /// The cost model gave a non-finite energy or latency (a zero somewhere in the inputs).
     #[error(
@@ -88,7 +88,6 @@ impl Error {
         !matches!(self, Error::Io { .. } | Error::Other(_))
     }
 
-    #[allow(dead_code)]
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io { path: path.into(), source }
     }

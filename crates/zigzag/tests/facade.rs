@@ -86,3 +86,57 @@ fn option_names_parse_with_from_str() {
     let e = "bogus".parse::<zigzag::Engine>().unwrap_err();
     assert_eq!(e.to_string(), "expected loma, salsa or optimal, got `bogus`");
 }
+
+#[test]
+fn stream_schedule_from_in_memory_workload_and_mapping_equals_the_cli_json() {
+    use zigzag::stream::{self, ScheduleRequest, StreamInputs};
+    let accelerator = repo().join("examples/multicore/dual_edge16.yaml");
+    let workload = read("examples/workload.yaml");
+    let mapping = read("examples/multicore/mapping.yaml");
+    let inputs = StreamInputs {
+        accelerator: Source::path(&accelerator),
+        workload: Source::text("workload.yaml", &workload),
+        mapping: Source::text("mapping.yaml", &mapping),
+        stream_inputs: None,
+    };
+    let run = stream::schedule(&inputs, &ScheduleRequest::default()).unwrap();
+    let json = zz_report::stream::stream_json_string(&run.report).unwrap() + "\n";
+    // `zigzag-rs stream -a examples/multicore/dual_edge16.yaml -w examples/workload.yaml
+    //  -m examples/multicore/mapping.yaml --mode fused --json F`
+    assert_eq!(json, read("crates/zigzag/tests/data/stream_examples_fused.json"));
+}
+
+#[test]
+fn stream_errors_in_memory_name_the_in_memory_input() {
+    use zigzag::stream::{self, ScheduleRequest, StreamInputs};
+    let accelerator = repo().join("examples/multicore/dual_edge16.yaml");
+    let workload = read("examples/workload.yaml");
+    let inputs = StreamInputs {
+        accelerator: Source::path(&accelerator),
+        workload: Source::text("workload.yaml", &workload),
+        mapping: Source::text("my-mapping.yaml", "- name: default\n  core_allocation: [0\n"),
+        stream_inputs: None,
+    };
+    let Err(err) = stream::schedule(&inputs, &ScheduleRequest::default()) else { panic!("expected an error") };
+    let Error::Input(e) = &err else { panic!("expected an input error, got {err:?}") };
+    assert_eq!(e.file, "my-mapping.yaml", "{err}");
+}
+
+#[test]
+fn an_open_core_allocation_is_a_typed_stream_failure() {
+    use zigzag::stream::{self, ScheduleRequest, StreamInputs};
+    let root = repo();
+    let (a, w, m) = (
+        root.join("examples/multicore/dual_edge16.yaml"),
+        root.join("examples/workload.yaml"),
+        root.join("examples/multicore/mapping_ga.yaml"),
+    );
+    let inputs = StreamInputs {
+        accelerator: Source::path(&a),
+        workload: Source::path(&w),
+        mapping: Source::path(&m),
+        stream_inputs: None,
+    };
+    let Err(err) = stream::schedule(&inputs, &ScheduleRequest::default()) else { panic!("expected an error") };
+    assert!(matches!(err, Error::Stream { kind: zigzag::StreamFailure::NoCore, .. }), "{err:?}");
+}

@@ -24,7 +24,7 @@ impl CoreInputs {
     /// Makes `--cacti` the process's CACTI binary.
     pub fn use_cacti(&self) {
         if let Some(p) = &self.cacti {
-            zz_inputs::cacti::set_binary(p.clone());
+            zigzag::set_cacti_binary(p.clone());
         }
     }
 }

@@ -51,7 +51,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     let objective: Objective = args.opt.parse().map_err(|e| Failure::input(format!("--opt: {e}")))?;
     if let Some(p) = &args.cacti {
-        zz_inputs::cacti::set_binary(p.clone());
+        zigzag::set_cacti_binary(p.clone());
     }
     let workload = read_workload(&args.workload)?;
     let opts = CompareOptions { objective, lpf_limit: args.lpf_limit, constraints: args.constraints.constraints() };

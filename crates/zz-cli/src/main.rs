@@ -80,7 +80,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             // Messages that quote a huge value (e.g. from the scheduler) are clipped too.
-            let message = if f.message.len() > 2000 { zz_inputs::error::clip_quotes(&f.message) } else { f.message };
+            let message = if f.message.len() > 2000 { zigzag::clip_quoted_values(&f.message) } else { f.message };
             eprintln!("error: {message}");
             ExitCode::from(f.code)
         }

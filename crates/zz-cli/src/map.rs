@@ -7,8 +7,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use zigzag::single_core::SalsaSettings;
 use zigzag::single_core::{self, Observer, SingleCoreInputs};
+use zigzag::single_core::{LayerSpace, NetworkResult, SearchOptions};
 use zigzag::{Engine, MapOptions, MappingType, Objective, SalsaCriterion, Source};
-use zz_search::SearchOptions;
 
 /// Arguments of `map`.
 #[derive(Args, Debug)]
@@ -81,14 +81,14 @@ pub struct MapArgs {
     pub quiet: bool,
 }
 
-pub(crate) fn warn_all(warnings: &[zz_inputs::Warning]) {
+pub(crate) fn warn_all(warnings: &[zigzag::Warning]) {
     for w in warnings {
         eprintln!("{w}");
     }
 }
 
 /// Reads a workload by extension (`.onnx` → ONNX, otherwise YAML), printing its warnings.
-pub fn read_workload(path: &Path) -> Result<zz_ir::workload::Workload, Failure> {
+pub fn read_workload(path: &Path) -> Result<zigzag::single_core::Workload, Failure> {
     let r = zigzag::single_core::read_workload(&Source::Path(path))?;
     warn_all(&r.warnings);
     Ok(r.value)
@@ -134,10 +134,7 @@ fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
 /// Runs `map`.
 pub fn run(args: MapArgs) -> Result<(), Failure> {
     if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .map_err(|e| Failure::other(format!("cannot start {n} threads: {e}")))?;
+        zigzag::set_thread_count(n)?;
     }
     // Checked in the order the flags were always checked: these two before reading the inputs,
     // the others after.
@@ -256,7 +253,7 @@ fn human_seconds(s: f64) -> String {
 
 /// Before searching: the exact number of orderings per layer, an estimated time at the
 /// measured rate, and advice for layers beyond 10^8 orderings.
-fn print_spaces(spaces: &[zz_search::network::LayerSpace], rate: Option<f64>, opts: &SearchOptions, quiet: bool) {
+fn print_spaces(spaces: &[LayerSpace], rate: Option<f64>, opts: &SearchOptions, quiet: bool) {
     let optimal = opts.optimal.is_some();
     let what = if optimal {
         "full ordering space".to_string()
@@ -299,7 +296,7 @@ fn print_spaces(spaces: &[zz_search::network::LayerSpace], rate: Option<f64>, op
 }
 
 /// After searching: the optimal engine's counts per layer, and any layer a time limit stopped.
-fn print_search_outcome(result: &zz_search::NetworkResult, objective: zz_search::Objective) {
+fn print_search_outcome(result: &NetworkResult, objective: Objective) {
     for l in &result.layers {
         if let Some(st) = &l.optimal {
             let status = if st.time_limit_hit {

@@ -3,6 +3,7 @@
 //! dependencies, each CN is costed on its core with the single-core engine, and a
 //! contention-aware list scheduler with a memory manager produces the schedule.
 
+mod choice;
 pub mod cn;
 pub mod co;
 pub mod cost;

@@ -14,15 +14,15 @@ mod report;
 pub use gap::{GapLayer, GapReport, GapTotal};
 pub use options::{Engine, MapOptions, MappingType, Objective, SalsaSettings};
 pub use report::{check_finite, layer_report, run_report};
+pub use zz_search::network::LayerSpace;
 pub use zz_search::salsa::SalsaCriterion;
+pub use zz_search::{NetworkResult, SearchOptions};
 
 use zz_inputs::Warning;
 use zz_ir::accelerator::Accelerator;
 use zz_ir::mapping::Mapping;
-use zz_ir::workload::Workload;
+pub use zz_ir::workload::Workload;
 use zz_report::RunReport;
-use zz_search::NetworkResult;
-use zz_search::network::LayerSpace;
 
 use crate::source::{Read, Source};
 use crate::{Error, Result};
@@ -163,7 +163,7 @@ impl SingleCoreInputs {
     }
 
     fn search_error(&self, error: zz_search::network::LayerError) -> Error {
-        Error::Search { context: self.workload_label.clone(), error }
+        Error::Search { context: self.workload_label.clone(), error: Box::new(error) }
     }
 
     /// Every layer's exact number of temporal orderings per spatial mapping, before searching.
@@ -201,17 +201,15 @@ impl SingleCoreInputs {
     /// Searches every layer (results do not depend on the thread count).
     pub fn search(&self, opts: &MapOptions, observer: Option<&Observer<'_>>) -> Result<NetworkResult> {
         let o = self.search_options(opts);
-        let (progress, on_layer): (&(dyn Fn(u64) + Sync), &dyn Fn(usize, usize, &str)) = match observer {
-            Some(obs) => (obs.progress, obs.on_layer),
-            None => (&|_| {}, &|_, _, _| {}),
-        };
+        let silent = Observer { progress: &|_| {}, on_layer: &|_, _, _| {} };
+        let obs = observer.unwrap_or(&silent);
         zz_search::network::search_network_observed(
             &self.workload,
             &self.accelerator,
             &self.mapping,
             &o,
-            progress,
-            on_layer,
+            obs.progress,
+            obs.on_layer,
         )
         .map_err(|e| self.search_error(e))
     }
