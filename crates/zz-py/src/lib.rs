@@ -11,3 +11,4 @@ pub mod calls;
 pub mod input;
 #[cfg(feature = "python")]
 mod module;
+pub mod stream;

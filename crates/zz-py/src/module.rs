@@ -12,6 +12,7 @@ use zz_inputs::yaml::node::{Node, Value};
 
 use crate::calls::{self, SingleCoreJob, SingleCoreRequest, SweepJob};
 use crate::input::Input;
+use crate::stream::{self, StreamJob};
 
 /// The process the module was imported in. A child forked from it (a `multiprocessing` /
 /// `ProcessPoolExecutor` worker under the `fork` start method) inherits rayon's global pool
@@ -268,6 +269,28 @@ fn sweep_points(
     result.map_err(|e| raise(py, e))
 }
 
+/// A Stream run (`stream.api.optimize_allocation_ga` / `_co`). `job`: (accelerator, workload,
+/// mapping, mode, layer stacks or None, allocator, individuals, generations, seed, lpf limit,
+/// output folder or None). Returns (report JSON, warnings).
+#[pyfunction]
+fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec<String>)> {
+    let output: Option<String> = job.get_item(10)?.extract()?;
+    let job = StreamJob {
+        accelerator: input(&job.get_item(0)?)?,
+        workload: input(&job.get_item(1)?)?,
+        mapping: input(&job.get_item(2)?)?,
+        mode: job.get_item(3)?.extract()?,
+        layer_stacks: job.get_item(4)?.extract()?,
+        allocator: job.get_item(5)?.extract()?,
+        population: job.get_item(6)?.extract()?,
+        generations: job.get_item(7)?.extract()?,
+        seed: job.get_item(8)?.extract()?,
+        lpf_limit: job.get_item(9)?.extract()?,
+        output: output.map(std::path::PathBuf::from),
+    };
+    py.detach(|| fork_safe(|| stream::run_stream(&job))).map_err(|e| raise(py, e))
+}
+
 /// Which (energy, latency) points are on the Pareto front.
 #[pyfunction]
 fn pareto_front(points: Vec<(f64, f64)>) -> Vec<bool> {
@@ -315,6 +338,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_plan, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
     m.add_function(wrap_pyfunction!(pareto_front, m)?)?;
+    m.add_function(wrap_pyfunction!(run_stream, m)?)?;
     m.add_function(wrap_pyfunction!(load_yaml, m)?)?;
     Ok(())
 }
