@@ -24,6 +24,19 @@ from .._inputs import to_source
 
 logger = logging.getLogger("zigzag_rs")
 
+#: The report's energy buckets under Stream's attribute names.
+BUCKETS = {
+    "CN on-chip": "total_cn_onchip_energy",
+    "CN off-chip link": "total_cn_offchip_link_energy",
+    "CN off-chip memory": "total_cn_offchip_memory_energy",
+    "eviction link": "total_eviction_to_offchip_link_energy",
+    "eviction memory": "total_eviction_to_offchip_memory_energy",
+    "sink-layer output link": "total_sink_layer_output_offchip_link_energy",
+    "sink-layer output memory": "total_sink_layer_output_offchip_memory_energy",
+    "core-to-core link": "total_core_to_core_link_energy",
+    "core-to-core memory": "total_core_to_core_memory_energy",
+}
+
 
 @dataclass(frozen=True)
 class ScheduledCN:
@@ -46,7 +59,7 @@ class StreamCostModelEvaluation:
         self.latency: float = report["latency"]
         self.energy: float = report["energy"]
         for bucket, value in report.get("energy_buckets", {}).items():
-            setattr(self, bucket, value)
+            setattr(self, BUCKETS.get(bucket, bucket), value)
         self.schedule = [
             ScheduledCN(c["layer"], c["sub_id"], c["core"], c["start"], c["end"], c.get("energy", 0.0), c.get("name", ""))
             for c in report.get("cns", [])
