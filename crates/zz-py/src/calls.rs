@@ -263,3 +263,52 @@ pub fn load_yaml(path: &str) -> Result<zz_inputs::yaml::node::Node, Error> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     Ok(zz_inputs::yaml::node::parse(&name, text)?.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(name: &str) -> Input {
+        Input::Path(format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR")))
+    }
+
+    fn request() -> SingleCoreRequest {
+        SingleCoreRequest::from_json(
+            r#"{"opt": "latency", "lpf_limit": 6, "spatial_mappings": 3, "mixed_spatial": false,
+                "exploit_data_locality": false, "mapping_type": "uneven", "engine": "loma",
+                "fix_capacity_clamp": false, "fix_onloading_sum": false, "time_limit": null, "seed": 0,
+                "salsa_iterations": 1000, "salsa_chains": 1, "salsa_criterion": "energy"}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_run_gives_the_facades_report_and_a_batch_the_same() {
+        let job = SingleCoreJob {
+            workload: example("workload.yaml"),
+            accelerator: example("accelerator.yaml"),
+            mapping: example("mapping.yaml"),
+            request: request(),
+        };
+        let run = run_single_core(&job, true, None).unwrap_or_else(|e| panic!("{e}"));
+        let facade = zigzag::evaluate(
+            &job.accelerator.source(),
+            &job.workload.source(),
+            &job.mapping.source(),
+            &MapOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run.report_json, zz_report::to_json_string(&facade.report).unwrap_or_default());
+        assert_eq!(run.loop_nests.len(), facade.report.layers.len());
+        let batch = run_batch(&[job.clone(), job], &|_| {});
+        assert!(batch.iter().all(|r| r.as_ref().is_ok_and(|r| r.report_json == run.report_json)));
+    }
+
+    #[test]
+    fn bad_options_name_the_option() {
+        let mut r = request();
+        r.opt = "speed".into();
+        let e = r.map_options().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("opt: "), "{e}");
+    }
+}
