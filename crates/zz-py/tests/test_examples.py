@@ -44,3 +44,13 @@ def test_tutorial_script(script, dumps, tmp_path):
         want = _oracle_totals(oracle)
         assert got["energy"] == pytest.approx(want["energy"], rel=1e-9)
         assert got["latency"] == pytest.approx(want["latency"], rel=1e-9)
+
+
+def test_stream_ga_script(tmp_path):
+    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab3/inputs"
+    if not lab.is_dir():
+        pytest.skip(f"SKIPPED: {lab} absent")
+    r = _run("stream_lab3_ga.py", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "stream/lab3_ga/gantt.html").is_file()
+    assert "CNs scheduled" in r.stdout
