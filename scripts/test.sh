@@ -7,3 +7,6 @@ cd "$(dirname "$0")/.."
 cargo clippy --workspace --all-targets -- -D warnings
 # The Rust tests: unit, reference parity, CLI end to end, the README's commands.
 cargo test --workspace
+# The Python package (crates/zz-py): the wheel built into a venv under target/ (reusing the Rust
+# tests' artifacts), then its pytest suite, ZigZag 3.9.1's own API tests included.
+scripts/python_tests.sh

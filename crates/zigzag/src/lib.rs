@@ -23,6 +23,17 @@ pub mod source;
 pub mod stream;
 pub mod sweep;
 
+/// YAML files as located trees (what `zigzag_rs.utils.open_yaml` returns to Python).
+pub mod yaml {
+    pub use zz_inputs::yaml::{Node, Value};
+
+    /// Reads a YAML file into a located tree with PyYAML's duplicate-key rule (the last value
+    /// wins; the warnings name both lines).
+    pub fn read_yaml_tree(path: &std::path::Path) -> crate::Result<(Node, Vec<crate::Warning>)> {
+        Ok(zz_inputs::yaml::read_yaml_tree(path)?)
+    }
+}
+
 pub use error::{Error, Result, StreamFailure};
 pub use single_core::{Engine, Evaluation, MapOptions, MappingType, Objective, SalsaCriterion, evaluate};
 pub use source::{Read, Source};

@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 use serde_json::json;
-use zz_inputs::sweep::SweepSpec;
+pub use zz_inputs::sweep::SweepSpec;
 use zz_ir::accelerator::Accelerator;
 use zz_ir::mapping::Mapping;
 use zz_ir::workload::Workload;

@@ -36,6 +36,17 @@ use crate::error::{InputError, Warning};
 pub use accelerator::StreamCoreExtras;
 pub use mapping::{EntrySpans, MappingSpans, STREAM_ONLY_KEYS, ZIGZAG_ENTRY_KEYS};
 pub use node::Pos;
+/// The located YAML tree (PyYAML's semantics: a duplicated key keeps the last value), for
+/// callers that need a file as plain data, e.g. `zigzag_rs.utils.open_yaml`.
+pub use node::{Node, Value};
+
+/// Reads a YAML file into a located [`Node`] tree (a leading byte-order mark is skipped),
+/// with the warnings of duplicated keys.
+pub fn read_yaml_tree(path: &Path) -> Result<(Node, Vec<Warning>), InputError> {
+    let (name, text) = read_text(path)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    node::parse(&name, text)
+}
 pub use workload::OPERATOR_TYPES;
 
 use fields::Doc;

@@ -1,0 +1,56 @@
+"""The Python examples (the tutorial's flow with `zigzag_rs` imported) run and give the
+tutorial's reference numbers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REFERENCE, REPO
+
+EXAMPLES = REPO / "examples" / "python"
+TUTORIAL_ORACLE = REFERENCE / "zigzag-tutorial" / "oracle"
+
+
+def _run(script: str, out) -> subprocess.CompletedProcess:
+    env = dict(os.environ, ZIGZAG_RS_EXAMPLE_OUT=str(out), ZIGZAG_RS_REFERENCE=str(REFERENCE))
+    return subprocess.run([sys.executable, str(EXAMPLES / script)], cwd=EXAMPLES, env=env, capture_output=True, text=True)
+
+
+def _oracle_totals(name: str) -> dict:
+    return json.loads((TUTORIAL_ORACLE / f"{name}.json").read_text())["totals"]
+
+
+@pytest.mark.parametrize(
+    "script, dumps",
+    [
+        ("lab1_fixed_mapping.py", {"lab1": "lab1"}),
+        ("lab2_loma.py", {"lab2": "lab2"}),
+        ("lab3_compare.py", {f"lab3/accelerator{i}": f"lab3_acc{i}" for i in (1, 2, 3)}),
+    ],
+)
+def test_tutorial_script(script, dumps, tmp_path):
+    if not TUTORIAL_ORACLE.is_dir():
+        pytest.skip(f"SKIPPED: {TUTORIAL_ORACLE} absent")
+    r = _run(script, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "SKIPPED" not in r.stdout
+    for folder, oracle in dumps.items():
+        got = json.loads((tmp_path / folder / "overall_simple.json").read_text())
+        want = _oracle_totals(oracle)
+        assert got["energy"] == pytest.approx(want["energy"], rel=1e-9)
+        assert got["latency"] == pytest.approx(want["latency"], rel=1e-9)
+
+
+def test_stream_ga_script(tmp_path):
+    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab3/inputs"
+    if not lab.is_dir():
+        pytest.skip(f"SKIPPED: {lab} absent")
+    r = _run("stream_lab3_ga.py", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "stream/lab3_ga/gantt.html").is_file()
+    assert "CNs scheduled" in r.stdout
