@@ -20,6 +20,7 @@ pub mod imc;
 pub mod layer_info;
 pub mod mapping_analysis;
 pub mod numeric;
+pub mod plan;
 pub mod spatial;
 pub mod temporal;
 
