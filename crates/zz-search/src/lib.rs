@@ -10,11 +10,13 @@ pub mod loma;
 pub mod lpf;
 pub mod network;
 pub mod optimal;
+pub mod pareto;
 pub mod permutations;
 pub mod pyset;
 pub mod salsa;
 pub mod spatial_generation;
 
 pub use loma::{LomaOptions, Objective};
+pub use pareto::{ParetoFront, TieBreak};
 pub use network::{ImcLayerReport, LayerResult, NetworkResult, SearchOptions, Totals, search_network};
 pub use spatial_generation::SpatialOptions;
