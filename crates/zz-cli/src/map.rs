@@ -5,9 +5,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use zigzag::single_core::{SalsaSettings, TieBreak};
 use zigzag::single_core::{self, Observer, SingleCoreInputs};
 use zigzag::single_core::{LayerSpace, NetworkResult, SearchOptions};
+use zigzag::single_core::{SalsaSettings, TieBreak};
 use zigzag::{Engine, MapOptions, MappingType, Objective, SalsaCriterion, Source};
 
 /// Arguments of `map`.

@@ -535,7 +535,10 @@ fn ga_time_budget_reports_its_generations_and_replays_with_generations() {
     let n = pareto["generations_run"].as_u64().unwrap();
     assert!(n >= 1);
     assert_eq!(pareto["ga_time"].as_f64(), Some(0.3));
-    assert!(stdout.contains(&format!("GA: {n} generation")) && stdout.contains("of 8 allocations evaluated"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("GA: {n} generation")) && stdout.contains("of 8 allocations evaluated"),
+        "{stdout}"
+    );
     let (_, replay, replay_totals) = run("replay", &["--generations", &n.to_string()]);
     assert_eq!(replay["generations_run"].as_u64(), Some(n));
     assert_eq!(replay["allocation"], pareto["allocation"]);

@@ -17,6 +17,6 @@ pub mod salsa;
 pub mod spatial_generation;
 
 pub use loma::{LomaOptions, Objective};
-pub use pareto::{ParetoFront, TieBreak};
 pub use network::{ImcLayerReport, LayerResult, NetworkResult, SearchOptions, Totals, search_network};
+pub use pareto::{ParetoFront, TieBreak};
 pub use spatial_generation::SpatialOptions;

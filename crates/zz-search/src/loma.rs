@@ -212,10 +212,8 @@ pub fn search(
         });
     }
     let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
-    let extras = SearchExtras {
-        pareto: opts.pareto,
-        structural_ties: opts.tie_break == crate::pareto::TieBreak::Lexicographic,
-    };
+    let extras =
+        SearchExtras { pareto: opts.pareto, structural_ties: opts.tie_break == crate::pareto::TieBreak::Lexicographic };
     let found = if extras.structural_ties {
         search_orderings_ext(
             layer,
@@ -436,7 +434,8 @@ pub fn search_orderings_ext<O: OrderingObjective>(
         }
         // Evaluate in parallel, keeping only the ranking key; the reduction below is sequential in
         // generation order, so the first best is kept whatever the thread count.
-        let keys: Vec<Option<Result<(O::Key, f64, f64), CostError>>> = flat
+        type Scored<K> = Option<Result<(K, f64, f64), CostError>>;
+        let keys: Vec<Scored<O::Key>> = flat
             .par_chunks(width)
             .map_init(
                 || Evaluator::new(ctx),

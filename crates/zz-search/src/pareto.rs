@@ -85,7 +85,7 @@ impl ParetoFront {
     /// Offers a point; `ordering` is only called when the point enters the front.
     #[inline]
     pub fn offer(&mut self, latency: f64, energy: f64, spatial: usize, ordering: impl FnOnce() -> Vec<Loop>) {
-        if !(latency.is_finite() && energy.is_finite()) || !self.admits(latency, energy) {
+        if !(latency.is_finite() && energy.is_finite() && self.admits(latency, energy)) {
             return;
         }
         self.points.retain(|p| !(latency <= p.latency && energy <= p.energy));

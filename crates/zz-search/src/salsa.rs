@@ -159,8 +159,10 @@ pub fn search(
     let temporal = setup.temporal_loop_sizes(layer);
     let lpfs: Vec<Loop> =
         loop_prime_factors(&temporal, None, 0u8).into_iter().map(|(d, s)| Loop { dim: d, size: s as f64 }).collect();
-    let chains: Vec<Result<ChainResult, CostError>> =
-        (0..opts.chains.max(1) as u64).into_par_iter().map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c, opts.pareto)).collect();
+    let chains: Vec<Result<ChainResult, CostError>> = (0..opts.chains.max(1) as u64)
+        .into_par_iter()
+        .map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c, opts.pareto))
+        .collect();
     let mut best: Option<(CostEvaluation, zz_cost::TemporalMapping)> = None;
     let mut evaluated = 0;
     let mut front = opts.pareto.then(crate::pareto::ParetoFront::default);
@@ -183,16 +185,14 @@ pub fn search(
     }
     progress(evaluated);
     match best {
-        Some((best, mapping)) => {
-            Ok(TemporalSearchResult {
+        Some((best, mapping)) => Ok(TemporalSearchResult {
             best,
             mapping,
             orderings_generated: evaluated,
             evaluated,
             time_limit_hit: false,
             front,
-        })
-        }
+        }),
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "SALSA found no loop ordering that fits the memory hierarchy".into(),

@@ -75,7 +75,9 @@ impl GaArgs {
         let time_budget = match self.ga_time {
             None => None,
             Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-            Some(t) => return Err(Failure::input(format!("--ga-time: expected a positive number of seconds, got {t}"))),
+            Some(t) => {
+                return Err(Failure::input(format!("--ga-time: expected a positive number of seconds, got {t}")));
+            }
         };
         let generations = match (self.generations, time_budget) {
             (Some(n), _) => n,
@@ -119,7 +121,9 @@ pub fn search_if_needed(
         let objectives: Vec<&str> = opts.objectives.iter().map(|o| o.name()).collect();
         let budget = match (opts.time_budget, opts.generations) {
             (Some(t), usize::MAX) => format!("generations for {} s", t.as_secs_f64()),
-            (Some(t), n) => format!("up to {n} generation{} within {} s", if n == 1 { "" } else { "s" }, t.as_secs_f64()),
+            (Some(t), n) => {
+                format!("up to {n} generation{} within {} s", if n == 1 { "" } else { "s" }, t.as_secs_f64())
+            }
             (None, n) => format!("{n} generation{}", if n == 1 { "" } else { "s" }),
         };
         println!(
