@@ -5,9 +5,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use zigzag::single_core::SalsaSettings;
 use zigzag::single_core::{self, Observer, SingleCoreInputs};
 use zigzag::single_core::{LayerSpace, NetworkResult, SearchOptions};
+use zigzag::single_core::{SalsaSettings, TieBreak};
 use zigzag::{Engine, MapOptions, MappingType, Objective, SalsaCriterion, Source};
 
 /// Arguments of `map`.
@@ -55,6 +55,15 @@ pub struct MapArgs {
     /// search is from the optimum (terminal; `gap.json` in --output DIR). Only `optimal`.
     #[arg(long)]
     pub against: Option<String>,
+    /// Beyond the reference: per layer, report the latency–energy Pareto front of every
+    /// (spatial mapping, ordering) the search evaluated (terminal; `pareto_front` in the JSON).
+    #[arg(long)]
+    pub pareto: bool,
+    /// Beyond the reference: how equally good candidates are resolved: first (the reference's
+    /// first-best rule, default) or lexicographic (objective, then the other of latency/energy,
+    /// then EDP, then spatial mapping and loop order; independent of the generation order).
+    #[arg(long, default_value = "first")]
+    pub tie_break: String,
     /// Seed of the SALSA annealing chains (the reference is unseeded).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -111,7 +120,10 @@ fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
     } else {
         SalsaCriterion::Energy
     };
+    let tie_break: TieBreak = args.tie_break.parse().map_err(|e| Failure::input(format!("--tie-break: {e}")))?;
     Ok(MapOptions {
+        pareto: args.pareto,
+        tie_break,
         objective,
         lpf_limit: args.lpf_limit,
         spatial_mappings: args.spatial_mappings,
@@ -217,6 +229,9 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             print!("{}", zz_report::loop_nest_table(l));
         }
     }
+    if args.pareto {
+        print_pareto(&report);
+    }
     let mut written = Vec::new();
     if let Some(p) = &args.json {
         zz_report::write_json(&report, p).map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
@@ -242,6 +257,37 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
     }
     crate::print_written(&written);
     Ok(())
+}
+
+/// Per layer: the latency–energy Pareto front (up to 10 points, by increasing latency).
+fn print_pareto(report: &zz_report::RunReport) {
+    println!();
+    println!("Latency–energy Pareto front of the evaluated mappings (per layer):");
+    for l in &report.layers {
+        let Some(front) = &l.pareto_front else { continue };
+        println!("  layer {} {}: {} point(s)", l.id, l.name, front.len());
+        for p in front.iter().take(10) {
+            let ord: Vec<String> = p.temporal_ordering.iter().map(|(d, s)| format!("{d}{s}")).collect();
+            let sm: Vec<String> = p
+                .spatial_mapping
+                .iter()
+                .map(|(oa, m)| {
+                    let inner: Vec<String> = m.iter().map(|(d, f)| format!("{d}{f}")).collect();
+                    format!("{oa}:{}", inner.join("*"))
+                })
+                .collect();
+            println!(
+                "    latency {:>14.0} cycles  energy {:>18.1} pJ  [{}]  ordering (innermost first) {}",
+                p.latency,
+                p.energy,
+                sm.join(" "),
+                ord.join(" ")
+            );
+        }
+        if front.len() > 10 {
+            println!("    ... {} more", front.len() - 10);
+        }
+    }
 }
 
 fn human_seconds(s: f64) -> String {

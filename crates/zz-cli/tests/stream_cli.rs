@@ -507,3 +507,52 @@ fn constraint_optimisation_allocator_reports_writes_and_replays() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--allocator co"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ga_time_budget_reports_its_generations_and_replays_with_generations() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |tag: &str, extra: &[&str]| -> (String, serde_json::Value, serde_json::Value) {
+        let dir = std::env::temp_dir().join(format!("zz-ga-time-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+            .current_dir(&repo)
+            .args(["stream", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+            .args(["-m", "examples/multicore/mapping_ga.yaml", "--population", "8", "--seed", "1"])
+            .args(extra)
+            .arg("--json")
+            .arg(dir.join("run.json"))
+            .arg("-o")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let read = |f: &str| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(dir.join(f)).unwrap()).unwrap()
+        };
+        (String::from_utf8_lossy(&o.stdout).to_string(), read("pareto.json"), read("run.json"))
+    };
+    let (stdout, pareto, totals) = run("budget", &["--ga-time", "0.3"]);
+    let n = pareto["generations_run"].as_u64().unwrap();
+    assert!(n >= 1);
+    assert_eq!(pareto["ga_time"].as_f64(), Some(0.3));
+    assert!(
+        stdout.contains(&format!("GA: {n} generation")) && stdout.contains("of 8 allocations evaluated"),
+        "{stdout}"
+    );
+    let (_, replay, replay_totals) = run("replay", &["--generations", &n.to_string()]);
+    assert_eq!(replay["generations_run"].as_u64(), Some(n));
+    assert_eq!(replay["allocation"], pareto["allocation"]);
+    assert_eq!(replay["chosen"], pareto["chosen"]);
+    assert_eq!(replay_totals["latency"], totals["latency"]);
+    // Both limits: whichever ends first (here the generation count).
+    let (_, both, _) = run("both", &["--ga-time", "60", "--generations", "2"]);
+    assert_eq!(both["generations_run"].as_u64(), Some(2));
+    let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+        .current_dir(&repo)
+        .args(["stream", "-q", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+        .args(["-m", "examples/multicore/mapping_ga.yaml", "--ga-time=0"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--ga-time"));
+}

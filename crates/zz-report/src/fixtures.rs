@@ -100,6 +100,7 @@ pub fn gemm_layer() -> LayerReport {
         spatial_mappings_evaluated: 1,
         temporal_mappings_evaluated: 720,
         imc: None,
+        pareto_front: None,
     }
 }
 

@@ -40,7 +40,7 @@ pub use html_report::{
 };
 pub use json::{to_json_string, write_json};
 pub use loop_nest::{LoopNest, LoopRow, loop_nest_table};
-pub use model::{DirectionRecord, ImcReport, LayerReport, Loop, RunReport, TotalsReport};
+pub use model::{DirectionRecord, ImcReport, LayerReport, Loop, ParetoPoint, RunReport, TotalsReport};
 pub use ordered_map::OrderedMap;
 pub use plot::{bar_chart_breakdown, bar_chart_breakdown_svg, bar_chart_breakdown_svg_string};
 pub use stream::{

@@ -124,6 +124,24 @@ pub struct LayerReport {
     /// In-memory-computing arrays only: MAC energy breakdown, clock period and areas.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imc: Option<ImcReport>,
+    /// Beyond the reference (`map --pareto` only): the latency–energy Pareto front of every
+    /// (spatial mapping, ordering) the search evaluated, by increasing latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pareto_front: Option<Vec<ParetoPoint>>,
+}
+
+/// One point of a layer's latency–energy Pareto front.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ParetoPoint {
+    /// Latency (`latency_total2`), cycles.
+    pub latency: f64,
+    /// Energy, pJ.
+    pub energy: f64,
+    /// OA dimension -> layer dimension -> unrolling, as `spatial_mapping`.
+    pub spatial_mapping: OrderedMap<OrderedMap<f64>>,
+    /// The loop ordering, innermost loop first.
+    pub temporal_ordering: Vec<Loop<u64>>,
 }
 
 /// What an in-memory-computing array adds to a layer's result (ZigZag's

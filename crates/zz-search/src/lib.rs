@@ -10,6 +10,7 @@ pub mod loma;
 pub mod lpf;
 pub mod network;
 pub mod optimal;
+pub mod pareto;
 pub mod permutations;
 pub mod pyset;
 pub mod salsa;
@@ -17,4 +18,5 @@ pub mod spatial_generation;
 
 pub use loma::{LomaOptions, Objective};
 pub use network::{ImcLayerReport, LayerResult, NetworkResult, SearchOptions, Totals, search_network};
+pub use pareto::{ParetoFront, TieBreak};
 pub use spatial_generation::SpatialOptions;

@@ -9,6 +9,7 @@
 //! runs it with Stream's objective.
 
 use crate::lpf::loop_prime_factors;
+use crate::pareto::ParetoFront;
 use crate::permutations::MultisetPermutations;
 use rayon::prelude::*;
 use zz_cost::temporal::LoopNest;
@@ -80,6 +81,10 @@ pub struct LomaOptions {
     /// Stop a spatial mapping's search after this long and keep the best found so far
     /// (checked between batches of orderings; the result then depends on the machine's speed).
     pub time_limit: Option<std::time::Duration>,
+    /// Beyond the reference: also keep the latency–energy Pareto front of the evaluated orderings.
+    pub pareto: bool,
+    /// Beyond the reference: how equal keys are resolved (default: the first generated is kept).
+    pub tie_break: crate::pareto::TieBreak,
 }
 
 impl Default for LomaOptions {
@@ -90,6 +95,8 @@ impl Default for LomaOptions {
             objective: Objective::Latency,
             sum_half_shared_onloading: false,
             time_limit: None,
+            pareto: false,
+            tie_break: crate::pareto::TieBreak::First,
         }
     }
 }
@@ -107,6 +114,8 @@ pub struct TemporalSearchResult {
     pub evaluated: u64,
     /// The time limit stopped the search before the whole space was searched.
     pub time_limit_hit: bool,
+    /// With [`LomaOptions::pareto`]: the latency–energy front of the evaluated orderings.
+    pub front: Option<ParetoFront>,
 }
 
 /// A position constraint from a partial user ordering.
@@ -195,21 +204,47 @@ pub fn search(
             orderings_generated: 0,
             evaluated: 1,
             time_limit_hit: false,
+            front: opts.pareto.then(|| {
+                let mut f = ParetoFront::default();
+                f.offer(best.latency_total2, best.energy_total, 0, || ord.clone());
+                f
+            }),
         });
     }
     let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
-    let found = search_orderings(
-        layer,
-        setup,
-        &ctx,
-        &alloc,
-        opts.lpf_limit,
-        user_ordering,
-        deadline,
-        progress,
-        &opts.objective,
-    )?;
+    let extras =
+        SearchExtras { pareto: opts.pareto, structural_ties: opts.tie_break == crate::pareto::TieBreak::Lexicographic };
+    let found = if extras.structural_ties {
+        search_orderings_ext(
+            layer,
+            setup,
+            &ctx,
+            &alloc,
+            opts.lpf_limit,
+            user_ordering,
+            deadline,
+            progress,
+            &LexObjective(opts.objective),
+            extras,
+        )?
+        .map_key(|_| ())
+    } else {
+        search_orderings_ext(
+            layer,
+            setup,
+            &ctx,
+            &alloc,
+            opts.lpf_limit,
+            user_ordering,
+            deadline,
+            progress,
+            &opts.objective,
+            extras,
+        )?
+        .map_key(|_| ())
+    };
     let (generated, evaluated, time_limit_hit) = (found.generated, found.evaluated, found.time_limit_hit);
+    let front = found.front;
     match found.best.map(|(e, nest, _)| (e, nest)) {
         Some((best, nest)) => {
             Ok(TemporalSearchResult {
@@ -218,6 +253,7 @@ pub fn search(
                 orderings_generated: generated,
                 evaluated,
                 time_limit_hit,
+                front,
             })
         }
         None => Err(CostError::Mapping {
@@ -251,6 +287,33 @@ impl OrderingObjective for Objective {
     }
 }
 
+/// Beyond the reference: the lexicographic key (objective, other of latency/energy, EDP), see
+/// [`crate::pareto::TieBreak::Lexicographic`]; with structural ties in [`search_orderings_ext`].
+#[derive(Clone, Copy, Debug)]
+pub struct LexObjective(pub Objective);
+
+impl OrderingObjective for LexObjective {
+    type Key = (f64, f64, f64);
+
+    fn key(&self, _: &EvalContext<'_>, _: &LoopNest, e: &CostEvaluation) -> Result<(f64, f64, f64), CostError> {
+        Ok(crate::pareto::lex_key(self.0, e))
+    }
+
+    fn better(&self, a: &(f64, f64, f64), b: &(f64, f64, f64)) -> bool {
+        crate::pareto::cmp3(*a, *b) == std::cmp::Ordering::Less
+    }
+}
+
+/// Optional additions to [`search_orderings`] (all off: the reference's loop, unchanged).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SearchExtras {
+    /// Keep the latency–energy Pareto front of the evaluated orderings.
+    pub pareto: bool,
+    /// Resolve equal keys by the ordering's structural order (smallest kept) instead of the
+    /// generation order.
+    pub structural_ties: bool,
+}
+
 /// What [`search_orderings`] found.
 #[derive(Clone, Debug)]
 pub struct OrderingSearch<K> {
@@ -262,6 +325,21 @@ pub struct OrderingSearch<K> {
     pub evaluated: u64,
     /// The deadline stopped the search before the whole space was searched.
     pub time_limit_hit: bool,
+    /// With [`SearchExtras::pareto`]: the latency–energy front of the evaluated orderings.
+    pub front: Option<ParetoFront>,
+}
+
+impl<K> OrderingSearch<K> {
+    /// The same result with the key mapped.
+    pub fn map_key<L>(self, f: impl Fn(K) -> L) -> OrderingSearch<L> {
+        OrderingSearch {
+            best: self.best.map(|(e, n, k)| (e, n, f(k))),
+            generated: self.generated,
+            evaluated: self.evaluated,
+            time_limit_hit: self.time_limit_hit,
+            front: self.front,
+        }
+    }
 }
 
 /// LOMA's ordering loop for one (layer, spatial mapping): the loop prime factors of the
@@ -281,6 +359,36 @@ pub fn search_orderings<O: OrderingObjective>(
     progress: &(dyn Fn(u64) + Sync),
     objective: &O,
 ) -> Result<OrderingSearch<O::Key>, CostError> {
+    search_orderings_ext(
+        layer,
+        setup,
+        ctx,
+        alloc,
+        lpf_limit,
+        user_ordering,
+        deadline,
+        progress,
+        objective,
+        SearchExtras::default(),
+    )
+}
+
+/// [`search_orderings`] with the beyond-reference [`SearchExtras`].
+#[allow(clippy::too_many_arguments)]
+pub fn search_orderings_ext<O: OrderingObjective>(
+    layer: &LayerInfo,
+    setup: &SpatialSetup,
+    ctx: &EvalContext<'_>,
+    alloc: &Allocator<'_>,
+    lpf_limit: usize,
+    user_ordering: &[TemporalOrderingEntry],
+    deadline: Option<std::time::Instant>,
+    progress: &(dyn Fn(u64) + Sync),
+    objective: &O,
+    extras: SearchExtras,
+) -> Result<OrderingSearch<O::Key>, CostError> {
+    let mut front = extras.pareto.then(ParetoFront::default);
+    let mut best_ord: Vec<Loop> = Vec::new();
     let cons = constraints(layer, user_ordering);
     let temporal = setup.temporal_loop_sizes(layer);
     let lpfs = loop_prime_factors(&temporal, Some(lpf_limit), 0u8);
@@ -326,23 +434,40 @@ pub fn search_orderings<O: OrderingObjective>(
         }
         // Evaluate in parallel, keeping only the ranking key; the reduction below is sequential in
         // generation order, so the first best is kept whatever the thread count.
-        let keys: Vec<Option<Result<O::Key, CostError>>> = flat
+        type Scored<K> = Option<Result<(K, f64, f64), CostError>>;
+        let keys: Vec<Scored<O::Key>> = flat
             .par_chunks(width)
             .map_init(
                 || Evaluator::new(ctx),
-                |ev, o| ev.evaluate_ordering(alloc, o).map(|r| r.and_then(|(e, nest)| objective.key(ctx, &nest, e))),
+                |ev, o| {
+                    ev.evaluate_ordering(alloc, o).map(|r| {
+                        r.and_then(|(e, nest)| {
+                            let (l, en) = (e.latency_total2, e.energy_total);
+                            objective.key(ctx, &nest, e).map(|k| (k, l, en))
+                        })
+                    })
+                },
             )
             .collect();
+        let slice = |k: usize| &flat[k * width..(k + 1) * width];
         progress(n as u64);
         let mut batch_best: Option<(usize, O::Key)> = None;
         for (k, r) in keys.into_iter().enumerate() {
             match r {
                 None => {}
-                Some(Ok(key)) => {
+                Some(Ok((key, l, en))) => {
                     evaluated += 1;
+                    if let Some(f) = front.as_mut() {
+                        f.offer(l, en, 0, || slice(k).to_vec());
+                    }
                     let replace = match &batch_best {
                         None => true,
-                        Some((_, b)) => objective.better(&key, b),
+                        Some((bk, b)) => {
+                            objective.better(&key, b)
+                                || (extras.structural_ties
+                                    && !objective.better(b, &key)
+                                    && crate::pareto::cmp_ordering(slice(k), slice(*bk)).is_lt())
+                        }
                     };
                     if replace {
                         batch_best = Some((k, key));
@@ -353,19 +478,28 @@ pub fn search_orderings<O: OrderingObjective>(
             }
         }
         if let Some((k, key)) = batch_best
-            && let Some(Ok((e, nest))) = evaluator.evaluate_ordering(alloc, &flat[k * width..(k + 1) * width])
+            && let Some(Ok((e, nest))) = evaluator.evaluate_ordering(alloc, slice(k))
         {
             let replace = match &best {
                 None => true,
-                Some((_, _, b)) => objective.better(&key, b),
+                Some((_, _, b)) => {
+                    objective.better(&key, b)
+                        || (extras.structural_ties
+                            && !objective.better(b, &key)
+                            && crate::pareto::cmp_ordering(slice(k), &best_ord).is_lt())
+                }
             };
             if replace {
                 best = Some((*e, nest, key));
+                if extras.structural_ties {
+                    best_ord.clear();
+                    best_ord.extend_from_slice(slice(k));
+                }
             }
         }
     }
     if let Some(e) = first_error {
         return Err(e);
     }
-    Ok(OrderingSearch { best, generated, evaluated, time_limit_hit })
+    Ok(OrderingSearch { best, generated, evaluated, time_limit_hit, front })
 }

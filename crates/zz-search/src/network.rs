@@ -78,6 +78,18 @@ pub struct LayerResult {
     pub optimal: Option<crate::optimal::OptimalStats>,
     /// A time limit stopped the temporal search of some spatial mapping (best so far kept).
     pub time_limit_hit: bool,
+    /// Beyond the reference, with [`LomaOptions::pareto`]: the latency–energy front of every
+    /// (spatial mapping, ordering) evaluated for the layer.
+    pub pareto: Option<LayerFront>,
+}
+
+/// A layer's latency–energy Pareto front.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerFront {
+    /// The spatial mappings searched, in generation order (user form).
+    pub spatial_mappings: Vec<UserSpatial>,
+    /// The front, by increasing latency; `FrontPoint::spatial` indexes `spatial_mappings`.
+    pub points: Vec<crate::pareto::FrontPoint>,
 }
 
 /// What the reference's `CostModelEvaluationForIMC` adds to a layer's result.
@@ -212,7 +224,10 @@ pub fn search_layer(
     let n_sm = candidates.len();
     let mut stats: Option<crate::optimal::OptimalStats> = None;
     let mut time_limit_hit = false;
-    for sm in candidates {
+    let mut front = opts.loma.pareto.then(crate::pareto::ParetoFront::default);
+    let mut front_sms: Vec<UserSpatial> = Vec::new();
+    let lexicographic = opts.loma.tie_break == crate::pareto::TieBreak::Lexicographic;
+    for (sm_index, sm) in candidates.into_iter().enumerate() {
         let mut setup = SpatialSetup::new(&info, hw, &bind, &sm)?;
         setup.sum_half_shared_onloading = opts.loma.sum_half_shared_onloading;
         let r = if let Some(o) = &opts.optimal {
@@ -245,8 +260,21 @@ pub fn search_layer(
         time_limit_hit |= r.time_limit_hit;
         generated += r.orderings_generated;
         evaluated += r.evaluated;
+        if let Some(f) = front.as_mut() {
+            front_sms.push(setup.user.clone());
+            if let Some(mut rf) = r.front.clone() {
+                rf.points.iter_mut().for_each(|p| p.spatial = sm_index);
+                f.merge(rf);
+            }
+        }
         let replace = match &best {
             None => true,
+            Some(b) if lexicographic => {
+                let obj = opts.loma.objective;
+                crate::pareto::cmp3(crate::pareto::lex_key(obj, &r.best), crate::pareto::lex_key(obj, &b.cost))
+                    .then_with(|| setup.user.cmp(&b.spatial.user))
+                    .is_lt()
+            }
             Some(b) => opts.loma.objective.better(&r.best, &b.cost),
         };
         if replace {
@@ -264,6 +292,7 @@ pub fn search_layer(
                 imc: None,
                 optimal: None,
                 time_limit_hit: false,
+                pareto: None,
             });
         }
     }
@@ -274,6 +303,7 @@ pub fn search_layer(
     b.temporal_evaluated = evaluated;
     b.optimal = stats;
     b.time_limit_hit = time_limit_hit;
+    b.pareto = front.map(|f| LayerFront { spatial_mappings: front_sms, points: f.sorted() });
     Ok(b)
 }
 

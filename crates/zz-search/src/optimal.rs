@@ -151,6 +151,8 @@ struct Search<'s, 'c, 'a> {
     first_error: Option<CostError>,
     progress: &'s (dyn Fn(u64) + Sync),
     pending_progress: u64,
+    /// With `--pareto`: the latency–energy front of the evaluations.
+    front: Option<crate::pareto::ParetoFront>,
 }
 
 const MAX_TIES: usize = 1 << 21;
@@ -239,6 +241,9 @@ impl Search<'_, '_, '_> {
 
     /// A complete evaluation standing for every ordering that starts with `self.prefix`.
     fn offer(&mut self, e: CostEvaluation, nest: LoopNest) {
+        if let Some(f) = self.front.as_mut() {
+            f.offer(e.latency_total2, e.energy_total, 0, || nest.loops[..nest.len as usize].to_vec());
+        }
         let key = self.obj.key(&e);
         match &self.best {
             Some((b, _, _)) if lt(*b, key) => {}
@@ -407,11 +412,15 @@ pub fn search(
         first_error: None,
         progress,
         pending_progress: 0,
+        front: loma_opts.pareto.then(crate::pareto::ParetoFront::default),
     };
     // Without an incumbent, the root's bound is only known after a first evaluation.
     let mut root_lb = (f64::NEG_INFINITY, f64::NEG_INFINITY);
     // A first incumbent: LOMA's best ordering, each loop split into its prime factors.
     if let Ok(r) = loma::search(layer, hw, bind, setup, &[], loma_opts, &|_| {}) {
+        if let (Some(f), Some(lf)) = (s.front.as_mut(), r.front.clone()) {
+            f.merge(lf);
+        }
         let flat: Vec<Loop> = r.mapping.levels[0].iter().flatten().copied().collect();
         let mut seq: Vec<u8> = Vec::with_capacity(len);
         for l in &flat {
@@ -495,6 +504,7 @@ pub fn search(
         orderings_generated: s.stats.evaluated,
         evaluated: s.stats.evaluated,
         time_limit_hit: s.stopped,
+        front: s.front.take(),
     };
     Ok(OptimalResult { result, stats: s.stats })
 }

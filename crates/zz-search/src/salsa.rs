@@ -56,6 +56,8 @@ pub struct SalsaOptions {
     pub seed: u64,
     /// Allocation type.
     pub mapping_type: MappingType,
+    /// Beyond the reference: keep the latency–energy front of the evaluated states.
+    pub pareto: bool,
 }
 
 impl Default for SalsaOptions {
@@ -67,6 +69,7 @@ impl Default for SalsaOptions {
             chains: 1,
             seed: 0,
             mapping_type: MappingType::Uneven,
+            pareto: false,
         }
     }
 }
@@ -81,6 +84,7 @@ fn criterion(c: SalsaCriterion, e: &CostEvaluation) -> f64 {
 struct ChainResult {
     best: Option<(CostEvaluation, zz_cost::TemporalMapping)>,
     evaluated: u64,
+    front: Option<crate::pareto::ParetoFront>,
 }
 
 fn run_chain(
@@ -89,11 +93,13 @@ fn run_chain(
     lpfs: &[Loop],
     opts: &SalsaOptions,
     chain: u64,
+    pareto: bool,
 ) -> Result<ChainResult, CostError> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(chain));
     let n = lpfs.len();
     let mut state: Vec<Loop> = lpfs.to_vec();
     let mut evaluated = 0u64;
+    let mut front = pareto.then(crate::pareto::ParetoFront::default);
     // Start from a random ordering that fits (the reference would hang on one that does not).
     let mut current = None;
     for _ in 0..1000 {
@@ -104,11 +110,14 @@ fn run_chain(
         if let Ok(tm) = alloc.allocate(&state) {
             let e = zz_cost::evaluate(ctx, &tm)?;
             evaluated += 1;
+            if let Some(f) = front.as_mut() {
+                f.offer(e.latency_total2, e.energy_total, 0, || state.clone());
+            }
             current = Some((e, tm));
             break;
         }
     }
-    let Some(mut cur) = current else { return Ok(ChainResult { best: None, evaluated }) };
+    let Some(mut cur) = current else { return Ok(ChainResult { best: None, evaluated, front }) };
     let mut best = cur.clone();
     let mut cur_state = state.clone();
     for it in 0..opts.iterations {
@@ -121,6 +130,9 @@ fn run_chain(
         let Ok(tm) = alloc.allocate(&next_state) else { continue };
         let e = zz_cost::evaluate(ctx, &tm)?;
         evaluated += 1;
+        if let Some(f) = front.as_mut() {
+            f.offer(e.latency_total2, e.energy_total, 0, || next_state.clone());
+        }
         let (c_cur, c_next) = (criterion(opts.criterion, &cur.0), criterion(opts.criterion, &e));
         if u < ((c_cur / c_next - 1.0) / t).exp() {
             cur_state = next_state;
@@ -130,7 +142,7 @@ fn run_chain(
             }
         }
     }
-    Ok(ChainResult { best: Some(best), evaluated })
+    Ok(ChainResult { best: Some(best), evaluated, front })
 }
 
 /// Runs SALSA for one spatial mapping and returns the best temporal mapping found.
@@ -147,10 +159,13 @@ pub fn search(
     let temporal = setup.temporal_loop_sizes(layer);
     let lpfs: Vec<Loop> =
         loop_prime_factors(&temporal, None, 0u8).into_iter().map(|(d, s)| Loop { dim: d, size: s as f64 }).collect();
-    let chains: Vec<Result<ChainResult, CostError>> =
-        (0..opts.chains.max(1) as u64).into_par_iter().map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c)).collect();
+    let chains: Vec<Result<ChainResult, CostError>> = (0..opts.chains.max(1) as u64)
+        .into_par_iter()
+        .map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c, opts.pareto))
+        .collect();
     let mut best: Option<(CostEvaluation, zz_cost::TemporalMapping)> = None;
     let mut evaluated = 0;
+    let mut front = opts.pareto.then(crate::pareto::ParetoFront::default);
     // Keep the best over chains in chain order, with the reference's tie-break.
     let objective = match opts.criterion {
         SalsaCriterion::Energy => Objective::Energy,
@@ -159,6 +174,9 @@ pub fn search(
     for c in chains {
         let c = c?;
         evaluated += c.evaluated;
+        if let (Some(f), Some(cf)) = (front.as_mut(), c.front) {
+            f.merge(cf);
+        }
         if let Some((e, tm)) = c.best
             && best.as_ref().is_none_or(|(b, _)| objective.better(&e, b))
         {
@@ -167,9 +185,14 @@ pub fn search(
     }
     progress(evaluated);
     match best {
-        Some((best, mapping)) => {
-            Ok(TemporalSearchResult { best, mapping, orderings_generated: evaluated, evaluated, time_limit_hit: false })
-        }
+        Some((best, mapping)) => Ok(TemporalSearchResult {
+            best,
+            mapping,
+            orderings_generated: evaluated,
+            evaluated,
+            time_limit_hit: false,
+            front,
+        }),
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "SALSA found no loop ordering that fits the memory hierarchy".into(),

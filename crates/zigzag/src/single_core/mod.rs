@@ -12,7 +12,7 @@ mod options;
 mod report;
 
 pub use gap::{GapLayer, GapReport, GapTotal};
-pub use options::{Engine, MapOptions, MappingType, Objective, SalsaSettings};
+pub use options::{Engine, MapOptions, MappingType, Objective, SalsaSettings, TieBreak};
 pub use report::{check_finite, layer_report, run_report};
 pub use zz_search::network::LayerSpace;
 pub use zz_search::salsa::SalsaCriterion;

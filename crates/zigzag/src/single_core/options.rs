@@ -8,7 +8,7 @@ use zz_search::salsa::{SalsaCriterion, SalsaOptions};
 use zz_search::{LomaOptions, SearchOptions, SpatialOptions};
 
 pub use zz_cost::MappingType;
-pub use zz_search::Objective;
+pub use zz_search::{Objective, TieBreak};
 
 /// The temporal search engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -81,6 +81,10 @@ pub struct MapOptions {
     pub time_limit: Option<Duration>,
     /// SALSA settings.
     pub salsa: SalsaSettings,
+    /// Beyond the reference: report each layer's latency–energy Pareto front of the evaluated mappings.
+    pub pareto: bool,
+    /// Beyond the reference: how equally good candidates are resolved (default: the reference's first-best).
+    pub tie_break: TieBreak,
 }
 
 impl Default for MapOptions {
@@ -97,6 +101,8 @@ impl Default for MapOptions {
             engine: Engine::Loma,
             time_limit: None,
             salsa: SalsaSettings::default(),
+            pareto: false,
+            tie_break: TieBreak::First,
         }
     }
 }
@@ -117,6 +123,8 @@ impl MapOptions {
                 objective: self.objective,
                 sum_half_shared_onloading: self.fix_onloading_sum,
                 time_limit: self.time_limit,
+                pareto: self.pareto,
+                tie_break: self.tie_break,
             },
             optimal: (self.engine == Engine::Optimal)
                 .then(|| zz_search::optimal::OptimalOptions { time_limit: self.time_limit, ..Default::default() }),
@@ -127,6 +135,7 @@ impl MapOptions {
                 chains: self.salsa.chains,
                 seed: self.salsa.seed,
                 mapping_type: self.mapping_type,
+                pareto: self.pareto,
                 ..Default::default()
             }),
         };

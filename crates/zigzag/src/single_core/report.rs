@@ -4,7 +4,7 @@
 use crate::Error;
 use zz_cost::LayerInfo;
 use zz_ir::accelerator::Accelerator;
-use zz_report::{DirectionRecord, ImcReport, LayerReport, OrderedMap, RunReport};
+use zz_report::{DirectionRecord, ImcReport, LayerReport, OrderedMap, ParetoPoint, RunReport};
 use zz_search::{LayerResult, NetworkResult};
 
 fn record(a: &[f64; 4]) -> DirectionRecord {
@@ -73,7 +73,24 @@ pub fn layer_report(r: &LayerResult, workload: &zz_ir::workload::Workload, acc: 
         spatial_mappings_evaluated: r.spatial_mappings,
         temporal_mappings_evaluated: r.temporal_evaluated as usize,
         imc: r.imc.as_ref().map(imc_report),
+        pareto_front: r.pareto.as_ref().map(|f| pareto_front(info, f)),
     }
+}
+
+/// A layer's Pareto front as report points.
+fn pareto_front(info: &LayerInfo, f: &zz_search::network::LayerFront) -> Vec<ParetoPoint> {
+    f.points
+        .iter()
+        .map(|p| ParetoPoint {
+            latency: p.latency,
+            energy: p.energy,
+            spatial_mapping: f.spatial_mappings[p.spatial]
+                .iter()
+                .map(|(oa, loops)| (oa.clone(), loops.iter().map(|(d, s)| (d.clone(), *s as f64)).collect()))
+                .collect(),
+            temporal_ordering: p.ordering.iter().map(|l| (info.dim_name(l.dim), l.size as u64)).collect(),
+        })
+        .collect()
 }
 
 fn keyed<const N: usize>(keys: &[&str; N], v: &[f64; N]) -> OrderedMap<f64> {

@@ -26,9 +26,15 @@ pub struct GaArgs {
     /// (Stream's nb_ga_individuals); half of them survive each generation.
     #[arg(long, default_value_t = 4)]
     pub population: usize,
-    /// Genetic algorithm: generations after the initial population (Stream's nb_ga_generations).
-    #[arg(long, default_value_t = 4)]
-    pub generations: usize,
+    /// Genetic algorithm: generations after the initial population (Stream's nb_ga_generations;
+    /// default 4, unlimited with --ga-time).
+    #[arg(long)]
+    pub generations: Option<usize>,
+    /// Genetic algorithm, beyond the reference: run generations until this many seconds have
+    /// passed (at least one); with --generations, whichever ends first. The count run is printed
+    /// and recorded in pareto.json (`generations_run`): `--generations N` with the seed replays it.
+    #[arg(long)]
+    pub ga_time: Option<f64>,
     /// Genetic algorithm: random seed; a seed gives the same result whatever the number of threads.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -66,9 +72,22 @@ impl GaArgs {
                 self.population
             )));
         }
+        let time_budget = match self.ga_time {
+            None => None,
+            Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+            Some(t) => {
+                return Err(Failure::input(format!("--ga-time: expected a positive number of seconds, got {t}")));
+            }
+        };
+        let generations = match (self.generations, time_budget) {
+            (Some(n), _) => n,
+            (None, Some(_)) => usize::MAX,
+            (None, None) => 4,
+        };
         Ok(GaOptions {
+            time_budget,
             population: self.population,
-            generations: self.generations,
+            generations,
             seed: self.seed,
             objectives,
             reference_core_filter: self.ga_reference_domains,
@@ -100,21 +119,28 @@ pub fn search_if_needed(
     }
     if !args.quiet {
         let objectives: Vec<&str> = opts.objectives.iter().map(|o| o.name()).collect();
+        let budget = match (opts.time_budget, opts.generations) {
+            (Some(t), usize::MAX) => format!("generations for {} s", t.as_secs_f64()),
+            (Some(t), n) => {
+                format!("up to {n} generation{} within {} s", if n == 1 { "" } else { "s" }, t.as_secs_f64())
+            }
+            (None, n) => format!("{n} generation{}", if n == 1 { "" } else { "s" }),
+        };
         println!(
-            "Genetic algorithm: {} open (layer, group) allocation{} over {} layer{}; population {}, {} generation{}, seed {}, objectives {}",
+            "Genetic algorithm: {} open (layer, group) allocation{} over {} layer{}; population {}, {}, seed {}, objectives {}",
             genes.len(),
             if genes.len() == 1 { "" } else { "s" },
             layers.len(),
             if layers.len() == 1 { "" } else { "s" },
             opts.population,
-            opts.generations,
-            if opts.generations == 1 { "" } else { "s" },
+            budget,
             opts.seed,
             objectives.join(", ")
         );
     }
     let bar = if !args.quiet && std::io::stderr().is_terminal() {
-        let b = ProgressBar::with_draw_target(Some(opts.generations as u64 + 1), ProgressDrawTarget::stderr());
+        let len = if opts.time_budget.is_some() { None } else { Some(opts.generations as u64 + 1) };
+        let b = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
         b.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} populations {msg} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
@@ -197,7 +223,13 @@ fn report_against_exhaustive(
         return Ok(());
     }
     let space = stream::space_size(&result.genes);
-    println!("GA: {} of {} allocations evaluated", result.evaluations.len(), space);
+    println!(
+        "GA: {} generation{} run, {} of {} allocations evaluated",
+        result.generations_run(),
+        if result.generations_run() == 1 { "" } else { "s" },
+        result.evaluations.len(),
+        space
+    );
     let ex = prep.exhaustive_allocations(allocation, order, sched, opts, EXHAUSTIVE_LIMIT)?;
     let Some(ex) = ex else {
         if space > EXHAUSTIVE_LIMIT {

@@ -124,6 +124,10 @@ pub struct GaOptions {
     pub objectives: Vec<AllocationObjective>,
     /// Cut gene domains like the reference: only cores with an id below the number of flexible unique CNs.
     pub reference_core_filter: bool,
+    /// Beyond the reference: stop starting generations once this much time has passed since the
+    /// search began (at least one generation runs; `generations` still caps the count). The
+    /// count run is `logbook.len() - 1`; replaying it with `generations` reproduces the result.
+    pub time_budget: Option<std::time::Duration>,
 }
 
 impl Default for GaOptions {
@@ -136,6 +140,7 @@ impl Default for GaOptions {
             mutpb: 0.7,
             objectives: vec![AllocationObjective::Latency, AllocationObjective::Energy],
             reference_core_filter: false,
+            time_budget: None,
         }
     }
 }
@@ -214,6 +219,13 @@ pub struct GaResult {
     pub population: Vec<usize>,
     /// Per-generation statistics (the logbook).
     pub logbook: Vec<GenerationStats>,
+}
+
+impl GaResult {
+    /// Generations run after the initial population (`--generations` replays the search).
+    pub fn generations_run(&self) -> usize {
+        self.logbook.len().saturating_sub(1)
+    }
 }
 
 impl GaResult {
@@ -326,6 +338,7 @@ pub fn run(
     if let Some(g) = genes.iter().find(|g| g.cores.is_empty()) {
         return Err(GaError::Options(format!("layer {} (group {}) has no core it can run on", g.name, g.group)));
     }
+    let started = std::time::Instant::now();
     let evaluator = AllocationEvaluator::new(prep, base, &genes, order, sched_opts)?;
     let mu = opts.population / 2;
     let lambda = opts.population;
@@ -399,6 +412,12 @@ pub fn run(
     logbook.push(s);
 
     for generation in 1..=opts.generations {
+        if generation > 1
+            && let Some(budget) = opts.time_budget
+            && started.elapsed() >= budget
+        {
+            break;
+        }
         // Offspring (DEAP's varOr), all draws sequential.
         let mut offspring: Vec<Vec<usize>> = Vec::with_capacity(lambda);
         for _ in 0..lambda {
