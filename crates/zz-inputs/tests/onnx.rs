@@ -630,3 +630,28 @@ fn conv_model_with(attrs: Vec<AttributeProto>) -> Vec<u8> {
         vec![initializer("w", &[8, 3, 3, 3])],
     )
 }
+
+#[test]
+fn stream_reader_rejects_pads_or_strides_beyond_every_tensor_size_too() {
+    use zz_inputs::stream::{
+        CoreResolver, read_stream_accelerator, read_stream_mapping, read_stream_workload_onnx_bytes,
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (acc, _) =
+        read_stream_accelerator(&repo.join("examples/multicore/dual_edge16.yaml"), &CoreResolver::default()).unwrap();
+    let (mapping, _) = read_stream_mapping(&repo.join("examples/multicore/mapping.yaml")).unwrap();
+    let ok = conv_model_with(vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1, 1])]);
+    read_stream_workload_onnx_bytes("ok.onnx", &ok, &mapping, &acc).unwrap();
+    for (name, attrs, bad) in [
+        ("pads.onnx", vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1000, 1])], "1000"),
+        (
+            "strides.onnx",
+            vec![ints("kernel_shape", &[3, 3]), ints("pads", &[1, 1, 1, 1]), ints("strides", &[64, 1])],
+            "64",
+        ),
+    ] {
+        let e = read_stream_workload_onnx_bytes(name, &conv_model_with(attrs), &mapping, &acc).unwrap_err();
+        assert!(e.message.contains(bad) && e.message.contains("larger than every spatial size"), "{e}");
+        assert_eq!(e.file, name);
+    }
+}

@@ -54,3 +54,19 @@ def test_stream_ga_script(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "stream/lab3_ga/gantt.html").is_file()
     assert "CNs scheduled" in r.stdout
+
+
+def test_stream_lbl_script_gives_the_oracle_latency(tmp_path):
+    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab1/inputs"
+    oracle = REFERENCE / "stream/oracle/tutorial_lab1_lbl_fixed.json"
+    if not lab.is_dir() or not oracle.is_file():
+        pytest.skip(f"SKIPPED: {lab} or {oracle} absent")
+    r = _run("stream_lab1_lbl.py", tmp_path)
+    assert r.returncode == 0, r.stderr
+    totals = json.loads(oracle.read_text())["totals"]
+    first = r.stdout.splitlines()[0]
+    latency = float(first.split()[1])
+    energy = float(first.split()[4])
+    assert latency == totals["latency"], first
+    assert energy == pytest.approx(totals["energy"], rel=1e-6), first  # printed with one decimal
+    assert "4 CNs scheduled" in first

@@ -449,6 +449,16 @@ impl Parser<'_> {
                 "unsupported convolution attributes: kernel_shape {kernel:?}, strides {strides:?}, dilations {dil:?}, pads {pads:?}"
             )));
         }
+        // Pads or strides beyond every spatial size describe no real convolution (a malformed or
+        // hand-edited model); Stream would build a layer from them without a word.
+        let largest = inp[2..].iter().chain(&out[2..]).copied().max().unwrap_or(0);
+        for (attr, values) in [("pads", &pads), ("strides", &strides)] {
+            if let Some(v) = values.iter().find(|&&v| v > largest) {
+                return Err(self.err(format!(
+                    "`{attr}` {values:?}: entry {v} is larger than every spatial size of the input {inp:?} and output {out:?}; the model is malformed"
+                )));
+            }
+        }
         let b = self.positive(out[0], "the batch size")?;
         let k = ceil_div(out[1], g);
         let c = ceil_div(inp[1], g);
