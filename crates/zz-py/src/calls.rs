@@ -85,6 +85,9 @@ impl SingleCoreRequest {
                 chains: self.salsa_chains,
                 criterion,
             },
+            // The ZigZag drop-in keeps the reference's rules (beyond-reference search options
+            // are the command line's).
+            ..MapOptions::default()
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The Stream drop-in's engine call: prepare the CNs, allocate the open layers with the genetic
 //! algorithm or constraint optimisation, schedule, and write what `zigzag-rs stream --output`
-//! writes (schedule JSON, Gantt chart and HTML, memory plot, Perfetto trace).
+//! writes (schedule JSON, Gantt chart and HTML, memory plot, Perfetto trace, CN graph, and for a
+//! genetic-algorithm run `pareto.json`, `pareto.png` and `allocation_mapping.yaml`).
 
 use std::path::PathBuf;
 
@@ -61,6 +62,7 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
     let warnings: Vec<String> = prep.warnings().iter().map(|w| w.to_string()).collect();
     let sched = ScheduleOptions::default();
     let mut allocation = Allocation::default();
+    let mut ga = None;
     let (run, co, order) = if allocator == Allocator::Co {
         let co = prep.allocate_co(&CoOptions::default())?;
         let order = co.order();
@@ -90,6 +92,7 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
             let mut result = run.genetic_search(&allocation, &order, &sched, &opts, &mut |_| {})?;
             run.apply_ga_constraints(&mut result, &GaConstraints::default())?;
             allocation.chosen.extend(result.chosen_allocation());
+            ga = Some((result, opts));
         }
     }
     let scheduled = run.schedule(&allocation, &order, &sched)?;
@@ -105,6 +108,12 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
         f(zz_report::stream::write_gantt_html(&report, dir.join("gantt.html")))?;
         f(zz_report::stream::memory_usage_plot(&report, dir.join("memory.png")))?;
         f(zz_report::stream::write_trace_json(&report, dir.join("trace.json")))?;
+        let graph = run.cn_graph(Some(&scheduled));
+        f(zz_report::stream::write_graph_json(&graph, dir.join("graph.json")))?;
+        f(zz_report::stream::write_graph_dot(&graph, dir.join("graph.dot")))?;
+        if let Some((result, opts)) = &ga {
+            run.write_ga_outputs(dir, &scheduled.input, &allocation, result, opts)?;
+        }
         if let Some(c) = &co {
             let p = dir.join("co_mapping.yaml");
             std::fs::write(&p, c.mapping_yaml()?).map_err(|e| Error::Other(format!("{}: {e}", p.display())))?;

@@ -53,6 +53,9 @@ def test_stream_ga_script(tmp_path):
     r = _run("stream_lab3_ga.py", tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "stream/lab3_ga/gantt.html").is_file()
+    # The same output set as `zigzag-rs stream --output` after a genetic-algorithm run.
+    for name in ["schedule.json", "graph.json", "graph.dot", "pareto.json", "pareto.png", "allocation_mapping.yaml"]:
+        assert (tmp_path / "stream/lab3_ga" / name).is_file(), name
     assert "CNs scheduled" in r.stdout
 
 

@@ -13,6 +13,7 @@ mod co;
 mod ga;
 mod granularity;
 mod inputs;
+mod outputs;
 mod report;
 
 use std::path::Path;

@@ -14,7 +14,6 @@ use zigzag::stream::{
     self, Allocation, GaConstraints, GaObjective as Objective, GaOptions, GaResult, GaSearch, GenerationStats,
     ScheduleOptions, SchedulingOrder, StreamRun,
 };
-use zz_report::pareto::pareto_plot;
 
 use super::StreamArgs;
 use crate::Failure;
@@ -186,22 +185,11 @@ pub fn write_outputs(
     allocation: &Allocation,
     r: &GaResult,
 ) -> Result<(), Failure> {
-    let io = |p: &Path, e: std::io::Error| Failure::other(format!("{}: {e}", p.display()));
     let opts = args.ga.options()?;
-    let p = dir.join("pareto.json");
-    let text =
-        serde_json::to_string_pretty(&stream::pareto_json(r, &opts)).map_err(|e| Failure::other(e.to_string()))?;
-    std::fs::write(&p, text + "\n").map_err(|e| io(&p, e))?;
-    let (points, chosen) = stream::ga_design_points(r);
-    let workload = args.inputs.workload.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let title = format!("GA allocations: {workload} on {} (seed {})", prep.accelerator_name(), args.ga.seed);
-    pareto_plot(&points, chosen, &title, dir.join("pareto.png")).map_err(|e| Failure::other(e.to_string()))?;
-    let p = dir.join("allocation_mapping.yaml");
-    let (yaml, warning) = prep.allocation_mapping_yaml(input, allocation, args.ga.seed)?;
+    let (_, warning) = prep.write_ga_outputs(dir, input, allocation, r, &opts)?;
     if let Some(w) = warning {
         eprintln!("{w}");
     }
-    std::fs::write(&p, yaml).map_err(|e| io(&p, e))?;
     Ok(())
 }
 
