@@ -215,7 +215,7 @@ pub fn search(
     let extras =
         SearchExtras { pareto: opts.pareto, structural_ties: opts.tie_break == crate::pareto::TieBreak::Lexicographic };
     let found = if extras.structural_ties {
-        search_orderings_ext(
+        search_orderings(
             layer,
             setup,
             &ctx,
@@ -229,7 +229,7 @@ pub fn search(
         )?
         .map_key(|_| ())
     } else {
-        search_orderings_ext(
+        search_orderings(
             layer,
             setup,
             &ctx,
@@ -288,7 +288,7 @@ impl OrderingObjective for Objective {
 }
 
 /// Beyond the reference: the lexicographic key (objective, other of latency/energy, EDP), see
-/// [`crate::pareto::TieBreak::Lexicographic`]; with structural ties in [`search_orderings_ext`].
+/// [`crate::pareto::TieBreak::Lexicographic`]; with structural ties in [`search_orderings`].
 #[derive(Clone, Copy, Debug)]
 pub struct LexObjective(pub Objective);
 
@@ -347,35 +347,9 @@ impl<K> OrderingSearch<K> {
 /// satisfying the partial `user_ordering`), allocated with `alloc` and evaluated in batches in
 /// parallel, keeping the first best under `objective`. An evaluation error is reported after
 /// the search (the first in generation order); `deadline` is checked between batches.
+/// `extras` switches on beyond-reference additions ([`SearchExtras::default`]: none).
 #[allow(clippy::too_many_arguments)]
 pub fn search_orderings<O: OrderingObjective>(
-    layer: &LayerInfo,
-    setup: &SpatialSetup,
-    ctx: &EvalContext<'_>,
-    alloc: &Allocator<'_>,
-    lpf_limit: usize,
-    user_ordering: &[TemporalOrderingEntry],
-    deadline: Option<std::time::Instant>,
-    progress: &(dyn Fn(u64) + Sync),
-    objective: &O,
-) -> Result<OrderingSearch<O::Key>, CostError> {
-    search_orderings_ext(
-        layer,
-        setup,
-        ctx,
-        alloc,
-        lpf_limit,
-        user_ordering,
-        deadline,
-        progress,
-        objective,
-        SearchExtras::default(),
-    )
-}
-
-/// [`search_orderings`] with the beyond-reference [`SearchExtras`].
-#[allow(clippy::too_many_arguments)]
-pub fn search_orderings_ext<O: OrderingObjective>(
     layer: &LayerInfo,
     setup: &SpatialSetup,
     ctx: &EvalContext<'_>,

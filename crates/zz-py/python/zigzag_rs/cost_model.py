@@ -113,6 +113,11 @@ class SpatialMapping(dict):
         return (type(self), (dict(self),))
 
 
+def _levels_json(levels_per_operand: dict) -> dict[str, Any]:
+    """Loops per operand and level as ZigZag's JSON dump writes them (each loop as text)."""
+    return {str(op): [[str(loop) for loop in level] for level in levels] for op, levels in levels_per_operand.items()}
+
+
 class SpatialMappingInternal:
     """The spatial unrollings per operand and architectural level (ZigZag's class of that name).
 
@@ -133,10 +138,7 @@ class SpatialMappingInternal:
         return isinstance(other, SpatialMappingInternal) and self.mapping_dict_origin == other.mapping_dict_origin
 
     def __jsonrepr__(self) -> dict[str, Any]:
-        return {
-            str(op): [[str(loop) for loop in level] for level in levels]
-            for op, levels in self.mapping_dict_origin.items()
-        }
+        return _levels_json(self.mapping_dict_origin)
 
 
 class TemporalMapping:
@@ -156,10 +158,7 @@ class TemporalMapping:
         return isinstance(other, TemporalMapping) and self.mapping_dic_stationary == other.mapping_dic_stationary
 
     def __jsonrepr__(self) -> dict[str, Any]:
-        return {
-            str(op): [[str(loop) for loop in level] for level in levels]
-            for op, levels in self.mapping_dic_stationary.items()
-        }
+        return _levels_json(self.mapping_dic_stationary)
 
 
 class LayerNode:

@@ -22,7 +22,18 @@ pub(super) fn search_temporal(
 ) -> Result<Option<(CostEvaluation, LoopNest, f64)>, CostError> {
     let ctx = setup.context(info, hw, bind);
     let alloc = Allocator::new(info, hw, bind, &setup.frac.levels, opts.mapping_type);
-    let found = zz_search::loma::search_orderings(info, setup, &ctx, &alloc, opts.lpf_limit, &[], None, &|_| {}, obj)?;
+    let found = zz_search::loma::search_orderings(
+        info,
+        setup,
+        &ctx,
+        &alloc,
+        opts.lpf_limit,
+        &[],
+        None,
+        &|_| {},
+        obj,
+        Default::default(),
+    )?;
     Ok(found.best)
 }
 
