@@ -206,6 +206,8 @@ impl PreparedSweep {
         let base = zigzag::single_core::read_accelerator(&job.accelerator.source())?.value;
         let workload = zigzag::single_core::read_workload(&job.workload.source())?.value;
         let mapping = zigzag::single_core::read_mapping(&job.mapping.source())?.value;
+        // A spatial-mapping dimension no layer has (a typo) is an input error here as in `sweep`.
+        zigzag::single_core::check_mapping_dimensions(&mapping, &job.mapping.source(), &workload)?;
         let spec = zigzag::sweep::read_sweep(&job.sweep.source())?.value;
         let accelerators = zigzag::sweep::point_accelerators(&base, &spec)?;
         let values = (0..spec.n_points())

@@ -56,3 +56,14 @@ def test_sweep_equals_cli_and_any_executor(cli, tmp_path):
     with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
         processes = zigzag_rs.sweep(acc, sweep_file, wl, mapping, executor=pool)
     assert processes.numbers() == serial.numbers()
+
+
+def test_sweep_rejects_a_spatial_dimension_typo(tmp_path):
+    acc, wl, mapping = _example()
+    typo = tmp_path / "typo.yaml"
+    text = open(mapping).read()
+    assert "- K, 16" in text
+    typo.write_text(text.replace("- K, 16", "- Q, 16", 1))
+    with pytest.raises(zigzag_rs.InputError) as info:
+        zigzag_rs.sweep(acc, str(EXAMPLES / "sweep.yaml"), wl, str(typo))
+    assert "`Q` is not a layer dimension" in str(info.value)

@@ -276,10 +276,10 @@ impl StreamRun {
     /// (`intra` edges only order the CNs of one layer).
     pub fn cn_graph(&self, scheduled: Option<&Scheduled>) -> zz_report::stream::CnGraph {
         let g = &self.prep.graph;
-        let placed = |layer: usize, sub: usize| {
-            scheduled
-                .and_then(|s| s.schedule.cns.iter().find(|c| c.layer as usize == layer && c.sub_id as usize == sub))
-        };
+        let by_cn: std::collections::HashMap<(usize, usize), &zz_stream::scheduler::ScheduledCn> = scheduled
+            .map(|s| s.schedule.cns.iter().map(|c| ((c.layer as usize, c.sub_id as usize), c)).collect())
+            .unwrap_or_default();
+        let placed = |layer: usize, sub: usize| by_cn.get(&(layer, sub)).copied();
         let nodes = g
             .cns
             .iter()
