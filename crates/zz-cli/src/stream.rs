@@ -32,6 +32,9 @@ pub struct StreamArgs {
     /// LOMA loop-prime-factor limit of the per-CN cost search.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
+    /// Temporal mapping type of the per-CN cost search: uneven (default) or even (Stream's `temporal_mapping_type`).
+    #[arg(long, default_value = "uneven")]
+    pub mapping_type: String,
     /// Fix: keep fractional times in memory timelines (the reference truncates them).
     #[arg(long)]
     pub exact_memory_timesteps: bool,
@@ -107,11 +110,13 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
             })?,
         ),
     };
+    let mapping_type: zigzag::MappingType =
+        args.mapping_type.parse().map_err(|e| Failure::input(format!("--mapping-type: {e}")))?;
     let mut allocation = Allocation::default();
     let t0 = std::time::Instant::now();
     let prep = stream::prepare(
         &stream_inputs(&args.inputs),
-        &PrepareOptions { mode, layer_stacks, lpf_limit: args.lpf_limit },
+        &PrepareOptions { mode, layer_stacks, lpf_limit: args.lpf_limit, mapping_type },
     )?;
     crate::map::warn_all(prep.warnings());
     let allocator = co::choose(&args, &prep)?;

@@ -271,7 +271,7 @@ fn sweep_points(
 
 /// A Stream run (`stream.api.optimize_allocation_ga` / `_co`). `job`: (accelerator, workload,
 /// mapping, mode, layer stacks or None, allocator, individuals, generations, seed, lpf limit,
-/// output folder or None). Returns (report JSON, warnings).
+/// output folder or None, temporal mapping type). Returns (report JSON, warnings).
 #[pyfunction]
 fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec<String>)> {
     let output: Option<String> = job.get_item(10)?.extract()?;
@@ -286,6 +286,7 @@ fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec
         generations: job.get_item(7)?.extract()?,
         seed: job.get_item(8)?.extract()?,
         lpf_limit: job.get_item(9)?.extract()?,
+        mapping_type: job.get_item(11)?.extract()?,
         output: output.map(std::path::PathBuf::from),
     };
     py.detach(|| fork_safe(|| stream::run_stream(&job))).map_err(|e| raise(py, e))

@@ -36,6 +36,8 @@ pub struct StreamJob {
     pub seed: u64,
     /// LOMA loop-prime-factor limit of the per-CN costs.
     pub lpf_limit: usize,
+    /// `uneven` or `even` (Stream's `temporal_mapping_type`).
+    pub mapping_type: String,
     /// Where to write the CLI's output files, if anywhere.
     pub output: Option<PathBuf>,
 }
@@ -57,7 +59,12 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
     };
     let prep = zigzag::stream::prepare(
         &inputs,
-        &PrepareOptions { mode, layer_stacks: job.layer_stacks.clone(), lpf_limit: job.lpf_limit },
+        &PrepareOptions {
+            mode,
+            layer_stacks: job.layer_stacks.clone(),
+            lpf_limit: job.lpf_limit,
+            mapping_type: job.mapping_type.parse().map_err(|e| invalid("temporal_mapping_type", e))?,
+        },
     )?;
     let warnings: Vec<String> = prep.warnings().iter().map(|w| w.to_string()).collect();
     let sched = ScheduleOptions::default();

@@ -73,3 +73,24 @@ def test_stream_lbl_script_gives_the_oracle_latency(tmp_path):
     assert latency == totals["latency"], first
     assert energy == pytest.approx(totals["energy"], rel=1e-6), first  # printed with one decimal
     assert "4 CNs scheduled" in first
+
+
+def test_stream_fused_fixed_script_gives_the_oracle_schedule(tmp_path):
+    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab3/inputs"
+    oracle = REFERENCE / "stream/oracle/tutorial_lab3_fused_fixed_from_ga.json"
+    if not lab.is_dir() or not oracle.is_file():
+        pytest.skip(f"SKIPPED: {lab} or {oracle} absent")
+    r = _run("stream_lab3_fused_fixed.py", tmp_path)
+    assert r.returncode == 0, r.stderr
+    fixture = json.loads(oracle.read_text())
+    totals = fixture["totals"]
+    first, cores = r.stdout.splitlines()[:2]
+    assert float(first.split()[1]) == totals["latency"], first
+    assert float(first.split()[4]) == pytest.approx(totals["energy"], rel=1e-6), first  # printed with one decimal
+    assert f"{len(fixture['computation_nodes'])} CNs scheduled" in first
+    # The fixture's allocation, read back from the schedule.
+    expected = {int(k): v[0] for k, v in fixture["allocation"]["per_layer"].items()}
+    assert cores == "layer -> core: " + ", ".join(f"{k} -> {v}" for k, v in sorted(expected.items()))
+    assert (tmp_path / "stream/lab3_fused_fixed/gantt.html").is_file()
+    # Every layer is fixed: no GA ran, so no GA outputs.
+    assert not (tmp_path / "stream/lab3_fused_fixed/pareto.json").exists()

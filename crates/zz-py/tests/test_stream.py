@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,20 @@ def test_ga_equals_the_command_line(stream_ref, cli, tmp_path):
     scme = optimize_allocation_ga(acc, wl, mapping, "fused", [(0, 1, 2, 3)], 4, 4, "ga", str(tmp_path))
     assert (scme.latency, scme.energy) == (cli_report["latency"], cli_report["energy"])
     assert scme.report["cns"] == cli_report["cns"]
+
+
+def test_even_temporal_mapping_type_reproduces_the_stream_oracle(stream_ref, tmp_path):
+    # Our fixture made with the oracle script and Stream's temporal_mapping_type="even".
+    fixture = Path(__file__).resolve().parents[2] / "zz-cli/tests/data/stream-oracle/tutorial_lab1_lbl_even.json"
+    oracle = json.loads(fixture.read_text())
+    inputs = oracle["meta"]["inputs"]
+    root = stream_ref.parent.parent
+    args = [str(root / inputs["accelerator"]), str(root / inputs["workload"]), str(root / inputs["mapping"]),
+            "lbl", None, 4, 4]
+    even = optimize_allocation_ga(*args, "even", str(tmp_path), temporal_mapping_type="even")
+    assert even.latency == oracle["totals"]["latency"]
+    assert even.energy == pytest.approx(oracle["totals"]["energy"], rel=1e-9)
+    uneven = optimize_allocation_ga(*args, "uneven", str(tmp_path))
+    assert uneven.latency != even.latency  # the option reaches the per-CN search
+    with pytest.raises(ValueError):
+        optimize_allocation_ga(*args, "bad", str(tmp_path), temporal_mapping_type="odd")

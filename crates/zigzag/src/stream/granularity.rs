@@ -91,7 +91,7 @@ pub fn granularity(
             let opts = PrepareOptions {
                 mode: if c.tiling.is_some() { Mode::Fused } else { Mode::Lbl },
                 layer_stacks: if c.tiling.is_some() { layer_stacks.cloned() } else { None },
-                lpf_limit: 6,
+                ..Default::default()
             };
             let fail = |e: String| GranularityRow {
                 tiling: c.label.clone(),

@@ -94,11 +94,13 @@ pub struct PrepareOptions {
     pub layer_stacks: Option<Vec<Vec<usize>>>,
     /// LOMA loop-prime-factor limit of the per-CN cost search.
     pub lpf_limit: usize,
+    /// Temporal mapping type of the per-CN cost search (Stream's `temporal_mapping_type`).
+    pub mapping_type: crate::MappingType,
 }
 
 impl Default for PrepareOptions {
     fn default() -> Self {
-        PrepareOptions { mode: Mode::Fused, layer_stacks: None, lpf_limit: 6 }
+        PrepareOptions { mode: Mode::Fused, layer_stacks: None, lpf_limit: 6, mapping_type: crate::MappingType::Uneven }
     }
 }
 
@@ -138,7 +140,7 @@ fn prepare_with_tiling(
         stream_inputs: inputs.stream_inputs.map(Path::to_path_buf).or_else(|| files.accelerator_dir_default_inputs()),
     };
     let cn = CnOptions { mode: opts.mode, layer_stacks: opts.layer_stacks.clone() };
-    let cost = CostOptions { lpf_limit: opts.lpf_limit, ..Default::default() };
+    let cost = CostOptions { lpf_limit: opts.lpf_limit, mapping_type: opts.mapping_type, ..Default::default() };
     let problem = files.read(&resolver)?;
     let popts = pipeline::PrepareOptions { cn: cn.clone(), cost: cost.clone() };
     let prep = pipeline::prepare_with_tiling(problem, &popts, tiling).map_err(|e| match e {

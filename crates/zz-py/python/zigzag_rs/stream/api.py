@@ -106,9 +106,7 @@ def _run(
     seed: int,
 ) -> StreamCostModelEvaluation:
     _check_inputs(hardware, workload, mapping, mode, output_path)
-    if temporal_mapping_type != "uneven":
-        if temporal_mapping_type == "even":
-            raise NotImplementedError("temporal_mapping_type='even' is not supported by the zigzag-rs Stream engine yet")
+    if temporal_mapping_type not in ("uneven", "even"):
         raise ValueError(f"Invalid temporal mapping type: {temporal_mapping_type}. Must be 'uneven' or 'even'.")
     folder = os.path.join(output_path, experiment_id)
     os.makedirs(folder, exist_ok=True)
@@ -131,6 +129,7 @@ def _run(
         seed,
         6,
         folder,
+        temporal_mapping_type,
     )
     text, warnings = _core.run_stream(job)
     _engine.log_warnings(warnings)
