@@ -9,6 +9,7 @@
 
 pub mod calls;
 pub mod input;
+pub mod json_layout;
 #[cfg(feature = "python")]
 mod module;
 pub mod stream;

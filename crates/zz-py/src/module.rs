@@ -292,6 +292,12 @@ fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec
     py.detach(|| fork_safe(|| stream::run_stream(&job))).map_err(|e| raise(py, e))
 }
 
+/// Compact JSON laid out as Python's `json.dumps(obj, indent=4)` (see `json_layout`).
+#[pyfunction]
+fn indent_json(text: &str) -> String {
+    crate::json_layout::indent4(text)
+}
+
 /// Which (energy, latency) points are on the Pareto front.
 #[pyfunction]
 fn pareto_front(points: Vec<(f64, f64)>) -> Vec<bool> {
@@ -339,6 +345,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_plan, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_points, m)?)?;
     m.add_function(wrap_pyfunction!(pareto_front, m)?)?;
+    m.add_function(wrap_pyfunction!(indent_json, m)?)?;
     m.add_function(wrap_pyfunction!(run_stream, m)?)?;
     m.add_function(wrap_pyfunction!(load_yaml, m)?)?;
     Ok(())

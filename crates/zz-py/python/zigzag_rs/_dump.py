@@ -19,42 +19,52 @@ import os
 import pickle
 from typing import Any
 
+from . import _core
+
 
 def json_repr(obj: Any, simple: bool = False) -> Any:
-    """JSON-ready form of results, the way ZigZag's ``json_repr_handler`` walks them."""
-    if obj is None or isinstance(obj, (bool, int, float, str)):
+    """JSON-ready form of results, the way ZigZag's ``json_repr_handler`` walks them; str
+    subclasses (operands, dimensions) become plain strings, so json writes them as ZigZag does."""
+    if isinstance(obj, str):
+        return str(obj)
+    if obj is None or isinstance(obj, (bool, int, float)):
         return obj
     hook = "__simplejsonrepr__" if simple else "__jsonrepr__"
     if hasattr(obj, hook):
         return json_repr(getattr(obj, hook)(), simple)
     if isinstance(obj, dict):
         return {json_repr(k, simple): json_repr(v, simple) for k, v in obj.items()}
-    if isinstance(obj, (list, set)):
+    if isinstance(obj, (list, set, tuple)):
         return [json_repr(x, simple) for x in obj]
-    if isinstance(obj, tuple):
-        return tuple(json_repr(x, simple) for x in obj)
     raise TypeError(f"{type(obj).__name__} has no JSON form")
 
 
-def _key(k: Any) -> Any:
-    return str(k) if isinstance(k, str) else k
+def dumps_indent4(data: Any) -> str:
+    """``json.dumps(data, indent=4)``, byte for byte: encoded compactly by Python's C encoder
+    and laid out in Rust (Python's own indenting encoder is pure Python and slow)."""
+    return _core.indent_json(json.dumps(data, separators=(",", ":")))
 
 
-def _plain(obj: Any) -> Any:
-    # str subclasses (operands, dimensions) as plain strings, so json writes them as ZigZag does
-    if isinstance(obj, dict):
-        return {_key(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(x) for x in obj]
-    if isinstance(obj, str):
-        return str(obj)
-    return obj
+def dumps_results(obj: Any, simple: bool = False) -> str:
+    """``json.dumps(json_repr(obj, simple), indent=4)`` without the Python-level walk: the C
+    encoder calls the hooks itself (str subclasses are written as their text, as ``str()`` of
+    every one of this package's gives)."""
+    hook = "__simplejsonrepr__" if simple else "__jsonrepr__"
+
+    def default(o: Any) -> Any:
+        if hasattr(o, hook):
+            return getattr(o, hook)()
+        if isinstance(o, set):
+            return list(o)
+        raise TypeError(f"{type(o).__name__} has no JSON form")
+
+    return _core.indent_json(json.dumps(obj, separators=(",", ":"), default=default))
 
 
 def write_json(obj: Any, filename: str, simple: bool = False) -> None:
     os.makedirs(os.path.dirname(filename) or ".", exist_ok=True)
     with open(filename, "w", encoding="UTF-8") as fp:
-        json.dump(_plain(json_repr(obj, simple)), fp, indent=4)
+        fp.write(dumps_results(obj, simple))
 
 
 def write_zigzag_outputs(cmes: list, dump_folder: str, pickle_filename: str, loop_nests: list[str]) -> None:

@@ -12,6 +12,9 @@ from typing import Any, Iterable, Mapping
 
 from .datatypes import DIRECTIONS, DataDirection, LayerDim, LayerOperand, MemoryOperand, OADimension
 
+# (direction, its value) once: an Enum member's `.value` is a descriptor call per access.
+_DIRS = tuple((d, d.value) for d in DIRECTIONS)
+
 
 def _as_int_if_integral(x: float) -> int | float:
     return int(x) if isinstance(x, float) and x.is_integer() else x
@@ -26,7 +29,7 @@ class FourWayDataMoving:
         if data is None:
             self.data = {d: 0 for d in DIRECTIONS}
         else:
-            self.data = {d: data[d.value] if d.value in data else data[d] for d in DIRECTIONS}
+            self.data = {d: data[v] if v in data else data[d] for d, v in _DIRS}
 
     def get(self, direction: DataDirection | str) -> Any:
         """The value of one direction."""
@@ -57,26 +60,26 @@ class FourWayDataMoving:
         return sum(self.data[d] for d in DIRECTIONS)
 
     def __add__(self, other: "FourWayDataMoving") -> "FourWayDataMoving":
-        return type(self)({d.value: self.data[d] + other.data[d] for d in DIRECTIONS})
+        return type(self)({v: self.data[d] + other.data[d] for d, v in _DIRS})
 
     def __mul__(self, factor: Any) -> "FourWayDataMoving":
-        return type(self)({d.value: self.data[d] * factor for d in DIRECTIONS})
+        return type(self)({v: self.data[d] * factor for d, v in _DIRS})
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FourWayDataMoving) and self.data == other.data
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{d.value}: {self.data[d]}" for d in DIRECTIONS)
+        inner = ", ".join(f"{v}: {self.data[d]}" for d, v in _DIRS)
         return f"{type(self).__name__}({inner})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {d.value: v for d, v in self.data.items()}
+        return {v: self.data[d] for d, v in _DIRS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.data = {d: state[d.value] for d in DIRECTIONS}
+        self.data = {d: state[v] for d, v in _DIRS}
 
     def __jsonrepr__(self) -> dict[str, Any]:
-        return {d.value: self.data[d] for d in DIRECTIONS}
+        return {v: self.data[d] for d, v in _DIRS}
 
 
 class MemoryAccesses(FourWayDataMoving):

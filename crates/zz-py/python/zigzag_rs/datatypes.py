@@ -12,10 +12,21 @@ from __future__ import annotations
 from enum import Enum
 
 
+_INTERNED: dict[tuple[type, str], "_BareName"] = {}
+
+
 class _BareName(str):
-    """A name whose ``repr`` is the name itself, without quotes."""
+    """A name whose ``repr`` is the name itself, without quotes. Instances are interned (one
+    object per class and name), so a pickle of many results stores each name once."""
 
     __slots__ = ()
+
+    def __new__(cls, value: str = ""):
+        key = (cls, str(value))
+        obj = _INTERNED.get(key)
+        if obj is None:
+            obj = _INTERNED[key] = super().__new__(cls, value)
+        return obj
 
     def __repr__(self) -> str:
         return str.__str__(self)
