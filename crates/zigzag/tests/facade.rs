@@ -140,3 +140,36 @@ fn an_open_core_allocation_is_a_typed_stream_failure() {
     let Err(err) = stream::schedule(&inputs, &ScheduleRequest::default()) else { panic!("expected an error") };
     assert!(matches!(err, Error::Stream { kind: zigzag::StreamFailure::NoCore, .. }), "{err:?}");
 }
+
+#[test]
+fn salsa_time_limit_stops_each_search_with_the_best_found() {
+    let root = repo();
+    let (a, w, m) = (
+        root.join("examples/accelerator.yaml"),
+        root.join("examples/workload.yaml"),
+        root.join("examples/mapping.yaml"),
+    );
+    let salsa = |iterations: usize, limit: Option<f64>| {
+        let opts = MapOptions {
+            engine: zigzag::Engine::Salsa,
+            salsa: zigzag::single_core::SalsaSettings { iterations, ..Default::default() },
+            time_limit: limit.map(std::time::Duration::from_secs_f64),
+            ..Default::default()
+        };
+        zigzag::evaluate(&Source::path(&a), &Source::path(&w), &Source::path(&m), &opts).unwrap()
+    };
+    // 10^9 annealing steps per spatial mapping would take hours; 50 ms per search stops them.
+    let t0 = std::time::Instant::now();
+    let limited = salsa(1_000_000_000, Some(0.05));
+    assert!(t0.elapsed().as_secs_f64() < 30.0, "the time limit did not stop SALSA");
+    assert!(limited.result.layers.iter().all(|l| l.time_limit_hit && l.temporal_evaluated > 0));
+    assert!(limited.report.energy.is_finite() && limited.report.latency > 0.0);
+    // A limit that is never reached changes nothing: same seed, same result.
+    let unlimited = salsa(200, None);
+    let generous = salsa(200, Some(3600.0));
+    assert!(generous.result.layers.iter().all(|l| !l.time_limit_hit));
+    assert_eq!(
+        zz_report::to_json_string(&unlimited.report).unwrap(),
+        zz_report::to_json_string(&generous.report).unwrap()
+    );
+}

@@ -47,8 +47,8 @@ pub struct MapArgs {
     /// or optimal (branch-and-bound over the full ordering space: the proven best temporal mapping).
     #[arg(long, default_value = "loma")]
     pub engine: String,
-    /// Per spatial mapping, stop the loma or optimal temporal search after this many seconds and
-    /// keep the best found (the output says so; optimal also prints the proven bound gap).
+    /// Per spatial mapping, stop the loma, salsa or optimal temporal search after this many
+    /// seconds and keep the best found (the output says so; optimal also prints the proven bound gap).
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Also run the optimal engine and report, per layer and in total, how far the chosen

@@ -58,6 +58,9 @@ pub struct SalsaOptions {
     pub mapping_type: MappingType,
     /// Beyond the reference: keep the latency–energy front of the evaluated states.
     pub pareto: bool,
+    /// Beyond the reference: stop every chain of a spatial mapping after this long and keep
+    /// the best state found (the result then depends on the machine's speed).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl Default for SalsaOptions {
@@ -70,6 +73,7 @@ impl Default for SalsaOptions {
             seed: 0,
             mapping_type: MappingType::Uneven,
             pareto: false,
+            time_limit: None,
         }
     }
 }
@@ -85,6 +89,8 @@ struct ChainResult {
     best: Option<(CostEvaluation, zz_cost::TemporalMapping)>,
     evaluated: u64,
     front: Option<crate::pareto::ParetoFront>,
+    /// The deadline stopped the chain before its last step.
+    stopped: bool,
 }
 
 fn run_chain(
@@ -94,6 +100,7 @@ fn run_chain(
     opts: &SalsaOptions,
     chain: u64,
     pareto: bool,
+    deadline: Option<std::time::Instant>,
 ) -> Result<ChainResult, CostError> {
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(chain));
     let n = lpfs.len();
@@ -117,10 +124,18 @@ fn run_chain(
             break;
         }
     }
-    let Some(mut cur) = current else { return Ok(ChainResult { best: None, evaluated, front }) };
+    let Some(mut cur) = current else { return Ok(ChainResult { best: None, evaluated, front, stopped: false }) };
     let mut best = cur.clone();
     let mut cur_state = state.clone();
+    let mut stopped = false;
     for it in 0..opts.iterations {
+        if it % 64 == 63
+            && let Some(d) = deadline
+            && std::time::Instant::now() >= d
+        {
+            stopped = true;
+            break;
+        }
         let t = opts.start_temperature * 0.995f64.powi(it as i32);
         let i = rng.random_range(0..n);
         let j = rng.random_range(0..n);
@@ -142,7 +157,7 @@ fn run_chain(
             }
         }
     }
-    Ok(ChainResult { best: Some(best), evaluated, front })
+    Ok(ChainResult { best: Some(best), evaluated, front, stopped })
 }
 
 /// Runs SALSA for one spatial mapping and returns the best temporal mapping found.
@@ -159,12 +174,14 @@ pub fn search(
     let temporal = setup.temporal_loop_sizes(layer);
     let lpfs: Vec<Loop> =
         loop_prime_factors(&temporal, None, 0u8).into_iter().map(|(d, s)| Loop { dim: d, size: s as f64 }).collect();
+    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
     let chains: Vec<Result<ChainResult, CostError>> = (0..opts.chains.max(1) as u64)
         .into_par_iter()
-        .map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c, opts.pareto))
+        .map(|c| run_chain(&ctx, &alloc, &lpfs, opts, c, opts.pareto, deadline))
         .collect();
     let mut best: Option<(CostEvaluation, zz_cost::TemporalMapping)> = None;
     let mut evaluated = 0;
+    let mut time_limit_hit = false;
     let mut front = opts.pareto.then(crate::pareto::ParetoFront::default);
     // Keep the best over chains in chain order, with the reference's tie-break.
     let objective = match opts.criterion {
@@ -174,6 +191,7 @@ pub fn search(
     for c in chains {
         let c = c?;
         evaluated += c.evaluated;
+        time_limit_hit |= c.stopped;
         if let (Some(f), Some(cf)) = (front.as_mut(), c.front) {
             f.merge(cf);
         }
@@ -185,14 +203,9 @@ pub fn search(
     }
     progress(evaluated);
     match best {
-        Some((best, mapping)) => Ok(TemporalSearchResult {
-            best,
-            mapping,
-            orderings_generated: evaluated,
-            evaluated,
-            time_limit_hit: false,
-            front,
-        }),
+        Some((best, mapping)) => {
+            Ok(TemporalSearchResult { best, mapping, orderings_generated: evaluated, evaluated, time_limit_hit, front })
+        }
         None => Err(CostError::Mapping {
             layer: layer.name.clone(),
             message: "SALSA found no loop ordering that fits the memory hierarchy".into(),

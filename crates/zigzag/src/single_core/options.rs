@@ -136,6 +136,7 @@ impl MapOptions {
                 seed: self.salsa.seed,
                 mapping_type: self.mapping_type,
                 pareto: self.pareto,
+                time_limit: self.time_limit,
                 ..Default::default()
             }),
         };
