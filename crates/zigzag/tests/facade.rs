@@ -10,6 +10,12 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The bundled single-core example: accelerator, workload and mapping.
+fn example_paths() -> (PathBuf, PathBuf, PathBuf) {
+    let root = repo();
+    (root.join("examples/accelerator.yaml"), root.join("examples/workload.yaml"), root.join("examples/mapping.yaml"))
+}
+
 fn read(path: &str) -> String {
     std::fs::read_to_string(repo().join(path)).unwrap()
 }
@@ -34,12 +40,7 @@ fn single_core_search_from_yaml_text_equals_the_cli_json() {
 
 #[test]
 fn single_core_search_from_paths_equals_the_in_memory_run() {
-    let root = repo();
-    let (a, w, m) = (
-        root.join("examples/accelerator.yaml"),
-        root.join("examples/workload.yaml"),
-        root.join("examples/mapping.yaml"),
-    );
+    let (a, w, m) = example_paths();
     let opts = MapOptions { objective: zigzag::Objective::Energy, ..Default::default() };
     let from_paths = zigzag::evaluate(&Source::path(&a), &Source::path(&w), &Source::path(&m), &opts).unwrap();
     let (ta, tw, tm) =
@@ -143,12 +144,7 @@ fn an_open_core_allocation_is_a_typed_stream_failure() {
 
 #[test]
 fn salsa_time_limit_stops_each_search_with_the_best_found() {
-    let root = repo();
-    let (a, w, m) = (
-        root.join("examples/accelerator.yaml"),
-        root.join("examples/workload.yaml"),
-        root.join("examples/mapping.yaml"),
-    );
+    let (a, w, m) = example_paths();
     let salsa = |iterations: usize, limit: Option<f64>| {
         let opts = MapOptions {
             engine: zigzag::Engine::Salsa,

@@ -59,38 +59,37 @@ def test_stream_ga_script(tmp_path):
     assert "CNs scheduled" in r.stdout
 
 
-def test_stream_lbl_script_gives_the_oracle_latency(tmp_path):
-    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab1/inputs"
-    oracle = REFERENCE / "stream/oracle/tutorial_lab1_lbl_fixed.json"
-    if not lab.is_dir() or not oracle.is_file():
-        pytest.skip(f"SKIPPED: {lab} or {oracle} absent")
-    r = _run("stream_lab1_lbl.py", tmp_path)
+def _stream_script_against_oracle(script: str, lab: str, oracle: str, tmp_path) -> tuple[dict, list[str]]:
+    """Runs a Stream example script; returns the oracle fixture and the script's output lines,
+    whose first line (latency, energy, CNs) is checked against the fixture here."""
+    lab_dir = REFERENCE / "stream/oracle/inputs/stream-tutorial" / lab / "inputs"
+    path = REFERENCE / "stream/oracle" / oracle
+    if not lab_dir.is_dir() or not path.is_file():
+        pytest.skip(f"SKIPPED: {lab_dir} or {path} absent")
+    r = _run(script, tmp_path)
     assert r.returncode == 0, r.stderr
-    totals = json.loads(oracle.read_text())["totals"]
-    first = r.stdout.splitlines()[0]
-    latency = float(first.split()[1])
-    energy = float(first.split()[4])
-    assert latency == totals["latency"], first
-    assert energy == pytest.approx(totals["energy"], rel=1e-6), first  # printed with one decimal
-    assert "4 CNs scheduled" in first
-
-
-def test_stream_fused_fixed_script_gives_the_oracle_schedule(tmp_path):
-    lab = REFERENCE / "stream/oracle/inputs/stream-tutorial/lab3/inputs"
-    oracle = REFERENCE / "stream/oracle/tutorial_lab3_fused_fixed_from_ga.json"
-    if not lab.is_dir() or not oracle.is_file():
-        pytest.skip(f"SKIPPED: {lab} or {oracle} absent")
-    r = _run("stream_lab3_fused_fixed.py", tmp_path)
-    assert r.returncode == 0, r.stderr
-    fixture = json.loads(oracle.read_text())
+    fixture = json.loads(path.read_text())
     totals = fixture["totals"]
-    first, cores = r.stdout.splitlines()[:2]
+    lines = r.stdout.splitlines()
+    first = lines[0]
     assert float(first.split()[1]) == totals["latency"], first
     assert float(first.split()[4]) == pytest.approx(totals["energy"], rel=1e-6), first  # printed with one decimal
     assert f"{len(fixture['computation_nodes'])} CNs scheduled" in first
+    return fixture, lines
+
+
+def test_stream_lbl_script_gives_the_oracle_latency(tmp_path):
+    _, lines = _stream_script_against_oracle("stream_lab1_lbl.py", "lab1", "tutorial_lab1_lbl_fixed.json", tmp_path)
+    assert "4 CNs scheduled" in lines[0]
+
+
+def test_stream_fused_fixed_script_gives_the_oracle_schedule(tmp_path):
+    fixture, lines = _stream_script_against_oracle(
+        "stream_lab3_fused_fixed.py", "lab3", "tutorial_lab3_fused_fixed_from_ga.json", tmp_path
+    )
     # The fixture's allocation, read back from the schedule.
     expected = {int(k): v[0] for k, v in fixture["allocation"]["per_layer"].items()}
-    assert cores == "layer -> core: " + ", ".join(f"{k} -> {v}" for k, v in sorted(expected.items()))
+    assert lines[1] == "layer -> core: " + ", ".join(f"{k} -> {v}" for k, v in sorted(expected.items()))
     assert (tmp_path / "stream/lab3_fused_fixed/gantt.html").is_file()
     # Every layer is fixed: no GA ran, so no GA outputs.
     assert not (tmp_path / "stream/lab3_fused_fixed/pareto.json").exists()
