@@ -52,7 +52,7 @@ pub struct MapArgs {
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Also run the optimal engine and report, per layer and in total, how far the chosen
-    /// search is from the optimum (terminal; `gap.json` in --output DIR). Only `optimal`.
+    /// search is from the optimum (terminal; `gap.json` and the chart `gap.png` in --output DIR). Only `optimal`.
     #[arg(long)]
     pub against: Option<String>,
     /// Beyond the reference: per layer, report the latency–energy Pareto front of every
@@ -252,6 +252,20 @@ pub fn run(args: MapArgs) -> Result<(), Failure> {
             let p = dir.join("gap.json");
             std::fs::write(&p, serde_json::to_string_pretty(g).unwrap_or_default())
                 .map_err(|e| Failure::other(format!("{}: {e}", p.display())))?;
+            written.push(p);
+            let bars: Vec<zz_report::GapBar> = g
+                .layers
+                .iter()
+                .map(|l| zz_report::GapBar {
+                    layer: l.layer.clone(),
+                    gap_percent: l.gap_percent,
+                    proven: l.proven_optimal,
+                })
+                .collect();
+            let title =
+                format!("{} of the chosen search above the optimum (total {:.2} %)", g.objective, g.total.gap_percent);
+            let p = dir.join("gap.png");
+            zz_report::gap_chart(&bars, &title, &p).map_err(|e| Failure::other(e.to_string()))?;
             written.push(p);
         }
     }

@@ -155,3 +155,49 @@ fn stream_exports_the_cn_graph() {
     let dot = std::fs::read_to_string(dir.join("graph.dot")).unwrap();
     assert!(dot.starts_with("digraph") && dot.matches("->").count() == edges.len(), "one DOT edge per graph edge");
 }
+
+#[test]
+fn against_optimal_writes_the_gap_json_and_chart() {
+    let dir = out_dir("gap");
+    let d = dir.to_str().unwrap();
+    // The bundled mapping without the classifier's partial temporal_ordering (the optimal
+    // engine refuses one).
+    let mapping = std::fs::read_to_string(repo().join("examples/mapping.yaml")).unwrap();
+    let free: String = mapping
+        .lines()
+        .filter(|l| !l.contains("temporal_ordering:") && !l.contains("- [C, \"*\"]"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let input = out_dir("gap-input");
+    std::fs::create_dir_all(&input).unwrap();
+    let m = input.join("mapping_free.yaml");
+    std::fs::write(&m, free).unwrap();
+    let a = repo().join("examples/accelerator.yaml");
+    let w = repo().join("examples/workload.yaml");
+    let err = run(&[
+        "map",
+        "-q",
+        "-a",
+        a.to_str().unwrap(),
+        "-w",
+        w.to_str().unwrap(),
+        "-m",
+        m.to_str().unwrap(),
+        "--against",
+        "optimal",
+        "--time-limit",
+        "1",
+        "--output",
+        d,
+    ]);
+    every_file_named(&dir, &err);
+    assert!(err.contains("gap.png") && err.contains("gap.json"), "{err}");
+    let gap: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("gap.json")).unwrap()).unwrap();
+    let layers = gap["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 4);
+    // The classifier's space (15 orderings) is searched to the end: proven, and LOMA finds it.
+    let classifier = layers.iter().find(|l| l["layer"] == "classifier").unwrap();
+    assert_eq!(classifier["proven_optimal"], true);
+    assert_eq!(classifier["gap_percent"].as_f64(), Some(0.0));
+    assert!(std::fs::metadata(dir.join("gap.png")).unwrap().len() > 1000);
+}

@@ -18,6 +18,7 @@
 
 pub mod error;
 pub mod format;
+pub mod gap_chart;
 pub mod hierarchy;
 pub mod html_report;
 pub mod json;
@@ -33,6 +34,7 @@ pub mod summary;
 mod fixtures;
 
 pub use error::ReportError;
+pub use gap_chart::{GapBar, gap_chart};
 pub use hierarchy::{ArrayReport, MemoryHierarchy, MemoryReport, PortReport, hierarchy_svg, write_hierarchy_svg};
 pub use html_report::{
     CompareDesign, SweepPoint, SweepReport, compare_report_html, run_report_html, sweep_report_html,

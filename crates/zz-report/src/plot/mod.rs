@@ -11,7 +11,7 @@
 //! (`latency_total2 - latency_total1`). Text uses an embedded DejaVu Sans, so
 //! no system fonts are needed.
 
-mod data;
+pub(crate) mod data;
 mod draw;
 pub(crate) mod style;
 
