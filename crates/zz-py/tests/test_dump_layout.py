@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 
-from zigzag_rs._dump import dumps_indent4, dumps_results, json_repr
+from zigzag_rs._dump import dumps_results, json_repr
 from zigzag_rs.api import get_hardware_performance_zigzag
 
 
@@ -18,7 +18,7 @@ def test_layout_equals_python_indent_4_on_tricky_values():
         "nested": {"k:1": [{"x": [1, {"y": None}]}, True, False]},
         "ä:key": 1,
     }
-    assert dumps_indent4(data) == json.dumps(data, indent=4)
+    assert dumps_results(data) == json.dumps(data, indent=4)
 
 
 def test_dump_files_equal_python_indent_4(zigzag_ref, tmp_path):

@@ -24,7 +24,8 @@ from . import _core
 
 def json_repr(obj: Any, simple: bool = False) -> Any:
     """JSON-ready form of results, the way ZigZag's ``json_repr_handler`` walks them; str
-    subclasses (operands, dimensions) become plain strings, so json writes them as ZigZag does."""
+    subclasses (operands, dimensions) become plain strings, so json writes them as ZigZag does.
+    The files are written by :func:`dumps_results`, which must equal this walk (tested)."""
     if isinstance(obj, str):
         return str(obj)
     if obj is None or isinstance(obj, (bool, int, float)):
@@ -39,16 +40,11 @@ def json_repr(obj: Any, simple: bool = False) -> Any:
     raise TypeError(f"{type(obj).__name__} has no JSON form")
 
 
-def dumps_indent4(data: Any) -> str:
-    """``json.dumps(data, indent=4)``, byte for byte: encoded compactly by Python's C encoder
-    and laid out in Rust (Python's own indenting encoder is pure Python and slow)."""
-    return _core.indent_json(json.dumps(data, separators=(",", ":")))
-
-
 def dumps_results(obj: Any, simple: bool = False) -> str:
     """``json.dumps(json_repr(obj, simple), indent=4)`` without the Python-level walk: the C
     encoder calls the hooks itself (str subclasses are written as their text, as ``str()`` of
-    every one of this package's gives)."""
+    every one of this package's gives) and writes compact text, which Rust lays out as
+    ``indent=4`` does (Python's own indenting encoder is pure Python and slow)."""
     hook = "__simplejsonrepr__" if simple else "__jsonrepr__"
 
     def default(o: Any) -> Any:
