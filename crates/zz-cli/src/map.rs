@@ -377,13 +377,14 @@ fn print_search_outcome(result: &NetworkResult, objective: Objective) {
                 "proven optimal".to_string()
             };
             eprintln!(
-                "optimal: layer {}: space {} orderings, {} evaluations ({} of them subtrees of equal cost covering {} orderings), {} pruned, {:.2} s, {}{}",
+                "optimal: layer {}: space {} orderings, {} evaluations ({} of them subtrees of equal cost covering {} orderings), {} pruned, {} skipped as mirror images, {:.2} s, {}{}",
                 l.info.name,
                 st.space,
                 st.evaluated,
                 st.classes,
                 st.covered,
                 st.pruned,
+                st.mirrored,
                 st.seconds,
                 status,
                 if st.tie_break_exact {

@@ -155,7 +155,16 @@ impl<'a> Allocator<'a> {
     /// Allocates an ordering into the compact [`LoopNest`] form (no heap allocation).
     pub fn allocate_nest(&self, ordering: &[Loop]) -> Result<LoopNest, AllocationFailure> {
         let mut det = [0u8; MAX_OPS];
-        self.allocate_tracked(ordering, ordering.len(), &mut det)
+        let mut nest = LoopNest::default();
+        self.allocate_tracked(ordering, ordering.len(), &mut det, &mut nest)?;
+        Ok(nest)
+    }
+
+    /// [`Self::allocate_nest`] into a caller's nest (no copy of the result: searches call
+    /// this once per ordering).
+    pub fn allocate_nest_into(&self, ordering: &[Loop], nest: &mut LoopNest) -> Result<(), AllocationFailure> {
+        let mut det = [0u8; MAX_OPS];
+        self.allocate_tracked(ordering, ordering.len(), &mut det, nest)
     }
 
     /// [`Self::allocate_nest`], also telling which decisions only depend on the first `horizon`
@@ -171,7 +180,8 @@ impl<'a> Allocator<'a> {
         horizon: usize,
     ) -> Result<(LoopNest, [u8; MAX_OPS]), AllocationFailure> {
         let mut det = [0u8; MAX_OPS];
-        let nest = self.allocate_tracked(ordering, horizon.min(ordering.len()), &mut det)?;
+        let mut nest = LoopNest::default();
+        self.allocate_tracked(ordering, horizon.min(ordering.len()), &mut det, &mut nest)?;
         Ok((nest, det))
     }
 
@@ -180,20 +190,23 @@ impl<'a> Allocator<'a> {
         ordering: &[Loop],
         horizon: usize,
         det: &mut [u8; MAX_OPS],
-    ) -> Result<LoopNest, AllocationFailure> {
+        nest: &mut LoopNest,
+    ) -> Result<(), AllocationFailure> {
         if ordering.len() > MAX_LOOPS || self.layer.operands.len() > MAX_OPS {
             return Err(AllocationFailure::MemoryTooSmall(format!(
                 "(ordering of {} loops exceeds the supported {MAX_LOOPS})",
                 ordering.len()
             )));
         }
-        let mut nest = LoopNest {
-            loops: [Loop { dim: 0, size: 1.0 }; MAX_LOOPS],
-            len: ordering.len() as u8,
-            n_ops: self.layer.operands.len() as u8,
-            n_levels: [0; MAX_OPS],
-            cuts: [[0; MAX_LEVELS + 1]; MAX_OPS],
-        };
+        // a reused nest: the loops past the new length go back to their default
+        let prev = (nest.len as usize).min(MAX_LOOPS);
+        if prev > ordering.len() {
+            nest.loops[ordering.len()..prev].fill(Loop { dim: 0, size: 1.0 });
+        }
+        nest.len = ordering.len() as u8;
+        nest.n_ops = self.layer.operands.len() as u8;
+        nest.n_levels = [0; MAX_OPS];
+        nest.cuts = [[0; MAX_LEVELS + 1]; MAX_OPS];
         nest.loops[..ordering.len()].copy_from_slice(ordering);
         let layer = self.layer;
         let n_ops = layer.operands.len();
@@ -325,7 +338,7 @@ impl<'a> Allocator<'a> {
                     }
                     if acc_comb <= best_acc && self.even_ok(&mem.ops, &idx[..n_mem_ops], &n_alloc, ordering) {
                         best_acc = acc_comb;
-                        best = idx;
+                        best[..n_mem_ops].copy_from_slice(&idx[..n_mem_ops]);
                     }
                 }
                 first = false;
@@ -363,7 +376,7 @@ impl<'a> Allocator<'a> {
                 level[x] += 1;
             }
         }
-        Ok(nest)
+        Ok(())
     }
 
     /// The even-mapping rule: a loop position allocated now for one operand must not be left
@@ -372,19 +385,69 @@ impl<'a> Allocator<'a> {
         if self.mapping_type == MappingType::Uneven {
             return true;
         }
-        // reference compares (global position, loop) pairs; positions are global ordering indices here.
+        let mut from = [0usize; MAX_OPS];
         for (k, &x) in ops.iter().enumerate() {
-            let from = n_alloc[x];
-            let to = (from + idx[k]).min(ordering.len());
-            for pos in from..to {
-                for (k2, &x2) in ops.iter().enumerate() {
-                    let from2 = (n_alloc[x2] + idx[k2]).min(ordering.len());
-                    if pos >= from2 && pos < ordering.len() {
+            from[k] = n_alloc[x];
+        }
+        even_positions_ok(&from[..ops.len()], idx, ordering.len())
+    }
+}
+
+/// The even-mapping rule on positions: operand `k` takes `from[k]..from[k] + idx[k]` (clipped to
+/// `len`). The reference compares (global position, loop) pairs: a position taken now by one
+/// operand must not lie at or above the first position another operand leaves unallocated (its
+/// own end). So every non-empty allocation ends at or below every operand's end.
+fn even_positions_ok(from: &[usize], idx: &[usize], len: usize) -> bool {
+    let end = |k: usize| (from[k] + idx[k]).min(len);
+    let min_end = (0..from.len()).map(end).min().unwrap_or(len);
+    (0..from.len()).all(|k| end(k) <= from[k].min(len) || end(k) <= min_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::even_positions_ok;
+
+    /// The rule position by position, as the reference states it.
+    fn pairwise(from: &[usize], idx: &[usize], len: usize) -> bool {
+        for k in 0..from.len() {
+            for pos in from[k]..(from[k] + idx[k]).min(len) {
+                for k2 in 0..from.len() {
+                    if pos >= (from[k2] + idx[k2]).min(len) && pos < len {
                         return false;
                     }
                 }
             }
         }
         true
+    }
+
+    #[test]
+    fn even_rule_matches_the_position_by_position_check() {
+        let len = 5;
+        let mut n = 0;
+        for f0 in 0..=len {
+            for f1 in 0..=len {
+                for f2 in 0..=len {
+                    for i0 in 0..=len + 1 {
+                        for i1 in 0..=len + 1 {
+                            for i2 in 0..=2 {
+                                let (from, idx) = ([f0, f1, f2], [i0, i1, i2]);
+                                for m in 1..=3 {
+                                    assert_eq!(
+                                        even_positions_ok(&from[..m], &idx[..m], len),
+                                        pairwise(&from[..m], &idx[..m], len),
+                                        "from {:?} idx {:?}",
+                                        &from[..m],
+                                        &idx[..m]
+                                    );
+                                    n += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 10_000);
     }
 }

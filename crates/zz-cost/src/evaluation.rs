@@ -334,6 +334,11 @@ impl<'c, 'a> Evaluator<'c, 'a> {
         Ok(&self.result)
     }
 
+    /// The result of the last successful [`Evaluator::evaluate`].
+    pub fn last(&self) -> &CostEvaluation {
+        &self.result
+    }
+
     /// Allocates a loop ordering with `alloc` and evaluates it, as a search does per ordering;
     /// `None` when the ordering does not fit the memory hierarchy (searches skip those).
     pub fn evaluate_ordering(
@@ -347,47 +352,68 @@ impl<'c, 'a> Evaluator<'c, 'a> {
 }
 
 /// Lower bounds that hold for every temporal mapping agreeing with the last evaluated one on
-/// some operands (see [`Evaluator::partial_bounds`]).
+/// some level boundaries (see [`Evaluator::partial_bounds`]).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct PartialBounds {
-    /// `energy_total` with the memory energy of the other operands left out (summed in the
-    /// evaluation's order, so it never exceeds the full sum in floating point).
+    /// `energy_total` with the memory energy of the undetermined transfers left out (summed in
+    /// the evaluation's order, so it never exceeds the full sum in floating point).
     pub energy: f64,
-    /// `latency_total2` with stalls bounded from the given operands' transfers alone and no
+    /// `latency_total2` with stalls bounded from the determined transfers alone and no
     /// on-/off-loading.
     pub latency: f64,
 }
 
+/// The level boundaries of one operand (bit `b`) whose transfers a bound may use: boundary
+/// `b` is the top of architectural level `b` (memory `b − 1`; boundary 0 is the MAC level and
+/// its stationary loops), so memory `m`'s downward transfers (`tl`, `fl`) belong to boundary
+/// `m` and its upward ones (`th`, `fh`) to boundary `m + 1`.
+pub type KnownBoundaries = [u16; MAX_OPS];
+
+#[inline]
+fn boundary_of(level: usize, dir: usize) -> usize {
+    if dir == TL || dir == FL { level } else { level + 1 }
+}
+
 impl Evaluator<'_, '_> {
-    /// Bounds from the last evaluation for the operands in `ops` (`ops[op]` true).
+    /// Bounds from the last evaluation, using only the transfers of the boundaries in `known`.
     ///
     /// Valid for every other loop nest whose analysis gives the same transfer records
-    /// (amounts, precisions, periods and period counts) to those operands; the callers
-    /// guarantee that by fixing the operands' (merged) level boundaries and the loops below
-    /// their top level. Energy: the other operands' terms are non-negative. Latency:
-    /// on-/off-loading are non-negative and the combined stall is at least every single
-    /// transfer's `(real − allowed) · (periods − 1)`, where `allowed` never exceeds the
-    /// period (the window is the period or a floor division of it), whatever the double
-    /// buffering and stationarity of the other operands.
-    pub fn partial_bounds(&self, ops: [bool; MAX_OPS]) -> PartialBounds {
+    /// (amounts, precisions, periods and period counts) at those boundaries; the callers
+    /// guarantee that by fixing the (merged) boundary and the multiset of loops below it.
+    ///
+    /// Energy: the other transfers' terms are non-negative. Latency: on-/off-loading are
+    /// non-negative, and a port's combined stall `pos + max(0, neg + ΣMUW − U)` (§7.3) is at
+    /// least (a) the sum of its positive transfer stalls `(real − allowed) · (periods − 1)`,
+    /// where `allowed` never exceeds the period whatever the double buffering and
+    /// stationarity decided elsewhere, and (b) `Σ real · (periods − 1) − U_max`: every
+    /// transfer adds `real · (periods − 1)` to `pos + neg + ΣMUW`, and the window union `U`
+    /// never exceeds one activity's `period · count ≤ Nt · cpo` (plus `Nt` when `cpo` is
+    /// fractional and periods are rounded up). A single activity obeys both as well.
+    pub fn partial_bounds(&self, known: KnownBoundaries) -> PartialBounds {
         let ctx = self.ctx;
         let out = &self.result;
         let n_ops = ctx.layer.operands.len().min(MAX_OPS);
+        let on = |x: usize, lv: usize, d: usize| known[x] & (1u16 << boundary_of(lv, d).min(15)) != 0;
         let mut mem = 0.0;
-        for (op, &on) in ops.iter().enumerate().take(n_ops) {
-            for &e in &out.mem_energy_breakdown[op] {
-                // reference order: operand by operand, level by level (left-out terms add 0)
-                mem += if on { e } else { 0.0 };
+        for op in 0..n_ops {
+            for (lv, f) in out.mem_energy_breakdown_further[op].iter().enumerate() {
+                // reference order and grouping: (rd_up + rd_down) + (wr_down + wr_up); left-out terms add 0
+                let g = |d: usize| if on(op, lv, d) { f[d] } else { 0.0 };
+                mem += (g(TH) + g(TL)) + (g(FH) + g(FL));
             }
         }
         let energy = mem + out.mac_energy;
         let im = if ctx.plan.same_variant { &self.scratch.frac } else { &self.scratch.int };
         let cpo = ctx.cycles_per_op;
+        let nt = self.scratch.ta.total_cycles;
+        let u_max = nt * cpo + if cpo.fract() == 0.0 { 0.0 } else { nt };
         let mut ss: f64 = 0.0;
         for port in &ctx.plan.ports {
+            let mut pos: f64 = 0.0;
+            let mut busy: f64 = 0.0;
             for e in ctx.plan.served(port) {
                 let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
-                if !ops[x] {
+                if x >= n_ops || !on(x, lv, d) {
                     continue;
                 }
                 let u = &im.operands[x].records[lv];
@@ -397,14 +423,92 @@ impl Evaluator<'_, '_> {
                 }
                 let real = if e.bw_max == 0.0 { 0.0 } else { py_ceil(u.da[d] * u.prec[d] / e.bw_max) };
                 let lb = (real - py_ceil(u.pd[d] * cpo)) * (pc - 1.0);
-                if lb > ss {
-                    ss = lb;
+                if lb > 0.0 {
+                    pos += lb;
+                }
+                busy += real * (pc - 1.0);
+            }
+            // (b) in exact integers here; the margin keeps it a bound when rounding creeps in
+            let union_bound = (busy - u_max) - 1e-9 * busy.abs();
+            ss = ss.max(pos).max(union_bound);
+        }
+        let (onloading, offloading) = self.loading_bounds(known);
+        let itc = nt * cpo;
+        let latency = itc + ss + onloading + offloading + ctx.systolic_drain;
+        PartialBounds { energy, latency }
+    }
+
+    /// Lower bounds on the on- and off-loading cycles (§7.4–7.6) from the known boundaries:
+    /// a periodic transfer keeps its real cycles; a single transfer is reduced at most to the
+    /// smaller of its real cycles and its minimum (the lowest memory's instance, so boundary 1
+    /// must be known too); a link counts with the larger of its two ends; the half-shared
+    /// parts are dropped (they only add).
+    fn loading_bounds(&self, known: KnownBoundaries) -> (f64, f64) {
+        let ctx = self.ctx;
+        let plan = &ctx.plan;
+        let im = if plan.same_variant { &self.scratch.frac } else { &self.scratch.int };
+        let load = &self.scratch.load;
+        let n_ops = ctx.layer.operands.len().min(MAX_OPS);
+        // The port bandwidth that a single transfer's minimum uses: the last port recording it.
+        let mut single_bw = [[[0.0f64; 4]; MAX_LEVELS]; MAX_OPS];
+        for port in &plan.ports {
+            for e in plan.served(port) {
+                let (x, lv, d) = (e.op as usize, e.level as usize, e.dir as usize);
+                if !e.skip_loading && x < n_ops && lv < MAX_LEVELS && im.operands[x].records[lv].pc[d] == 1.0 {
+                    single_bw[x][lv][d] = port.bw_max;
                 }
             }
         }
-        let itc = self.scratch.ta.total_cycles * cpo;
-        let latency = itc + ss + 0.0 + 0.0 + ctx.systolic_drain;
-        PartialBounds { energy, latency }
+        let bit = |x: usize, b: usize| known[x] & (1u16 << b.min(15)) != 0;
+        let entry = |x: usize, lv: usize, d: usize| -> (f64, bool) {
+            let Some((cycles, shared)) = load.get(x, lv, d) else { return (0.0, false) };
+            let pc = im.operands[x].records[lv].pc[d];
+            let lb = if pc != 1.0 {
+                cycles
+            } else if bit(x, 1) && single_bw[x][lv][d] > 0.0 {
+                let real = self.scratch.real[x][lv][d];
+                real.min(py_ceil(im.operands[x].bit_u[1] / single_bw[x][lv][d]))
+            } else {
+                0.0
+            };
+            (lb, shared)
+        };
+        let n_in = n_ops.saturating_sub(1);
+        let mut indiv = [0.0; MAX_OPS];
+        let mut shared = [0.0; MAX_OPS];
+        for i in 0..n_in {
+            let x = i + 1;
+            for m in 0..ctx.bind.n_levels[x].saturating_sub(1) {
+                if !bit(x, m + 1) {
+                    continue;
+                }
+                let (e1, e2) = (entry(x, m, FH), entry(x, m + 1, TL));
+                let lg = e1.0.max(e2.0);
+                if !e1.1 && !e2.1 {
+                    indiv[i] += lg;
+                } else if e1.1 && e2.1 {
+                    shared[i] += lg;
+                }
+            }
+        }
+        let onloading = if n_in == 1 {
+            indiv[0]
+        } else if n_in == 2 {
+            let p1 = shared[0] + (shared[1] + indiv[1]).max(indiv[0]);
+            let p2 = shared[1] + (shared[0] + indiv[0]).max(indiv[1]);
+            p1.min(p2)
+        } else {
+            0.0
+        };
+        let mut offloading = 0.0;
+        if n_ops > 0 {
+            for m in 0..ctx.bind.n_levels[0].saturating_sub(1) {
+                if bit(0, m + 1) {
+                    offloading += entry(0, m, TH).0.max(entry(0, m + 1, FL).0);
+                }
+            }
+        }
+        (onloading, offloading)
     }
 }
 

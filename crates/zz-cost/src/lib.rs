@@ -26,7 +26,7 @@ pub mod temporal;
 
 pub use allocation::{AllocationFailure, Allocator, MappingType};
 pub use error::CostError;
-pub use evaluation::{CostEvaluation, EvalContext, Evaluator, PartialBounds, evaluate};
+pub use evaluation::{CostEvaluation, EvalContext, Evaluator, KnownBoundaries, PartialBounds, evaluate};
 pub use hierarchy::HierarchyInfo;
 pub use layer_info::LayerInfo;
 pub use spatial::{LevelLoops, Loop, OperandBinding, SpatialAnalysis};

@@ -39,6 +39,18 @@ pub struct LoopNest {
     pub cuts: [[u8; MAX_LEVELS + 1]; MAX_OPS],
 }
 
+impl Default for LoopNest {
+    fn default() -> Self {
+        LoopNest {
+            loops: [Loop { dim: 0, size: 1.0 }; MAX_LOOPS],
+            len: 0,
+            n_ops: 0,
+            n_levels: [0; MAX_OPS],
+            cuts: [[0; MAX_LEVELS + 1]; MAX_OPS],
+        }
+    }
+}
+
 impl LoopNest {
     /// Loops of level `m` of operand `op`.
     #[inline]

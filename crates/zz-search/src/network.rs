@@ -241,6 +241,8 @@ pub fn search_layer(
             st.space = st.space.saturating_add(r.stats.space);
             st.evaluated += r.stats.evaluated;
             st.pruned = st.pruned.saturating_add(r.stats.pruned);
+            st.mirrored = st.mirrored.saturating_add(r.stats.mirrored);
+            st.dive_evaluations += r.stats.dive_evaluations;
             st.bound_evaluations += r.stats.bound_evaluations;
             st.nodes += r.stats.nodes;
             st.seconds += r.stats.seconds;

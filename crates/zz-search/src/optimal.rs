@@ -5,25 +5,34 @@
 //! Orderings are built innermost loop first, one position per tree level; identical loops
 //! (same dimension and size) are one branch (multiset permutations), so no ordering is
 //! visited twice. At a node (a prefix of the ordering) the allocator tells which memory
-//! decisions no later loop can change ([`Allocator::allocate_nest_horizon`]); an operand
-//! whose level boundaries, after ZigZag's stationarity merge-down, are all fixed by the
-//! prefix gets transfer records that every completion shares. The bound of a node is then
-//! the cost model evaluated on one completion with the other operands' memory energy,
-//! the on-/off-loading and every stall not implied by the fixed operands' own transfers
-//! left out ([`Evaluator::partial_bounds`]); it never exceeds the cost of any completion.
-//! A subtree is pruned only when its bound is strictly worse than the best ordering found,
-//! so every ordering tied with the optimum is evaluated, and the tie is broken as the
-//! exhaustive enumeration would: the first in LOMA's generation order (Williams' order of
-//! the multiset), found by walking that order.
+//! decisions no later loop can change ([`Allocator::allocate_nest_horizon`]); a level
+//! boundary of an operand whose merged position (after ZigZag's stationarity merge-down) and
+//! the loops below it are fixed by the prefix has the same transfer records in every
+//! completion. The bound of a node is the cost model evaluated on one completion with only
+//! those boundaries' transfers counted ([`Evaluator::partial_bounds`]: their energy, the
+//! per-port stalls they imply, the on-/off-loading they imply); it never exceeds the cost of
+//! any completion. A subtree is pruned only when its bound is strictly worse than the best
+//! ordering found, so every ordering tied with the optimum is evaluated, and the tie is broken
+//! as the exhaustive enumeration would: the first in LOMA's generation order (Williams' order
+//! of the multiset), found by walking that order.
+//!
+//! Children are visited in increasing bound order. A short sequential dive gives a first
+//! incumbent; then the subtrees of a frontier of nodes are searched in parallel, each on its
+//! own from that incumbent, and merged in tree order, so the result and the counts do not
+//! depend on the number of threads. Of two mirror-image orderings of a square convolution
+//! (`OX, FX` exchanged with `OY, FY`, see [`mirror_of_types`]) only one is searched; the
+//! images of the tied orderings join the tie-break.
 
 use crate::loma::{self, LomaOptions, Objective};
 use crate::lpf::loop_prime_factors;
 use crate::permutations::MultisetPermutations;
+use rayon::prelude::*;
 use std::time::{Duration, Instant};
 use zz_cost::layer_info::in_mask;
 use zz_cost::temporal::{LoopNest, MAX_OPS};
 use zz_cost::{
-    Allocator, CostError, CostEvaluation, Evaluator, HierarchyInfo, LayerInfo, Loop, OperandBinding, SpatialSetup,
+    Allocator, CostError, CostEvaluation, EvalContext, Evaluator, HierarchyInfo, KnownBoundaries, LayerInfo, Loop, OperandBinding,
+    SpatialSetup,
 };
 use zz_ir::mapping::TemporalOrderingEntry;
 
@@ -36,6 +45,8 @@ pub struct OptimalOptions {
     /// search does (default 2·10^8); beyond it the first tied ordering in tree order is kept and
     /// [`OptimalStats::tie_break_exact`] is false.
     pub tie_walk_limit: Option<u64>,
+    /// Search mirror-image orderings too (see [`mirror_of_types`]); for tests and comparisons.
+    pub no_mirror: bool,
 }
 
 /// What an optimal search did.
@@ -51,6 +62,11 @@ pub struct OptimalStats {
     pub covered: u128,
     /// Orderings in pruned subtrees (never evaluated).
     pub pruned: u128,
+    /// Orderings skipped as the mirror images of searched ones (see [`mirror_of_types`]).
+    pub mirrored: u128,
+    /// Evaluations of the short dive for a first incumbent (the tree search repeats that part;
+    /// not counted in `evaluated`).
+    pub dive_evaluations: u64,
     /// Bound evaluations at inner nodes.
     pub bound_evaluations: u64,
     /// Tree nodes visited.
@@ -121,13 +137,98 @@ pub fn space_size(layer: &LayerInfo, setup: &SpatialSetup) -> u128 {
     crate::permutations::count(&full_space_items(layer, setup))
 }
 
+/// The mirror symmetry of a layer, as a map of loop types: the two derived dimensions of a
+/// convolution (`IX = f(OX, FX)`, `IY = f(OY, FY)`) with the same coefficients and sizes, and
+/// `OX, FX` exchanged with `OY, FY` everywhere else (sizes, every operand's relevance) while the
+/// spatial mapping unrolls none of them. Mirrored orderings then have the same allocation and
+/// the same cost: every quantity of the model is a product or a sum over dimensions, computed
+/// per dimension from the same values (the exhaustive-enumeration tests check this).
+pub fn mirror_of_types(layer: &LayerInfo, setup: &SpatialSetup, types: &[Loop]) -> Option<Vec<u8>> {
+    use zz_cost::layer_info::{IR_BASE, PR_BASE, R_BASE};
+    if layer.derived.len() != 2 {
+        return None;
+    }
+    let (d0, d1) = (&layer.derived[0], &layer.derived[1]);
+    if (d0.coef_a, d0.coef_b, d0.total) != (d1.coef_a, d1.coef_b, d1.total) {
+        return None;
+    }
+    let pairs = [(d0.a, d1.a), (d0.b, d1.b)];
+    let moved: Vec<u8> = vec![d0.a, d1.a, d0.b, d1.b];
+    let mut distinct = moved.clone();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() != 4 || moved.iter().any(|&d| d as usize >= layer.sizes.len()) {
+        return None;
+    }
+    if pairs.iter().any(|&(x, y)| layer.sizes[x as usize] != layer.sizes[y as usize]) {
+        return None;
+    }
+    let sigma = |d: u8| -> u8 {
+        for &(x, y) in &pairs {
+            if d == x {
+                return y;
+            }
+            if d == y {
+                return x;
+            }
+        }
+        match d {
+            _ if d == PR_BASE => PR_BASE + 1,
+            _ if d == PR_BASE + 1 => PR_BASE,
+            _ if d == R_BASE => R_BASE + 1,
+            _ if d == R_BASE + 1 => R_BASE,
+            _ if d == IR_BASE => IR_BASE + 1,
+            _ if d == IR_BASE + 1 => IR_BASE,
+            _ => d,
+        }
+    };
+    let map_mask = |m: u128| -> u128 {
+        let mut out = 0u128;
+        for d in 0..128u8 {
+            if m & (1u128 << d) != 0 {
+                out |= 1u128 << sigma(d);
+            }
+        }
+        out
+    };
+    if map_mask(layer.pr_list_mask) != layer.pr_list_mask {
+        return None;
+    }
+    for o in &layer.operands {
+        for m in [o.r_mask, o.ir_mask, o.r2_mask, o.ir2_mask] {
+            if map_mask(m) != m {
+                return None;
+            }
+        }
+    }
+    // The spatial mapping must not unroll a mirrored dimension.
+    for an in [&setup.frac, &setup.int] {
+        for op_levels in &an.levels {
+            for lv in op_levels {
+                if lv.iter().any(|l| moved.contains(&l.dim) && l.size != 1.0) {
+                    return None;
+                }
+            }
+        }
+    }
+    let mut map = Vec::with_capacity(types.len());
+    for t in types {
+        let m = types.iter().position(|u| u.dim == sigma(t.dim) && u.size == t.size)?;
+        map.push(m as u8);
+    }
+    // the identity is no symmetry worth using
+    map.iter().enumerate().any(|(i, &m)| m as usize != i).then_some(map)
+}
+
 struct Search<'s, 'c, 'a> {
     layer: &'s LayerInfo,
     alloc: &'s Allocator<'s>,
     ev: Evaluator<'c, 'a>,
+    ctx: &'c EvalContext<'a>,
     obj: Objective,
-    /// Distinct loops and how many of each remain.
+    /// Distinct loops, how many of each the layer has, and how many remain.
     types: Vec<Loop>,
+    all_counts: Vec<u32>,
     left: Vec<u32>,
     /// The ordering being built (positions `..depth` fixed), then the representative completion.
     ord: Vec<Loop>,
@@ -141,6 +242,8 @@ struct Search<'s, 'c, 'a> {
     path_lb: Vec<Key>,
     stats: OptimalStats,
     deadline: Option<Instant>,
+    /// Stop after this many evaluations (the dive for an incumbent).
+    budget: Option<u64>,
     stopped: bool,
     /// Operands of the layer.
     n_ops: usize,
@@ -153,11 +256,16 @@ struct Search<'s, 'c, 'a> {
     pending_progress: u64,
     /// With `--pareto`: the latency–energy front of the evaluations.
     front: Option<crate::pareto::ParetoFront>,
+    /// The leaves' loop nest, reused.
+    leaf_nest: LoopNest,
+    /// The mirror symmetry as a map of loop types (see [`mirror_of_types`]): of two mirrored
+    /// orderings only the one that is not larger, compared type by type, is searched.
+    mirror: Option<Vec<u8>>,
 }
 
 const MAX_TIES: usize = 1 << 21;
 
-impl Search<'_, '_, '_> {
+impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
     fn report(&mut self, n: u128) {
         self.pending_progress = self.pending_progress.saturating_add(n.min(u64::MAX as u128) as u64);
         if self.pending_progress >= 4096 {
@@ -177,74 +285,82 @@ impl Search<'_, '_, '_> {
         }
     }
 
-    /// Operands whose transfer records every completion of `ord[..horizon]` shares.
-    fn fixed_operands(&self, nest: &LoopNest, det: &[u8; MAX_OPS], horizon: usize) -> [bool; MAX_OPS] {
+    /// The level boundaries whose transfer records every completion of `ord[..horizon]`
+    /// shares (bit `b` of operand `x`: see [`KnownBoundaries`]).
+    ///
+    /// A boundary qualifies when the allocator has decided its raw cut and the stationarity
+    /// merge-down, which moves it up past the irrelevant loops that start the level above,
+    /// ends inside the prefix (or at the end of the nest): then the merged boundary and the
+    /// multiset of loops below it are the same in every completion, and so are the
+    /// boundary's amounts, precisions (an output reduction loop outside the prefix lies above
+    /// it), periods and period counts.
+    fn known_boundaries(&self, nest: &LoopNest, det: &[u8; MAX_OPS], horizon: usize) -> KnownBoundaries {
         let len = nest.len as usize;
-        let mut fixed = [false; MAX_OPS];
-        for (x, f) in fixed.iter_mut().enumerate().take(nest.n_ops as usize) {
+        let mut known = [0u16; MAX_OPS];
+        for (x, k) in known.iter_mut().enumerate().take(nest.n_ops as usize) {
             let n = nest.n_levels[x] as usize;
-            if n == 0 || (det[x] as usize) < n - 1 {
-                continue;
-            }
             let ir = self.layer.operands[x].ir_mask;
-            let is_ir = |k: usize| in_mask(ir, self.ord[k].dim);
-            // The merge-down moves each boundary past the irrelevant loops that start its level,
-            // bounded by the merged boundary above: known while the scan stays inside the horizon.
-            let merge = |start: usize, bound: usize| -> Option<usize> {
-                let mut c = start;
-                loop {
-                    if c >= bound {
-                        return Some(c);
+            for b in 0..n {
+                if b > det[x] as usize {
+                    break;
+                }
+                let mut c = nest.cuts[x][b] as usize;
+                let merged_known = loop {
+                    if c >= len {
+                        break true;
                     }
                     if c >= horizon {
-                        return None;
+                        break false;
                     }
-                    if !is_ir(c) {
-                        return Some(c);
+                    if !in_mask(ir, self.ord[c].dim) {
+                        break true;
                     }
                     c += 1;
-                }
-            };
-            let mut bound = len;
-            let mut ok = true;
-            for m in (1..n).rev() {
-                match merge(nest.cuts[x][m] as usize, bound) {
-                    Some(c) => bound = c,
-                    None => {
-                        ok = false;
-                        break;
-                    }
+                };
+                if merged_known {
+                    *k |= 1 << b;
                 }
             }
-            // The stationary loops at the bottom of level 0 (MAC-level reuse of inputs).
-            *f = ok && merge(0, bound).is_some();
         }
-        fixed
+        known
+    }
+
+    /// Operands all of whose boundaries below the top are known: every completion gives them
+    /// the same transfer records.
+    fn fully_known(&self, nest: &LoopNest, known: &KnownBoundaries) -> bool {
+        (0..self.n_ops).all(|x| {
+            let n = nest.n_levels[x] as u32;
+            let need = if n == 0 { 0 } else { (1u16 << n) - 1 };
+            known[x] & need == need
+        })
     }
 
     fn leaf(&mut self) -> Result<(), CostError> {
         let len = self.ord.len();
         self.stats.evaluated += 1;
-        let Ok(nest) = self.alloc.allocate_nest(&self.ord[..len]) else { return Ok(()) };
-        let e = match self.ev.evaluate(&nest) {
-            Ok(e) => *e,
-            Err(err) => {
-                if self.first_error.is_none() {
-                    self.first_error = Some(err);
+        let mut nest = std::mem::take(&mut self.leaf_nest);
+        if self.alloc.allocate_nest_into(&self.ord[..len], &mut nest).is_ok() {
+            match self.ev.evaluate(&nest) {
+                Ok(_) => self.offer(&nest),
+                Err(err) => {
+                    if self.first_error.is_none() {
+                        self.first_error = Some(err);
+                    }
                 }
-                return Ok(());
             }
-        };
-        self.offer(e, nest);
+        }
+        self.leaf_nest = nest;
         Ok(())
     }
 
-    /// A complete evaluation standing for every ordering that starts with `self.prefix`.
-    fn offer(&mut self, e: CostEvaluation, nest: LoopNest) {
+    /// The evaluator's last result, standing for every ordering that starts with `self.prefix`
+    /// (copied only when it is the new best).
+    fn offer(&mut self, nest: &LoopNest) {
+        let e = self.ev.last();
         if let Some(f) = self.front.as_mut() {
             f.offer(e.latency_total2, e.energy_total, 0, || nest.loops[..nest.len as usize].to_vec());
         }
-        let key = self.obj.key(&e);
+        let key = self.obj.key(e);
         match &self.best {
             Some((b, _, _)) if lt(*b, key) => {}
             Some((b, _, _)) if *b == key => {
@@ -255,7 +371,7 @@ impl Search<'_, '_, '_> {
                 }
             }
             _ => {
-                self.best = Some((key, e, nest));
+                self.best = Some((key, *e, *nest));
                 self.ties.clear();
                 self.ties_overflow = false;
                 self.ties.push(self.prefix.clone());
@@ -263,58 +379,65 @@ impl Search<'_, '_, '_> {
         }
     }
 
-    /// Depth-first search below a node whose bound is `lb` and whose fixed operands are `fixed`.
-    fn dfs(&mut self, depth: usize, lb: Key, fixed: [bool; MAX_OPS]) -> Result<(), CostError> {
+    /// Puts the search at the node of `prefix` (type indices): ordering, prefix and counts.
+    fn enter(&mut self, prefix: &[u8]) {
+        self.left.copy_from_slice(&self.all_counts);
+        self.prefix.clear();
+        for (k, &t) in prefix.iter().enumerate() {
+            self.left[t as usize] -= 1;
+            self.ord[k] = self.types[t as usize];
+            self.prefix.push(t);
+        }
+    }
+
+    /// The children of the node at `depth` (bound `lb`, known boundaries `fixed`) that are not
+    /// whole classes, in increasing bound order (ties in type order), with their bounds and
+    /// known boundaries; classes (subtrees of one cost) are evaluated and offered here.
+    fn children(&mut self, depth: usize, lb: Key, fixed: KnownBoundaries, sym: bool) -> Vec<Child> {
         let len = self.ord.len();
-        if depth == len {
-            self.report(1);
-            return self.leaf();
-        }
-        self.stats.nodes += 1;
-        if self.stats.nodes.is_multiple_of(1024)
-            && let Some(d) = self.deadline
-            && Instant::now() >= d
-        {
-            self.stopped = true;
-            // Every unexplored ordering lies below a node of the current path.
-            self.stop_lb = self.path_lb.iter().map(|k| k.0).fold(lb.0, f64::min);
-        }
-        if self.stopped {
-            return Ok(());
-        }
-        self.path_lb.push(lb);
+        let mut children: Vec<Child> = Vec::with_capacity(self.types.len());
         for t in 0..self.types.len() {
             if self.left[t] == 0 {
                 continue;
             }
-            if self.stopped {
-                break;
-            }
+            // While the prefix is its own mirror image, the first differing type decides which of
+            // the two is searched.
+            let mt = match (&self.mirror, sym) {
+                (Some(m), true) => m[t] as usize,
+                _ => usize::MAX,
+            };
             self.left[t] -= 1;
+            if mt < t {
+                let sub = multinomial(&self.left);
+                self.stats.mirrored = self.stats.mirrored.saturating_add(sub);
+                self.report(sub);
+                self.left[t] += 1;
+                continue;
+            }
             self.ord[depth] = self.types[t];
             self.prefix.push(t as u8);
             let horizon = depth + 1;
             let mut child_lb = lb;
             let mut child_fixed = fixed;
-            if horizon < len {
+            let mut class_done = false;
+            // A small subtree is cheaper to enumerate than to bound (an allocation per child).
+            if horizon < len && multinomial(&self.left) > SMALL_SUBTREE {
                 self.complete_representative(horizon);
                 if let Ok((nest, det)) = self.alloc.allocate_nest_horizon(&self.ord, horizon) {
-                    let f = self.fixed_operands(&nest, &det, horizon);
-                    if f.iter().zip(&fixed).any(|(a, b)| *a && !*b) {
+                    let f = self.known_boundaries(&nest, &det, horizon);
+                    if f.iter().zip(&fixed).any(|(a, b)| a & !b != 0) {
                         self.stats.bound_evaluations += 1;
+                        let whole = self.collapse && self.fully_known(&nest, &f);
                         match self.ev.evaluate(&nest) {
-                            Ok(e) if self.collapse && f[..self.n_ops].iter().all(|&x| x) => {
+                            Ok(_) if whole => {
                                 // Every completion has this cost: one evaluation for the class.
-                                let e = *e;
                                 let sub = multinomial(&self.left);
                                 self.stats.evaluated += 1;
                                 self.stats.classes += 1;
                                 self.stats.covered = self.stats.covered.saturating_add(sub);
                                 self.report(sub);
-                                self.offer(e, nest);
-                                self.prefix.pop();
-                                self.left[t] += 1;
-                                continue;
+                                self.offer(&nest);
+                                class_done = true;
                             }
                             Ok(_) => {
                                 let k = bound_key(self.obj, self.ev.partial_bounds(f));
@@ -331,13 +454,61 @@ impl Search<'_, '_, '_> {
                     }
                 }
             }
-            let prune = matches!(&self.best, Some((b, _, _)) if gt(child_lb, *b));
-            if prune {
+            if !class_done {
+                children.push((child_lb, t, child_fixed, mt == t));
+            }
+            self.prefix.pop();
+            self.left[t] += 1;
+        }
+        // Good orderings are met early and prune the rest. The order does not change the
+        // result: every ordering tied with the optimum is still collected.
+        children.sort_by(|a, b| a.0.0.total_cmp(&b.0.0).then(a.0.1.total_cmp(&b.0.1)).then(a.1.cmp(&b.1)));
+        children
+    }
+
+    fn prunes(&self, lb: Key) -> bool {
+        matches!(&self.best, Some((b, _, _)) if gt(lb, *b))
+    }
+
+    /// Checks the deadline and the work budget (every 1024 nodes).
+    fn out_of_time(&mut self, lb: Key) -> bool {
+        if !self.stopped
+            && self.stats.nodes.is_multiple_of(1024)
+            && (self.deadline.is_some_and(|d| Instant::now() >= d)
+                || self.budget.is_some_and(|b| self.stats.evaluated + self.stats.bound_evaluations >= b))
+        {
+            self.stopped = true;
+            // Every unexplored ordering lies below a node of the current path.
+            self.stop_lb = self.path_lb.iter().map(|k| k.0).fold(lb.0, f64::min);
+        }
+        self.stopped
+    }
+
+    /// Depth-first search below a node whose bound is `lb` and whose known boundaries are `fixed`.
+    fn dfs(&mut self, depth: usize, lb: Key, fixed: KnownBoundaries, sym: bool) -> Result<(), CostError> {
+        let len = self.ord.len();
+        if depth == len {
+            self.report(1);
+            return self.leaf();
+        }
+        self.stats.nodes += 1;
+        if self.out_of_time(lb) {
+            return Ok(());
+        }
+        self.path_lb.push(lb);
+        for (child_lb, t, child_fixed, child_sym) in self.children(depth, lb, fixed, sym) {
+            if self.stopped {
+                break;
+            }
+            self.left[t] -= 1;
+            self.ord[depth] = self.types[t];
+            self.prefix.push(t as u8);
+            if self.prunes(child_lb) {
                 let sub = multinomial(&self.left);
                 self.stats.pruned = self.stats.pruned.saturating_add(sub);
                 self.report(sub);
             } else {
-                self.dfs(horizon, child_lb, child_fixed)?;
+                self.dfs(depth + 1, child_lb, child_fixed, child_sym)?;
             }
             self.prefix.pop();
             self.left[t] += 1;
@@ -345,7 +516,164 @@ impl Search<'_, '_, '_> {
         self.path_lb.pop();
         Ok(())
     }
+
+    /// A search of its own for one subtree, starting from this search's best as the bound to beat.
+    fn fork(&self) -> Search<'s, 'c, 'a> {
+        Search {
+            layer: self.layer,
+            alloc: self.alloc,
+            ev: Evaluator::new(self.ctx),
+            ctx: self.ctx,
+            obj: self.obj,
+            types: self.types.clone(),
+            all_counts: self.all_counts.clone(),
+            left: self.all_counts.clone(),
+            ord: self.ord.clone(),
+            prefix: Vec::with_capacity(self.ord.len()),
+            best: self.best,
+            ties: Vec::new(),
+            ties_overflow: false,
+            path_lb: Vec::new(),
+            stats: OptimalStats::default(),
+            deadline: self.deadline,
+            budget: None,
+            stopped: false,
+            n_ops: self.n_ops,
+            collapse: self.collapse,
+            stop_lb: f64::INFINITY,
+            first_error: None,
+            progress: self.progress,
+            pending_progress: 0,
+            front: self.front.as_ref().map(|_| crate::pareto::ParetoFront::default()),
+            leaf_nest: LoopNest::default(),
+            mirror: self.mirror.clone(),
+        }
+    }
+
+    /// Adds what a subtree's search found (in a fixed order, so the result does not depend on
+    /// which thread ran what).
+    fn absorb(&mut self, sub: Search<'_, '_, '_>) {
+        let st = &sub.stats;
+        self.stats.evaluated += st.evaluated;
+        self.stats.classes += st.classes;
+        self.stats.covered = self.stats.covered.saturating_add(st.covered);
+        self.stats.pruned = self.stats.pruned.saturating_add(st.pruned);
+        self.stats.mirrored = self.stats.mirrored.saturating_add(st.mirrored);
+        self.stats.bound_evaluations += st.bound_evaluations;
+        self.stats.nodes += st.nodes;
+        self.pending_progress += sub.pending_progress;
+        if sub.stopped {
+            self.stopped = true;
+            self.stop_lb = self.stop_lb.min(sub.stop_lb);
+        }
+        if self.first_error.is_none() {
+            self.first_error = sub.first_error;
+        }
+        if let (Some(f), Some(g)) = (self.front.as_mut(), sub.front) {
+            f.merge(g);
+        }
+        match (&self.best, sub.best) {
+            (_, None) => {}
+            (Some((b, _, _)), Some((k, _, _))) if lt(*b, k) => {}
+            (Some((b, _, _)), Some((k, _, _))) if *b == k => {
+                self.ties_overflow |= sub.ties_overflow;
+                for t in sub.ties {
+                    if self.ties.len() < MAX_TIES {
+                        self.ties.push(t);
+                    } else {
+                        self.ties_overflow = true;
+                    }
+                }
+            }
+            (_, Some(nb)) => {
+                self.best = Some(nb);
+                self.ties = sub.ties;
+                self.ties_overflow = sub.ties_overflow;
+            }
+        }
+    }
+
+    /// The whole tree: a short sequential dive for a strong bound to beat, then the subtrees of
+    /// a frontier of nodes searched in parallel, each on its own from that bound.
+    fn run(&mut self, root_lb: Key) -> Result<(), CostError> {
+        let len = self.ord.len();
+        // The dive: the best-first depth-first search for a bounded amount of work. It only
+        // provides the incumbent; the subtrees below cover the whole tree again.
+        let dive_budget = (self.stats.space / 50).clamp(64, 20_000) as u64;
+        if self.stats.space > 4 * dive_budget as u128 && self.deadline.is_none_or(|d| Instant::now() < d) {
+            let saved_front = self.front.take();
+            let mut dive = self.fork();
+            dive.budget = Some(dive_budget);
+            dive.deadline = self.deadline;
+            dive.progress = &|_| {};
+            dive.dfs(0, root_lb, [0; MAX_OPS], dive.mirror.is_some())?;
+            self.stats.dive_evaluations += dive.stats.evaluated + dive.stats.bound_evaluations;
+            if dive.first_error.is_none()
+                && let Some(nb) = dive.best
+                && self.best.as_ref().is_none_or(|(b, _, _)| lt(nb.0, *b))
+            {
+                self.best = Some(nb);
+            }
+            // the subtrees meet every ordering again, the incumbent's included
+            self.ties.clear();
+            self.ties_overflow = false;
+            self.front = saved_front;
+        }
+        // The frontier: expand level by level until there is enough parallel work.
+        let target = 16 * rayon::current_num_threads().max(1);
+        let mut frontier: Vec<(Vec<u8>, Key, KnownBoundaries, bool)> =
+            vec![(Vec::new(), root_lb, [0; MAX_OPS], self.mirror.is_some())];
+        let mut depth = 0;
+        while frontier.len() < target && depth + 3 < len && !frontier.is_empty() {
+            let mut next = Vec::new();
+            for (prefix, lb, fixed, sym) in frontier {
+                self.enter(&prefix);
+                self.stats.nodes += 1;
+                for (child_lb, t, child_fixed, child_sym) in self.children(depth, lb, fixed, sym) {
+                    self.left[t] -= 1;
+                    if self.prunes(child_lb) {
+                        let sub = multinomial(&self.left);
+                        self.stats.pruned = self.stats.pruned.saturating_add(sub);
+                        self.report(sub);
+                    } else {
+                        let mut p = prefix.clone();
+                        p.push(t as u8);
+                        next.push((p, child_lb, child_fixed, child_sym));
+                    }
+                    self.left[t] += 1;
+                }
+            }
+            frontier = next;
+            depth += 1;
+        }
+        // Tree order, so merging is deterministic; the subtrees in parallel.
+        let subs: Vec<Result<Search<'s, 'c, 'a>, CostError>> = frontier
+            .par_iter()
+            .map(|(prefix, lb, fixed, sym)| {
+                let mut sub = self.fork();
+                sub.enter(prefix);
+                if sub.deadline.is_some_and(|d| Instant::now() >= d) {
+                    sub.stopped = true;
+                    sub.stop_lb = lb.0;
+                } else {
+                    sub.dfs(prefix.len(), *lb, *fixed, *sym)?;
+                }
+                Ok(sub)
+            })
+            .collect();
+        for sub in subs {
+            self.absorb(sub?);
+        }
+        Ok(())
+    }
 }
+
+/// A child of a node: its bound, loop type, known boundaries and whether its prefix is still
+/// its own mirror image.
+type Child = (Key, usize, KnownBoundaries, bool);
+
+/// Subtrees of at most this many orderings are enumerated without bounds.
+const SMALL_SUBTREE: u128 = 24;
 
 /// Runs the optimal temporal search for one spatial mapping.
 #[allow(clippy::too_many_arguments)]
@@ -394,8 +722,10 @@ pub fn search(
         layer,
         alloc: &alloc,
         ev: Evaluator::new(&ctx),
+        ctx: &ctx,
         obj: loma_opts.objective,
         types,
+        all_counts: left.clone(),
         left,
         ord: vec![Loop { dim: 0, size: 1.0 }; len],
         prefix: Vec::with_capacity(len),
@@ -405,15 +735,19 @@ pub fn search(
         path_lb: Vec::new(),
         stats: OptimalStats { space, ..Default::default() },
         deadline: opts.time_limit.map(|t| start + t),
+        budget: None,
         stopped: false,
         n_ops: layer.operands.len().min(MAX_OPS),
         collapse: !alloc.top_order_matters(),
-        stop_lb: f64::NEG_INFINITY,
+        stop_lb: f64::INFINITY,
         first_error: None,
         progress,
         pending_progress: 0,
         front: loma_opts.pareto.then(crate::pareto::ParetoFront::default),
+        leaf_nest: LoopNest::default(),
+        mirror: None,
     };
+    s.mirror = if opts.no_mirror { None } else { mirror_of_types(layer, setup, &s.types) };
     // Without an incumbent, the root's bound is only known after a first evaluation.
     let mut root_lb = (f64::NEG_INFINITY, f64::NEG_INFINITY);
     // A first incumbent: LOMA's best ordering, each loop split into its prime factors.
@@ -442,14 +776,14 @@ pub fn search(
             s.leaf()?;
             s.stats.evaluated -= 1;
             if s.best.is_some() {
-                root_lb = bound_key(s.obj, s.ev.partial_bounds([false; MAX_OPS]));
+                root_lb = bound_key(s.obj, s.ev.partial_bounds([0; MAX_OPS]));
             }
             s.prefix.clear();
             // The tree search meets this ordering again; keep it only as the bound to beat.
             s.ties.clear();
         }
     }
-    s.dfs(0, root_lb, [false; MAX_OPS])?;
+    s.run(root_lb)?;
     (s.progress)(s.pending_progress);
     if let Some(e) = s.first_error.take() {
         return Err(e);
@@ -462,6 +796,20 @@ pub fn search(
     };
     s.stats.time_limit_hit = s.stopped;
     s.stats.lower_bound = if s.stopped { s.stop_lb.min(best_key.0) } else { best_key.0 };
+    // The mirror images of the tied orderings are tied as well.
+    if let Some(m) = &s.mirror {
+        let n = s.ties.len();
+        for k in 0..n {
+            let img: Vec<u8> = s.ties[k].iter().map(|&t| m[t as usize]).collect();
+            if img != s.ties[k] {
+                if s.ties.len() < MAX_TIES {
+                    s.ties.push(img);
+                } else {
+                    s.ties_overflow = true;
+                }
+            }
+        }
+    }
     // Tie-break: the first tied ordering in LOMA's generation order.
     s.stats.tie_break_exact = !s.stopped && !s.ties_overflow;
     let class_best = s.ties.len() > 1 || s.ties.first().is_some_and(|t| t.len() < len);

@@ -54,7 +54,7 @@ fn compare(acc: &Path, wl: &Path, map: &Path, objectives: &[Objective], max_spac
                     .unwrap();
                 let st = op.stats;
                 println!(
-                    "{} {:?} {:?}: space {} evaluated {} (classes {} covering {}) pruned {} bounds {} | optimal {:.3} s, exhaustive {:.3} s | latency {} energy {}",
+                    "{} {:?} {:?}: space {} evaluated {} (classes {} covering {}) pruned {} mirrored {} bounds {} | optimal {:.3} s, exhaustive {:.3} s | latency {} energy {}",
                     layer.name,
                     sm,
                     objective,
@@ -63,6 +63,7 @@ fn compare(acc: &Path, wl: &Path, map: &Path, objectives: &[Objective], max_spac
                     st.classes,
                     st.covered,
                     st.pruned,
+                    st.mirrored,
                     st.bound_evaluations,
                     st.seconds,
                     t_ex,
@@ -71,9 +72,9 @@ fn compare(acc: &Path, wl: &Path, map: &Path, objectives: &[Objective], max_spac
                 );
                 assert!(!st.time_limit_hit && st.tie_break_exact);
                 assert_eq!(
-                    (st.evaluated - st.classes) as u128 + st.covered + st.pruned,
+                    (st.evaluated - st.classes) as u128 + st.covered + st.pruned + st.mirrored,
                     space,
-                    "{}: every ordering evaluated, covered by a class or pruned",
+                    "{}: every ordering evaluated, covered by a class, pruned or mirrored",
                     layer.name
                 );
                 assert_eq!(
