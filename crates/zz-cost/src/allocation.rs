@@ -257,9 +257,12 @@ impl<'a> Allocator<'a> {
                 } else {
                     layer.operands[x].precision
                 } as f64;
-                let mut a = acc[x];
+                // copies of the used dims only (whole 32-dim arrays cost more than the rest)
+                let mut a = [1.0f64; 32];
+                a[..n_loop].copy_from_slice(&acc[x][..n_loop]);
                 let all_size = if db {
-                    let mut b = a;
+                    let mut b = [1.0f64; 32];
+                    b[..n_loop].copy_from_slice(&a[..n_loop]);
                     for l in rest {
                         b[l.dim as usize] *= l.size;
                     }
@@ -316,10 +319,12 @@ impl<'a> Allocator<'a> {
             }
             // Best combination: the fewest accesses, the last of equals in enumeration order
             // (the last operand's candidate varies fastest).
-            let mut best = [0usize; MAX_OPS];
+            // The best is kept as its number in the enumeration and decoded after the loop
+            // (copying index arrays in the loop costs more than the loop itself).
+            let mut best_comb: Option<usize> = None;
             let mut best_acc = f64::INFINITY;
             let mut cur = [0usize; MAX_OPS];
-            let mut first = true;
+            let mut comb = 0usize;
             loop {
                 let mut size_comb = 0.0;
                 let mut acc_comb = 0.0;
@@ -328,8 +333,15 @@ impl<'a> Allocator<'a> {
                     acc_comb += accesses[k][cur[k]];
                 }
                 if size_comb > cap {
-                    if first {
+                    if comb == 0 {
                         return Err(too_small());
+                    }
+                    // Without double buffering every operand's candidates only grow: the rest of
+                    // the last operand's candidates overflow too.
+                    if !db && n_mem_ops >= 2 {
+                        let l = n_mem_ops - 1;
+                        comb += radix[l] - 1 - cur[l];
+                        cur[l] = radix[l] - 1;
                     }
                 } else {
                     let mut idx = [0usize; MAX_OPS];
@@ -338,12 +350,20 @@ impl<'a> Allocator<'a> {
                     }
                     if acc_comb <= best_acc && self.even_ok(&mem.ops, &idx[..n_mem_ops], &n_alloc, ordering) {
                         best_acc = acc_comb;
-                        best[..n_mem_ops].copy_from_slice(&idx[..n_mem_ops]);
+                        best_comb = Some(comb);
                     }
                 }
-                first = false;
+                comb += 1;
                 if !next_combination(&mut cur[..n_mem_ops], &radix[..n_mem_ops]) {
                     break;
+                }
+            }
+            // Mixed radix, the last operand fastest; no admissible combination takes nothing.
+            let mut best = [0usize; MAX_OPS];
+            if let Some(mut c) = best_comb {
+                for k in (0..n_mem_ops).rev() {
+                    best[k] = c % radix[k] + offset[k];
+                    c /= radix[k];
                 }
             }
             for (k, &x) in mem.ops.iter().enumerate() {

@@ -675,6 +675,50 @@ type Child = (Key, usize, KnownBoundaries, bool);
 /// Subtrees of at most this many orderings are enumerated without bounds.
 const SMALL_SUBTREE: u128 = 24;
 
+/// A set of prefixes (sequences over `0..n`) that tells in a few steps whether a sequence
+/// starts with one of them: the tie-break walk asks it once per ordering of the space.
+struct PrefixTrie {
+    n: usize,
+    /// `child[node * n + c]`: the node after `c`, 0 for none (the root is no one's child).
+    child: Vec<u32>,
+    /// Whether a prefix ends at the node.
+    end: Vec<bool>,
+}
+
+impl PrefixTrie {
+    fn new(n: usize) -> Self {
+        PrefixTrie { n, child: vec![0; n], end: vec![false] }
+    }
+
+    fn insert(&mut self, seq: impl Iterator<Item = usize>) {
+        let mut node = 0usize;
+        for c in seq {
+            let i = node * self.n + c;
+            if self.child[i] == 0 {
+                self.child[i] = self.end.len() as u32;
+                self.end.push(false);
+                self.child.extend(std::iter::repeat_n(0, self.n));
+            }
+            node = self.child[i] as usize;
+        }
+        self.end[node] = true;
+    }
+
+    fn matches(&self, seq: &[u8]) -> bool {
+        let mut node = 0usize;
+        for &c in seq {
+            if self.end[node] {
+                return true;
+            }
+            match self.child[node * self.n + c as usize] {
+                0 => return false,
+                next => node = next as usize,
+            }
+        }
+        self.end[node]
+    }
+}
+
 /// Runs the optimal temporal search for one spatial mapping.
 #[allow(clippy::too_many_arguments)]
 pub fn search(
@@ -816,24 +860,39 @@ pub fn search(
     if class_best && s.stats.tie_break_exact {
         let limit = opts.tie_walk_limit.unwrap_or(200_000_000) as u128;
         if space <= limit {
-            let tied: rustc_hash::FxHashSet<Vec<u8>> = s.ties.iter().cloned().collect();
-            let mut lengths: Vec<usize> = s.ties.iter().map(|t| t.len()).collect();
-            lengths.sort();
-            lengths.dedup();
             // Type `t` as the value `n - 1 - t`: the same order as LOMA's items, so the same sequence.
             let n_types = distinct.len();
             let codes: Vec<u8> = items
                 .iter()
                 .map(|it| (n_types - 1 - distinct.iter().position(|x| x == it).unwrap_or(0)) as u8)
                 .collect();
+            // A trie of the tied prefixes (a hash set of them when the trie would be large).
+            let trie_nodes: usize = s.ties.iter().map(|t| t.len()).sum();
+            let mut trie = PrefixTrie::new(n_types);
+            let mut set: rustc_hash::FxHashSet<Vec<u8>> = Default::default();
+            let mut lengths: Vec<usize> = s.ties.iter().map(|t| t.len()).collect();
+            lengths.sort();
+            lengths.dedup();
+            for t in &s.ties {
+                let c = t.iter().map(|&t| (n_types - 1 - t as usize) as u8);
+                if trie_nodes <= 4_000_000 {
+                    trie.insert(c.map(|v| v as usize));
+                } else {
+                    set.insert(c.collect());
+                }
+            }
+            let tied = |seq: &[u8]| {
+                if trie_nodes <= 4_000_000 {
+                    trie.matches(seq)
+                } else {
+                    lengths.iter().any(|&l| set.contains(&seq[..l]))
+                }
+            };
             let mut perms = MultisetPermutations::new(codes);
             let mut buf = Vec::new();
-            let mut seq = Vec::with_capacity(len);
             while perms.next_into(&mut buf) {
-                seq.clear();
-                seq.extend(buf.iter().map(|&v| (n_types - 1) as u8 - v));
-                if lengths.iter().any(|&l| tied.contains(&seq[..l])) {
-                    let ord: Vec<Loop> = seq.iter().map(|&t| s.types[t as usize]).collect();
+                if tied(&buf) {
+                    let ord: Vec<Loop> = buf.iter().map(|&v| s.types[n_types - 1 - v as usize]).collect();
                     if let Ok(n) = alloc.allocate_nest(&ord) {
                         best = *s.ev.evaluate(&n)?;
                         nest = n;
@@ -860,6 +919,21 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_trie_finds_sequences_starting_with_a_prefix() {
+        let mut t = PrefixTrie::new(3);
+        t.insert([0usize, 1].into_iter());
+        t.insert([2usize, 2, 1].into_iter());
+        assert!(t.matches(&[0, 1, 2]));
+        assert!(t.matches(&[2, 2, 1]));
+        assert!(!t.matches(&[0, 2, 1]));
+        assert!(!t.matches(&[2, 2, 0]));
+        assert!(!t.matches(&[1, 0, 0]));
+        assert!(!t.matches(&[]));
+        t.insert(std::iter::empty());
+        assert!(t.matches(&[1, 0, 0]));
+    }
 
     #[test]
     fn multinomial_counts_distinct_orderings() {
