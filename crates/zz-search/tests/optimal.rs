@@ -141,6 +141,48 @@ fn tutorial_labs_match_exhaustive_enumeration() {
     assert!(cases >= 15, "only {cases} cases compared");
 }
 
+/// The tutorial's lab 2 layer (10.8 M orderings; exhaustive enumeration takes about 20 s), the
+/// case the optimal engine is measured on, for the latency objective.
+#[test]
+fn lab2_layer_matches_exhaustive_enumeration() {
+    let Some(r) = reference_dir() else {
+        println!("SKIPPED: ../shared/reference absent (optimal vs exhaustive on the lab 2 layer)");
+        return;
+    };
+    let t = r.join("zigzag-tutorial/lab2/inputs");
+    let cases = compare(
+        &t.join("hardware-v39/accelerator1.yaml"),
+        &t.join("workload/resnet18_first_layer.onnx"),
+        &t.join("mapping/mapping.yaml"),
+        &[Objective::Latency],
+        u128::MAX,
+        1,
+    );
+    assert_eq!(cases, 1);
+    // The mirror symmetry is used here, and searching both mirror images gives the same answer.
+    let acc = zz_inputs::read_accelerator(&t.join("hardware-v39/accelerator1.yaml")).unwrap().0;
+    let wl = zz_inputs::read_workload_onnx(&t.join("workload/resnet18_first_layer.onnx")).unwrap().0;
+    let mapping = zz_inputs::read_mapping(&t.join("mapping/mapping.yaml")).unwrap().0;
+    let hw = HierarchyInfo::new(&acc);
+    let layer = &wl.layers[0];
+    let entry = mapping.entry_for(&layer.name, &layer.operator_type).unwrap();
+    let info = LayerInfo::new(layer).unwrap();
+    let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).unwrap();
+    let sopts = SpatialOptions { nb_mappings: 1, ..Default::default() };
+    let sm = &spatial_generation::generate(&info, &hw, &bind, entry, &sopts).unwrap()[0];
+    let setup = SpatialSetup::new(&info, &hw, &bind, sm).unwrap();
+    let lopts = LomaOptions { objective: Objective::Latency, ..Default::default() };
+    let run = |no_mirror| {
+        let o = OptimalOptions { no_mirror, ..Default::default() };
+        optimal::search(&info, &hw, &bind, &setup, &[], &lopts, &o, &|_| {}).unwrap()
+    };
+    let (with, without) = (run(false), run(true));
+    assert!(with.stats.mirrored > 0 && without.stats.mirrored == 0);
+    assert_eq!(with.result.best, without.result.best);
+    assert_eq!(with.result.mapping, without.result.mapping);
+    assert_eq!(with.result.best.latency_total2, 1_846_106.0, "the lab 2 optimum measured with exhaustive enumeration");
+}
+
 #[test]
 fn resnet18_small_spaces_match_exhaustive_enumeration() {
     let Some(r) = reference_dir() else {
