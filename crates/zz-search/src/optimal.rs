@@ -42,7 +42,7 @@ pub struct OptimalOptions {
     /// Stop after this long per spatial mapping and return the best found with the proven gap.
     pub time_limit: Option<Duration>,
     /// Walk LOMA's generation order at most this many steps to break ties as the exhaustive
-    /// search does (default 2·10^8); beyond it the first tied ordering in tree order is kept and
+    /// search does (default 2·10^9); beyond it the first tied ordering in tree order is kept and
     /// [`OptimalStats::tie_break_exact`] is false.
     pub tie_walk_limit: Option<u64>,
     /// Search mirror-image orderings too (see [`mirror_of_types`]); for tests and comparisons.
@@ -858,7 +858,7 @@ pub fn search(
     s.stats.tie_break_exact = !s.stopped && !s.ties_overflow;
     let class_best = s.ties.len() > 1 || s.ties.first().is_some_and(|t| t.len() < len);
     if class_best && s.stats.tie_break_exact {
-        let limit = opts.tie_walk_limit.unwrap_or(200_000_000) as u128;
+        let limit = opts.tie_walk_limit.unwrap_or(2_000_000_000) as u128;
         if space <= limit {
             // Type `t` as the value `n - 1 - t`: the same order as LOMA's items, so the same sequence.
             let n_types = distinct.len();
@@ -890,7 +890,15 @@ pub fn search(
             };
             let mut perms = MultisetPermutations::new(codes);
             let mut buf = Vec::new();
+            let deadline = s.deadline;
+            let mut steps = 0u64;
             while perms.next_into(&mut buf) {
+                // the walk honours --time-limit too (then the tie is broken in tree order)
+                steps += 1;
+                if steps.is_multiple_of(1 << 20) && deadline.is_some_and(|d| Instant::now() >= d) {
+                    s.stats.tie_break_exact = false;
+                    break;
+                }
                 if tied(&buf) {
                     let ord: Vec<Loop> = buf.iter().map(|&v| s.types[n_types - 1 - v as usize]).collect();
                     if let Ok(n) = alloc.allocate_nest(&ord) {
