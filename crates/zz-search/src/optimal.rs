@@ -620,7 +620,8 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
             self.front = saved_front;
         }
         // The frontier: expand level by level until there is enough parallel work.
-        let target = 16 * rayon::current_num_threads().max(1);
+        // A fixed size, not one per thread: the counts must not depend on the thread count.
+        let target = 64;
         let mut frontier: Vec<(Vec<u8>, Key, KnownBoundaries, bool)> =
             vec![(Vec::new(), root_lb, [0; MAX_OPS], self.mirror.is_some())];
         let mut depth = 0;
