@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 use zz_cost::layer_info::in_mask;
 use zz_cost::temporal::{LoopNest, MAX_OPS};
 use zz_cost::{
-    Allocator, CostError, CostEvaluation, EvalContext, Evaluator, HierarchyInfo, KnownBoundaries, LayerInfo, Loop, OperandBinding,
-    SpatialSetup,
+    Allocator, CostError, CostEvaluation, EvalContext, Evaluator, HierarchyInfo, KnownBoundaries, LayerInfo, Loop,
+    OperandBinding, SpatialSetup,
 };
 use zz_ir::mapping::TemporalOrderingEntry;
 
