@@ -604,7 +604,6 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
             let saved_front = self.front.take();
             let mut dive = self.fork();
             dive.budget = Some(dive_budget);
-            dive.deadline = self.deadline;
             dive.progress = &|_| {};
             dive.dfs(0, root_lb, [0; MAX_OPS], dive.mirror.is_some())?;
             self.stats.dive_evaluations += dive.stats.evaluated + dive.stats.bound_evaluations;
