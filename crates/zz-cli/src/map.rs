@@ -55,6 +55,10 @@ pub struct MapArgs {
     /// search is from the optimum (terminal; `gap.json` and the chart `gap.png` in --output DIR). Only `optimal`.
     #[arg(long)]
     pub against: Option<String>,
+    /// The optimal engine searches the mirror image of every ordering of a square convolution
+    /// too (OX, FX exchanged with OY, FY), instead of deriving it: slower, for checking.
+    #[arg(long)]
+    pub no_mirror: bool,
     /// Beyond the reference: per layer, report the latency–energy Pareto front of every
     /// (spatial mapping, ordering) the search evaluated (terminal; `pareto_front` in the JSON).
     #[arg(long)]
@@ -103,16 +107,21 @@ pub fn read_workload(path: &Path) -> Result<zigzag::single_core::Workload, Failu
     Ok(r.value)
 }
 
+/// `--time-limit SECONDS`: positive and finite.
+pub(crate) fn parse_time_limit(t: Option<f64>) -> Result<Option<std::time::Duration>, Failure> {
+    match t {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(std::time::Duration::from_secs_f64(t))),
+        Some(t) => Err(Failure::input(format!("--time-limit: expected a positive number of seconds, got {t}"))),
+    }
+}
+
 /// The facade's options of the command line's flags.
 fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
     let objective: Objective = args.opt.parse().map_err(|e| Failure::input(format!("--opt: {e}")))?;
     let mapping_type: MappingType =
         args.mapping_type.parse().map_err(|e| Failure::input(format!("--mapping-type: {e}")))?;
-    let time_limit = match args.time_limit {
-        None => None,
-        Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-        Some(t) => return Err(Failure::input(format!("--time-limit: expected a positive number of seconds, got {t}"))),
-    };
+    let time_limit = parse_time_limit(args.time_limit)?;
     let engine: Engine = args.engine.parse().map_err(|e| Failure::input(format!("--engine: {e}")))?;
     // The criterion is only read (and checked) when SALSA runs.
     let criterion = if engine == Engine::Salsa {
@@ -134,6 +143,7 @@ fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
         fix_onloading_sum: args.fix_onloading_sum,
         engine,
         time_limit,
+        no_mirror: args.no_mirror,
         salsa: SalsaSettings {
             seed: args.seed,
             iterations: args.salsa_iterations,

@@ -32,6 +32,15 @@ pub struct StreamArgs {
     /// LOMA loop-prime-factor limit of the per-CN cost search.
     #[arg(long, default_value_t = 6)]
     pub lpf_limit: usize,
+    /// Temporal search engine of the per-CN cost search: loma (the reference's, default) or
+    /// optimal (beyond the reference: the best temporal mapping of the full ordering space under
+    /// Stream's objective, proven by branch-and-bound; LOMA's result is its first incumbent).
+    #[arg(long, default_value = "loma")]
+    pub engine: String,
+    /// Per (CN, core, spatial mapping), stop the temporal search after this many seconds and keep
+    /// the best found (results then depend on the machine's speed).
+    #[arg(long)]
+    pub time_limit: Option<f64>,
     /// Temporal mapping type of the per-CN cost search: uneven (default) or even (Stream's `temporal_mapping_type`).
     #[arg(long, default_value = "uneven")]
     pub mapping_type: String,
@@ -116,7 +125,14 @@ pub fn run(args: StreamArgs) -> Result<(), Failure> {
     let t0 = std::time::Instant::now();
     let prep = stream::prepare(
         &stream_inputs(&args.inputs),
-        &PrepareOptions { mode, layer_stacks, lpf_limit: args.lpf_limit, mapping_type },
+        &PrepareOptions {
+            mode,
+            layer_stacks,
+            lpf_limit: args.lpf_limit,
+            mapping_type,
+            engine: args.engine.parse().map_err(|e| Failure::input(format!("--engine: {e}")))?,
+            time_limit: crate::map::parse_time_limit(args.time_limit)?,
+        },
     )?;
     crate::map::warn_all(prep.warnings());
     let allocator = co::choose(&args, &prep)?;

@@ -64,6 +64,7 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
             layer_stacks: job.layer_stacks.clone(),
             lpf_limit: job.lpf_limit,
             mapping_type: job.mapping_type.parse().map_err(|e| invalid("temporal_mapping_type", e))?,
+            ..Default::default()
         },
     )?;
     let warnings: Vec<String> = prep.warnings().iter().map(|w| w.to_string()).collect();

@@ -32,7 +32,7 @@ use zz_cost::layer_info::in_mask;
 use zz_cost::temporal::{LoopNest, MAX_OPS};
 use zz_cost::{
     Allocator, CostError, CostEvaluation, EvalContext, Evaluator, HierarchyInfo, KnownBoundaries, LayerInfo, Loop,
-    OperandBinding, SpatialSetup,
+    MappingType, OperandBinding, PartialBounds, SpatialSetup,
 };
 use zz_ir::mapping::TemporalOrderingEntry;
 
@@ -47,6 +47,10 @@ pub struct OptimalOptions {
     pub tie_walk_limit: Option<u64>,
     /// Search mirror-image orderings too (see [`mirror_of_types`]); for tests and comparisons.
     pub no_mirror: bool,
+    /// With an objective that ties often ([`BoundedObjective::ties_often`]): walk the
+    /// generation order at most this many orderings for the first optimal one (default 10^6)
+    /// before collecting the ties instead; for tests.
+    pub walk_limit: Option<u64>,
 }
 
 /// What an optimal search did.
@@ -67,6 +71,9 @@ pub struct OptimalStats {
     /// Evaluations of the short dive for a first incumbent (the tree search repeats that part;
     /// not counted in `evaluated`).
     pub dive_evaluations: u64,
+    /// With an objective that ties often ([`BoundedObjective::ties_often`]): evaluations of the
+    /// walk in generation order to the first optimal ordering.
+    pub walk_evaluations: u64,
     /// Bound evaluations at inner nodes.
     pub bound_evaluations: u64,
     /// Tree nodes visited.
@@ -91,7 +98,8 @@ pub struct OptimalResult {
     pub stats: OptimalStats,
 }
 
-type Key = (f64, f64);
+/// A ranking key: smaller is better, compared lexicographically.
+pub type Key = (f64, f64);
 
 fn gt(a: Key, b: Key) -> bool {
     a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
@@ -101,11 +109,38 @@ fn lt(a: Key, b: Key) -> bool {
     a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
 }
 
-fn bound_key(obj: Objective, b: zz_cost::PartialBounds) -> Key {
-    match obj {
-        Objective::Latency => (b.latency, b.energy),
-        Objective::Energy => (b.energy, b.latency),
-        Objective::Edp => (b.latency * b.energy, 0.0),
+/// What the optimal search minimises: a two-part key per evaluated ordering, compared
+/// lexicographically (among equal keys the first ordering in LOMA's generation order wins),
+/// and an admissible bound of that key over every completion of a prefix.
+pub trait BoundedObjective: Sync {
+    /// The key of an evaluated ordering (its loop nest as allocated and its evaluation).
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<Key, CostError>;
+    /// A key no completion of a prefix beats: it must not exceed (lexicographically) the key of
+    /// any ordering whose level boundaries in `known` are the same as in `nest` (one completion
+    /// of the prefix, as allocated); `b` are the cost model's partial bounds of those boundaries.
+    fn bound(&self, ctx: &EvalContext<'_>, nest: &LoopNest, known: &KnownBoundaries, b: PartialBounds) -> Key;
+    /// Whether many orderings share the optimal key (e.g. a truncated latency with no second
+    /// part). Then the search first proves the optimum's value, pruning subtrees that cannot
+    /// beat it *or only tie it*, and then walks LOMA's generation order to the first ordering
+    /// with that value (the exhaustive search's pick); only if that walk is long does it fall
+    /// back to collecting every tied ordering.
+    fn ties_often(&self) -> bool {
+        false
+    }
+}
+
+impl BoundedObjective for Objective {
+    fn key(&self, _: &EvalContext<'_>, _: &LoopNest, e: &CostEvaluation) -> Result<Key, CostError> {
+        Ok(Objective::key(*self, e))
+    }
+
+    // Both bounds are lower bounds of non-negative quantities, so their product bounds the EDP.
+    fn bound(&self, _: &EvalContext<'_>, _: &LoopNest, _: &KnownBoundaries, b: PartialBounds) -> Key {
+        match self {
+            Objective::Latency => (b.latency, b.energy),
+            Objective::Energy => (b.energy, b.latency),
+            Objective::Edp => (b.latency * b.energy, 0.0),
+        }
     }
 }
 
@@ -225,7 +260,7 @@ struct Search<'s, 'c, 'a> {
     alloc: &'s Allocator<'s>,
     ev: Evaluator<'c, 'a>,
     ctx: &'c EvalContext<'a>,
-    obj: Objective,
+    obj: &'s dyn BoundedObjective,
     /// Distinct loops, how many of each the layer has, and how many remain.
     types: Vec<Loop>,
     all_counts: Vec<u32>,
@@ -261,6 +296,9 @@ struct Search<'s, 'c, 'a> {
     /// The mirror symmetry as a map of loop types (see [`mirror_of_types`]): of two mirrored
     /// orderings only the one that is not larger, compared type by type, is searched.
     mirror: Option<Vec<u8>>,
+    /// Only the optimum's value is sought: subtrees that can at best tie it are pruned too (the
+    /// tied orderings are then not all collected).
+    value_only: bool,
 }
 
 const MAX_TIES: usize = 1 << 21;
@@ -360,7 +398,15 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
         if let Some(f) = self.front.as_mut() {
             f.offer(e.latency_total2, e.energy_total, 0, || nest.loops[..nest.len as usize].to_vec());
         }
-        let key = self.obj.key(e);
+        let key = match self.obj.key(self.ctx, nest, e) {
+            Ok(k) => k,
+            Err(err) => {
+                if self.first_error.is_none() {
+                    self.first_error = Some(err);
+                }
+                return;
+            }
+        };
         match &self.best {
             Some((b, _, _)) if lt(*b, key) => {}
             Some((b, _, _)) if *b == key => {
@@ -440,7 +486,7 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
                                 class_done = true;
                             }
                             Ok(_) => {
-                                let k = bound_key(self.obj, self.ev.partial_bounds(f));
+                                let k = self.obj.bound(self.ctx, &nest, &f, self.ev.partial_bounds(f));
                                 // A deeper node's bound is at least its parent's.
                                 child_lb = if lt(k, lb) { lb } else { k };
                                 child_fixed = f;
@@ -467,7 +513,11 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
     }
 
     fn prunes(&self, lb: Key) -> bool {
-        matches!(&self.best, Some((b, _, _)) if gt(lb, *b))
+        match &self.best {
+            Some((b, _, _)) if self.value_only => !lt(lb, *b),
+            Some((b, _, _)) => gt(lb, *b),
+            None => false,
+        }
     }
 
     /// Checks the deadline and the work budget (every 1024 nodes).
@@ -547,6 +597,7 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
             front: self.front.as_ref().map(|_| crate::pareto::ParetoFront::default()),
             leaf_nest: LoopNest::default(),
             mirror: self.mirror.clone(),
+            value_only: self.value_only,
         }
     }
 
@@ -672,6 +723,46 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
 /// its own mirror image.
 type Child = (Key, usize, KnownBoundaries, bool);
 
+/// Longest walk in generation order for the first optimal ordering (see
+/// [`BoundedObjective::ties_often`]) before falling back to collecting the ties.
+const WALK_LIMIT: u64 = 1_000_000;
+
+/// Outcome of [`first_with_key`].
+enum Walk {
+    /// The first ordering in generation order with the key (evaluation, nest, steps walked).
+    Found(Option<(CostEvaluation, LoopNest, u64)>),
+    /// Not within the limit (the steps walked).
+    TooLong(u64),
+}
+
+/// Walks LOMA's generation order of the full space and returns the first ordering whose key is
+/// `key` (the proven optimum, so no earlier ordering is better).
+fn first_with_key(s: &Search<'_, '_, '_>, items: &[(u8, u64, u8)], key: Key, limit: u64) -> Result<Walk, CostError> {
+    let mut perms = MultisetPermutations::new(items.to_vec());
+    let mut buf = Vec::new();
+    let mut ord: Vec<Loop> = Vec::with_capacity(items.len());
+    let mut ev = Evaluator::new(s.ctx);
+    let mut nest = LoopNest::default();
+    let mut steps = 0u64;
+    while perms.next_into(&mut buf) {
+        if steps >= limit || s.deadline.is_some_and(|d| steps.is_multiple_of(1024) && Instant::now() >= d) {
+            return Ok(Walk::TooLong(steps));
+        }
+        steps += 1;
+        ord.clear();
+        ord.extend(buf.iter().map(|&(_, sz, d)| Loop { dim: d, size: sz as f64 }));
+        if s.alloc.allocate_nest_into(&ord, &mut nest).is_err() {
+            continue;
+        }
+        let e = *ev.evaluate(&nest)?;
+        if s.obj.key(s.ctx, &nest, &e)? == key {
+            return Ok(Walk::Found(Some((e, nest, steps))));
+        }
+    }
+    // the optimum is the key of an ordering of the space, so the walk cannot end here
+    Err(CostError::Invariant("the optimal ordering was not met in the generation order".into()))
+}
+
 /// Subtrees of at most this many orderings are enumerated without bounds.
 const SMALL_SUBTREE: u128 = 24;
 
@@ -750,8 +841,98 @@ pub fn search(
             message: "--engine optimal does not take a partial temporal_ordering constraint; remove it from the mapping file or use --engine loma".into(),
         });
     }
+    let incumbent = loma::search(layer, hw, bind, setup, &[], loma_opts, &|_| {})
+        .ok()
+        .map(|r| Incumbent { ordering: r.mapping.levels[0].iter().flatten().copied().collect(), front: r.front });
+    let front = loma_opts.pareto.then(crate::pareto::ParetoFront::default);
+    search_from(
+        start,
+        layer,
+        hw,
+        bind,
+        setup,
+        loma_opts.mapping_type,
+        &loma_opts.objective,
+        incumbent,
+        front,
+        opts,
+        progress,
+    )
+}
+
+/// A first ordering to beat (LOMA's best in its smaller space), and the Pareto front LOMA met.
+struct Incumbent {
+    ordering: Vec<Loop>,
+    front: Option<crate::pareto::ParetoFront>,
+}
+
+/// LOMA's first-best rule on a [`BoundedObjective`]'s key (for the incumbent search).
+struct AsOrderingObjective<'o>(&'o dyn BoundedObjective);
+
+impl loma::OrderingObjective for AsOrderingObjective<'_> {
+    type Key = Key;
+
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<Key, CostError> {
+        self.0.key(ctx, nest, e)
+    }
+
+    fn better(&self, a: &Key, b: &Key) -> bool {
+        lt(*a, *b)
+    }
+}
+
+/// Runs the optimal temporal search for one spatial mapping under any objective with an
+/// admissible bound (Stream's per-CN objective, for one). The first incumbent is LOMA's best
+/// under the same objective with `incumbent_lpf_limit` loop prime factors.
+#[allow(clippy::too_many_arguments)]
+pub fn search_with(
+    layer: &LayerInfo,
+    hw: &HierarchyInfo,
+    bind: &OperandBinding,
+    setup: &SpatialSetup,
+    mapping_type: MappingType,
+    incumbent_lpf_limit: usize,
+    obj: &dyn BoundedObjective,
+    opts: &OptimalOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<OptimalResult, CostError> {
+    let start = Instant::now();
     let ctx = setup.context(layer, hw, bind);
-    let alloc = Allocator::new(layer, hw, bind, &setup.frac.levels, loma_opts.mapping_type);
+    let alloc = Allocator::new(layer, hw, bind, &setup.frac.levels, mapping_type);
+    let found = loma::search_orderings(
+        layer,
+        setup,
+        &ctx,
+        &alloc,
+        incumbent_lpf_limit,
+        &[],
+        opts.time_limit.map(|t| start + t),
+        &|_| {},
+        &AsOrderingObjective(obj),
+        Default::default(),
+    )?;
+    let incumbent =
+        found.best.map(|(_, nest, _)| Incumbent { ordering: nest.loops[..nest.len as usize].to_vec(), front: None });
+    search_from(start, layer, hw, bind, setup, mapping_type, obj, incumbent, None, opts, progress)
+}
+
+/// The search proper, from a first incumbent; the deadline counts from `start`.
+#[allow(clippy::too_many_arguments)]
+fn search_from(
+    start: Instant,
+    layer: &LayerInfo,
+    hw: &HierarchyInfo,
+    bind: &OperandBinding,
+    setup: &SpatialSetup,
+    mapping_type: MappingType,
+    obj: &dyn BoundedObjective,
+    incumbent: Option<Incumbent>,
+    front: Option<crate::pareto::ParetoFront>,
+    opts: &OptimalOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<OptimalResult, CostError> {
+    let ctx = setup.context(layer, hw, bind);
+    let alloc = Allocator::new(layer, hw, bind, &setup.frac.levels, mapping_type);
     let items = full_space_items(layer, setup);
     // Distinct loops, in LOMA's item order (largest first, as the first ordering it generates).
     let mut distinct: Vec<(u8, u64, u8)> = items.clone();
@@ -767,7 +948,7 @@ pub fn search(
         alloc: &alloc,
         ev: Evaluator::new(&ctx),
         ctx: &ctx,
-        obj: loma_opts.objective,
+        obj,
         types,
         all_counts: left.clone(),
         left,
@@ -787,21 +968,21 @@ pub fn search(
         first_error: None,
         progress,
         pending_progress: 0,
-        front: loma_opts.pareto.then(crate::pareto::ParetoFront::default),
+        front,
         leaf_nest: LoopNest::default(),
         mirror: None,
+        value_only: obj.ties_often(),
     };
     s.mirror = if opts.no_mirror { None } else { mirror_of_types(layer, setup, &s.types) };
     // Without an incumbent, the root's bound is only known after a first evaluation.
     let mut root_lb = (f64::NEG_INFINITY, f64::NEG_INFINITY);
     // A first incumbent: LOMA's best ordering, each loop split into its prime factors.
-    if let Ok(r) = loma::search(layer, hw, bind, setup, &[], loma_opts, &|_| {}) {
-        if let (Some(f), Some(lf)) = (s.front.as_mut(), r.front.clone()) {
+    if let Some(inc) = incumbent {
+        if let (Some(f), Some(lf)) = (s.front.as_mut(), inc.front) {
             f.merge(lf);
         }
-        let flat: Vec<Loop> = r.mapping.levels[0].iter().flatten().copied().collect();
         let mut seq: Vec<u8> = Vec::with_capacity(len);
-        for l in &flat {
+        for l in &inc.ordering {
             for (p, c) in crate::lpf::factorize(l.size as u64) {
                 for _ in 0..c {
                     if let Some(t) = s.types.iter().position(|x| x.dim == l.dim && x.size == p as f64) {
@@ -820,7 +1001,8 @@ pub fn search(
             s.leaf()?;
             s.stats.evaluated -= 1;
             if s.best.is_some() {
-                root_lb = bound_key(s.obj, s.ev.partial_bounds([0; MAX_OPS]));
+                let none = [0; MAX_OPS];
+                root_lb = s.obj.bound(s.ctx, &s.leaf_nest, &none, s.ev.partial_bounds(none));
             }
             s.prefix.clear();
             // The tree search meets this ordering again; keep it only as the bound to beat.
@@ -828,6 +1010,60 @@ pub fn search(
         }
     }
     s.run(root_lb)?;
+    if s.value_only && !s.stopped && s.first_error.is_none() {
+        let walked = match s.best {
+            Some((v, _, _)) => first_with_key(&s, &items, v, opts.walk_limit.unwrap_or(WALK_LIMIT))?,
+            None => Walk::Found(None),
+        };
+        match walked {
+            Walk::Found(found) => {
+                s.stats.walk_evaluations = match &found {
+                    Some((_, _, k)) => *k,
+                    None => 0,
+                };
+                if let Some((e, n, _)) = found {
+                    let key = s.best.map(|b| b.0).unwrap_or((0.0, 0.0));
+                    s.best = Some((key, e, n));
+                }
+                (s.progress)(s.pending_progress);
+                let Some((best_key, best, nest)) = s.best else {
+                    return Err(CostError::Mapping {
+                        layer: layer.name.clone(),
+                        message:
+                            "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling)"
+                                .into(),
+                    });
+                };
+                s.stats.lower_bound = best_key.0;
+                s.stats.tie_break_exact = true;
+                s.stats.seconds = start.elapsed().as_secs_f64();
+                let result = loma::TemporalSearchResult {
+                    best,
+                    mapping: nest.to_mapping(),
+                    orderings_generated: s.stats.evaluated,
+                    evaluated: s.stats.evaluated,
+                    time_limit_hit: false,
+                    front: s.front.take(),
+                };
+                return Ok(OptimalResult { result, stats: s.stats });
+            }
+            Walk::TooLong(steps) => {
+                // Fall back: search again from the proven optimum, collecting every tie.
+                let done = s.stats;
+                s.stats = OptimalStats {
+                    space: done.space,
+                    dive_evaluations: done.dive_evaluations + done.evaluated + done.bound_evaluations,
+                    walk_evaluations: steps,
+                    ..Default::default()
+                };
+                s.value_only = false;
+                s.ties.clear();
+                s.ties_overflow = false;
+                s.pending_progress = 0;
+                s.run(root_lb)?;
+            }
+        }
+    }
     (s.progress)(s.pending_progress);
     if let Some(e) = s.first_error.take() {
         return Err(e);

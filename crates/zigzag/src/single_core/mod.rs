@@ -239,7 +239,7 @@ impl SingleCoreInputs {
     pub fn gap_to_optimal(&self, opts: &MapOptions, found: &NetworkResult) -> Result<(NetworkResult, GapReport)> {
         let mut o = self.search_options(opts);
         o.salsa = None;
-        o.optimal = Some(zz_search::optimal::OptimalOptions { time_limit: opts.time_limit, ..Default::default() });
+        o.optimal = Some(opts.optimal_options());
         let optimal = zz_search::network::search_network(&self.workload, &self.accelerator, &self.mapping, &o, &|_| {})
             .map_err(|e| self.search_error(e))?;
         let gap = GapReport::new(found, &optimal, opts.objective);

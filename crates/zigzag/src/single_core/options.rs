@@ -79,6 +79,9 @@ pub struct MapOptions {
     pub engine: Engine,
     /// Per spatial mapping, stop the LOMA / optimal search after this long (best found kept).
     pub time_limit: Option<Duration>,
+    /// With the optimal engine: search the mirror image of every ordering of a square
+    /// convolution too, instead of deriving it (slower; for checking the symmetry reduction).
+    pub no_mirror: bool,
     /// SALSA settings.
     pub salsa: SalsaSettings,
     /// Beyond the reference: report each layer's latency–energy Pareto front of the evaluated mappings.
@@ -100,6 +103,7 @@ impl Default for MapOptions {
             fix_onloading_sum: false,
             engine: Engine::Loma,
             time_limit: None,
+            no_mirror: false,
             salsa: SalsaSettings::default(),
             pareto: false,
             tie_break: TieBreak::First,
@@ -108,6 +112,15 @@ impl Default for MapOptions {
 }
 
 impl MapOptions {
+    /// The optimal engine's options these stand for.
+    pub fn optimal_options(&self) -> zz_search::optimal::OptimalOptions {
+        zz_search::optimal::OptimalOptions {
+            time_limit: self.time_limit,
+            no_mirror: self.no_mirror,
+            ..Default::default()
+        }
+    }
+
     /// The search engine's options; an IMC array runs with `in_memory_compute` (mixed spatial
     /// mappings and inter-layer data locality), as ZigZag's IMC entry point does.
     pub fn search_options(&self, is_imc: bool) -> SearchOptions {
@@ -126,8 +139,7 @@ impl MapOptions {
                 pareto: self.pareto,
                 tie_break: self.tie_break,
             },
-            optimal: (self.engine == Engine::Optimal)
-                .then(|| zz_search::optimal::OptimalOptions { time_limit: self.time_limit, ..Default::default() }),
+            optimal: (self.engine == Engine::Optimal).then(|| self.optimal_options()),
             exploit_data_locality: self.exploit_data_locality,
             salsa: (self.engine == Engine::Salsa).then(|| SalsaOptions {
                 iterations: self.salsa.iterations,

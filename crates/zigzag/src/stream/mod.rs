@@ -96,11 +96,49 @@ pub struct PrepareOptions {
     pub lpf_limit: usize,
     /// Temporal mapping type of the per-CN cost search (Stream's `temporal_mapping_type`).
     pub mapping_type: crate::MappingType,
+    /// Temporal search engine of the per-CN cost search: LOMA (the reference) or, beyond the
+    /// reference, the optimal engine (the best mapping of the full ordering space under
+    /// Stream's objective). SALSA is not offered here.
+    pub engine: crate::Engine,
+    /// Per (CN, core, spatial mapping), stop the temporal search after this long and keep the
+    /// best found (results then depend on the machine's speed).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl Default for PrepareOptions {
     fn default() -> Self {
-        PrepareOptions { mode: Mode::Fused, layer_stacks: None, lpf_limit: 6, mapping_type: crate::MappingType::Uneven }
+        PrepareOptions {
+            mode: Mode::Fused,
+            layer_stacks: None,
+            lpf_limit: 6,
+            mapping_type: crate::MappingType::Uneven,
+            engine: crate::Engine::Loma,
+            time_limit: None,
+        }
+    }
+}
+
+impl PrepareOptions {
+    /// The per-CN search options these stand for.
+    fn cost_options(&self) -> Result<CostOptions> {
+        let optimal = match self.engine {
+            crate::Engine::Loma => None,
+            crate::Engine::Optimal => {
+                Some(zz_search::optimal::OptimalOptions { time_limit: self.time_limit, ..Default::default() })
+            }
+            crate::Engine::Salsa => {
+                return Err(Error::InvalidOption {
+                    message: "the per-CN search of `stream` takes --engine loma or optimal, not salsa".into(),
+                });
+            }
+        };
+        Ok(CostOptions {
+            lpf_limit: self.lpf_limit,
+            mapping_type: self.mapping_type,
+            optimal,
+            time_limit: self.time_limit,
+            ..Default::default()
+        })
     }
 }
 
@@ -140,7 +178,7 @@ fn prepare_with_tiling(
         stream_inputs: inputs.stream_inputs.map(Path::to_path_buf).or_else(|| files.accelerator_dir_default_inputs()),
     };
     let cn = CnOptions { mode: opts.mode, layer_stacks: opts.layer_stacks.clone() };
-    let cost = CostOptions { lpf_limit: opts.lpf_limit, mapping_type: opts.mapping_type, ..Default::default() };
+    let cost = opts.cost_options()?;
     let problem = files.read(&resolver)?;
     let popts = pipeline::PrepareOptions { cn: cn.clone(), cost: cost.clone() };
     let prep = pipeline::prepare_with_tiling(problem, &popts, tiling).map_err(|e| match e {

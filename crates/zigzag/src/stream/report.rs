@@ -19,6 +19,17 @@ pub(crate) fn build_report(
     let mut r = StreamReport::new(prep.accelerator.name.clone(), workload_name.to_string(), mode.to_string());
     r.latency = s.latency;
     r.energy = s.energy.total();
+    r.temporal_search = prep.costs.search_stats().map(|(t, n)| zz_report::stream::TemporalSearchReport {
+        engine: "optimal".into(),
+        evaluations: n,
+        spatial_mappings: t.searches as u64,
+        orderings: t.space as f64,
+        evaluated: t.evaluated,
+        pruned: t.pruned as f64,
+        stopped: t.stopped as u64,
+        inexact_ties: t.inexact_ties as u64,
+        seconds: t.seconds,
+    });
     let e = &s.energy;
     for (k, v) in [
         ("CN on-chip", e.cn_onchip),

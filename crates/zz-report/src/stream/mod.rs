@@ -39,6 +39,9 @@ pub use graph::{
 pub use html::{gantt_html_string, write_gantt_html};
 pub use json::{stream_json_string, write_stream_json};
 pub use memory_plot::{memory_usage_plot, memory_usage_plot_svg, memory_usage_plot_svg_string};
-pub use model::{CnReport, CoreReport, GanttRow, LayerInfo, LinkReport, MemoryTimeline, StreamReport, TransferReport};
+pub use model::{
+    CnReport, CoreReport, GanttRow, LayerInfo, LinkReport, MemoryTimeline, StreamReport, TemporalSearchReport,
+    TransferReport,
+};
 pub use summary::{human_bits, stream_summary};
 pub use trace::{trace_json_string, trace_json_value, write_trace_json};

@@ -49,6 +49,33 @@ pub struct StreamReport {
     /// objective, resolved split and cores per layer), when that allocator ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub co: Option<serde_json::Value>,
+    /// What the per-CN temporal search did, when it was not the reference's LOMA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temporal_search: Option<TemporalSearchReport>,
+}
+
+/// The optimal engine's per-CN searches, summed over the (unique CN, core) evaluations.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TemporalSearchReport {
+    /// Engine name (`optimal`).
+    pub engine: String,
+    /// (Unique CN, class of identical cores) evaluations.
+    pub evaluations: usize,
+    /// Spatial mappings searched over all evaluations.
+    pub spatial_mappings: u64,
+    /// Orderings of their full spaces (a float: the count can exceed 2^64).
+    pub orderings: f64,
+    /// Cost-model evaluations.
+    pub evaluated: u64,
+    /// Orderings in pruned subtrees.
+    pub pruned: f64,
+    /// Searches a time limit stopped (best found, not proven optimal).
+    pub stopped: u64,
+    /// Searches whose tie was broken in tree order instead of LOMA's generation order.
+    pub inexact_ties: u64,
+    /// Summed wall time of the searches in seconds (they run in parallel).
+    pub seconds: f64,
 }
 
 /// One core of the accelerator and how busy it was.

@@ -135,6 +135,27 @@ pub fn stream_summary(report: &StreamReport) -> String {
         line.push_str(&format!("  [{}]", parts.join(", ")));
     }
     let _ = writeln!(s, "{line}");
+    if let Some(t) = &report.temporal_search {
+        let proof = if t.stopped > 0 {
+            format!("{} stopped by the time limit (best found, not proven)", thousands(t.stopped as f64, 0))
+        } else {
+            "every one proven optimal".to_string()
+        };
+        let _ = writeln!(
+            s,
+            "Per-CN search: {} engine, {} searches ({} CN-core evaluations): {} orderings, {} evaluated, {proof}{}",
+            t.engine,
+            thousands(t.spatial_mappings as f64, 0),
+            thousands(t.evaluations as f64, 0),
+            sci(t.orderings, 3),
+            thousands(t.evaluated as f64, 0),
+            if t.inexact_ties > 0 {
+                format!("; {} ties broken in tree order", thousands(t.inexact_ties as f64, 0))
+            } else {
+                String::new()
+            }
+        );
+    }
 
     if !report.energy_buckets.is_empty() {
         s.push('\n');

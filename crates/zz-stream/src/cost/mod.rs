@@ -47,6 +47,7 @@ use crate::cn::CnGraph;
 use zz_ir::stream::accelerator::{StreamAccelerator, StreamCore};
 use zz_ir::stream::workload::StreamWorkload;
 
+use bandwidth::top_downward_bandwidth;
 pub use bandwidth::top_inst_bandwidth;
 use memories::{add_offchip, stream_links, too_large_for_capacity};
 use objective::Objective;
@@ -64,6 +65,57 @@ pub struct CostOptions {
     /// Which latency becomes the CN runtime (and scales the off-chip bandwidth): Stream's
     /// fixed/GA flows use `latency_total2`, its constraint-optimisation flow `latency_total1`.
     pub latency_attr: LatencyAttr,
+    /// Beyond the reference: the optimal engine instead of LOMA (the best temporal mapping of
+    /// the full ordering space under Stream's objective; LOMA at `lpf_limit` gives its first
+    /// incumbent).
+    pub optimal: Option<zz_search::optimal::OptimalOptions>,
+    /// Beyond the reference: stop LOMA's search of one spatial mapping after this long (the
+    /// optimal engine takes its own limit from [`Self::optimal`]).
+    pub time_limit: Option<std::time::Duration>,
+}
+
+/// What the optimal engine did for one (CN, core), summed over its spatial mappings.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SearchStats {
+    /// Spatial mappings searched.
+    pub searches: u32,
+    /// Orderings of their full spaces.
+    pub space: u128,
+    /// Cost-model evaluations.
+    pub evaluated: u64,
+    /// Orderings in pruned subtrees.
+    pub pruned: u128,
+    /// Searches a time limit stopped (their results are the best found, not proven).
+    pub stopped: u32,
+    /// Searches whose tie among equally good orderings was not broken as exhaustive enumeration
+    /// would (see [`zz_search::optimal::OptimalStats::tie_break_exact`]).
+    pub inexact_ties: u32,
+    /// Wall time of the searches.
+    pub seconds: f64,
+}
+
+impl SearchStats {
+    /// Adds another (CN, core)'s searches.
+    pub fn merge(&mut self, o: &SearchStats) {
+        self.searches += o.searches;
+        self.space = self.space.saturating_add(o.space);
+        self.evaluated += o.evaluated;
+        self.pruned = self.pruned.saturating_add(o.pruned);
+        self.stopped += o.stopped;
+        self.inexact_ties += o.inexact_ties;
+        self.seconds += o.seconds;
+    }
+
+    /// Adds one spatial mapping's search.
+    pub fn add(&mut self, s: &zz_search::optimal::OptimalStats) {
+        self.searches += 1;
+        self.space = self.space.saturating_add(s.space);
+        self.evaluated += s.evaluated;
+        self.pruned = self.pruned.saturating_add(s.pruned);
+        self.stopped += s.time_limit_hit as u32;
+        self.inexact_ties += !s.tie_break_exact as u32;
+        self.seconds += s.seconds;
+    }
 }
 
 /// The ZigZag latency a CN's runtime is taken from (Stream's `latency_attr`).
@@ -93,6 +145,8 @@ impl Default for CostOptions {
             mapping_type: MappingType::Uneven,
             spatial: SpatialOptions::default(),
             latency_attr: LatencyAttr::Total2,
+            optimal: None,
+            time_limit: None,
         }
     }
 }
@@ -128,6 +182,8 @@ pub struct Cme {
     pub dram_operands: Vec<MemOperand>,
     /// Layer operand names in evaluation order (index = operand index of `eval`).
     pub operands: Vec<String>,
+    /// With the optimal engine: what its searches did.
+    pub search: Option<SearchStats>,
 }
 
 /// What the scheduler uses of a CN on a core.
@@ -185,6 +241,23 @@ impl CostTable {
     /// The cost of CN `cn` on `core`.
     pub fn get(&self, cn: usize, core: usize) -> Option<&CoreCost> {
         self.unique.get(*self.of_cn.get(cn)?)?.cores.iter().find(|c| c.core == core)
+    }
+
+    /// With the optimal engine: its searches summed over the evaluations (one per unique CN and
+    /// class of identical cores) and the number of evaluations.
+    pub fn search_stats(&self) -> Option<(SearchStats, usize)> {
+        let mut seen: Vec<&Arc<Cme>> = Vec::new();
+        let mut total: Option<SearchStats> = None;
+        for c in self.unique.iter().flat_map(|u| &u.cores) {
+            if seen.iter().any(|s| Arc::ptr_eq(s, &c.cme)) {
+                continue;
+            }
+            seen.push(&c.cme);
+            if let Some(st) = &c.cme.search {
+                total.get_or_insert_with(SearchStats::default).merge(st);
+            }
+        }
+        total.map(|t| (t, seen.len()))
     }
 }
 

@@ -34,11 +34,17 @@ impl Objective {
     }
 
     pub(super) fn value(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<f64, CostError> {
+        let (factor, latency) = self.parts(ctx, nest, e)?;
+        Ok(factor * latency)
+    }
+
+    /// The bandwidth factor (1 without DRAM) and the truncated latency whose product is the value.
+    fn parts(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<(f64, f64), CostError> {
         // reference quirk: the reduction compares truncated latencies only (no energy tie-break), and
         // with DRAM the bandwidth factor counts the operands with the most levels, not the DRAM ones.
         let latency = py_int(e.latency_total2);
         if !self.has_dram {
-            return Ok(latency);
+            return Ok((1.0, latency));
         }
         let used = |op: MemOperand| -> Result<f64, CostError> {
             if !self.with_dram.contains(&op) {
@@ -60,7 +66,58 @@ impl Objective {
             }
             _ => return Err(CostError::Invariant("no operand has a DRAM level".into())),
         };
-        Ok(py_ceil(total / self.total_dram_bw) * latency)
+        Ok((py_ceil(total / self.total_dram_bw), latency))
+    }
+}
+
+/// The optimal engine on Stream's objective. Bound: the truncated latency bound times a lower
+/// bound of the bandwidth factor. The factor can be 0 (each bandwidth is truncated to an
+/// integer before the ceiling: a slowly streamed operand counts 0), so its bound only counts the
+/// top-level bandwidths that every completion shares: those of an operand whose boundary below
+/// the DRAM level is known (its downward transfers, without the bandwidth borrowed from the
+/// computation phase, which only adds).
+impl zz_search::optimal::BoundedObjective for Objective {
+    fn key(&self, ctx: &EvalContext<'_>, nest: &LoopNest, e: &CostEvaluation) -> Result<(f64, f64), CostError> {
+        Ok((self.value(ctx, nest, e)?, 0.0))
+    }
+
+    // a truncated latency (times an integer factor) with no second part: ties are the rule
+    fn ties_often(&self) -> bool {
+        true
+    }
+
+    fn bound(
+        &self,
+        ctx: &EvalContext<'_>,
+        nest: &LoopNest,
+        known: &zz_cost::KnownBoundaries,
+        b: zz_cost::PartialBounds,
+    ) -> (f64, f64) {
+        // trunc is monotone, so it keeps a lower bound of a non-negative latency a lower bound
+        let latency = py_int(b.latency);
+        if !self.has_dram {
+            return (latency, 0.0);
+        }
+        let used = |op: MemOperand| -> f64 {
+            let Some(x) = ctx.bind.layer_op_of[op.index()] else { return 0.0 };
+            let x = x as usize;
+            let top = ctx.bind.n_levels[x] - 1;
+            if !self.with_dram.contains(&op) || known.get(x).is_none_or(|k| k & (1 << top) == 0) {
+                return 0.0;
+            }
+            top_downward_bandwidth(ctx, nest, op).unwrap_or(0.0)
+        };
+        let total = match self.with_dram.len() {
+            1 => self.nb_parallel * used(self.with_dram[0]),
+            _ => match self.with_dram.iter().find(|&&op| op != MemOperand::O) {
+                Some(&b) => {
+                    let others: f64 = self.with_dram.iter().filter(|&&op| op != b).map(|&op| used(op)).sum();
+                    self.nb_parallel * others + used(b)
+                }
+                None => 0.0,
+            },
+        };
+        (py_ceil(total / self.total_dram_bw) * latency, 0.0)
     }
 }
 

@@ -11,7 +11,8 @@ pub(super) struct Found {
     pub(super) setup_index: usize,
 }
 
-/// LOMA over one spatial mapping with the Stream objective; first best in generation order.
+/// LOMA (or, with [`CostOptions::optimal`], the optimal engine) over one spatial mapping with
+/// the Stream objective; first best in generation order.
 pub(super) fn search_temporal(
     info: &LayerInfo,
     hw: &HierarchyInfo,
@@ -19,9 +20,26 @@ pub(super) fn search_temporal(
     setup: &SpatialSetup,
     opts: &CostOptions,
     obj: &Objective,
+    stats: &mut SearchStats,
 ) -> Result<Option<(CostEvaluation, LoopNest, f64)>, CostError> {
+    if let Some(o) = &opts.optimal {
+        let r =
+            zz_search::optimal::search_with(info, hw, bind, setup, opts.mapping_type, opts.lpf_limit, obj, o, &|_| {});
+        return match r {
+            Ok(r) => {
+                stats.add(&r.stats);
+                let nest = r.result.mapping.to_nest().map_err(CostError::Invariant)?;
+                let v = obj.value(&setup.context(info, hw, bind), &nest, &r.result.best)?;
+                Ok(Some((r.result.best, nest, v)))
+            }
+            // as LOMA: a spatial mapping no ordering fits is no candidate
+            Err(CostError::Mapping { .. }) => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
     let ctx = setup.context(info, hw, bind);
     let alloc = Allocator::new(info, hw, bind, &setup.frac.levels, opts.mapping_type);
+    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
     let found = zz_search::loma::search_orderings(
         info,
         setup,
@@ -29,7 +47,7 @@ pub(super) fn search_temporal(
         &alloc,
         opts.lpf_limit,
         &[],
-        None,
+        deadline,
         &|_| {},
         obj,
         Default::default(),
@@ -89,9 +107,10 @@ pub(super) fn run_zigzag(
     let obj = Objective::new(&acc, !too_large.is_empty(), nb_parallel);
     let mut best: Option<(Found, f64)> = None;
     let mut setups = Vec::with_capacity(candidates.len());
+    let mut stats = SearchStats::default();
     for (i, sm) in candidates.into_iter().enumerate() {
         let setup = SpatialSetup::new(&info, &hw, &bind, &sm)?;
-        if let Some((eval, nest, v)) = search_temporal(&info, &hw, &bind, &setup, opts, &obj)?
+        if let Some((eval, nest, v)) = search_temporal(&info, &hw, &bind, &setup, opts, &obj, &mut stats)?
             && best.as_ref().is_none_or(|b| v < b.1)
         {
             best = Some((Found { eval, nest, spatial: sm, setup_index: i }, v));
@@ -120,6 +139,7 @@ pub(super) fn run_zigzag(
         accelerator: Arc::new(acc),
         dram_operands: too_large.to_vec(),
         operands: info.operands.iter().map(|o| o.name.clone()).collect(),
+        search: opts.optimal.is_some().then_some(stats),
     })
 }
 
