@@ -271,7 +271,8 @@ fn sweep_points(
 
 /// A Stream run (`stream.api.optimize_allocation_ga` / `_co`). `job`: (accelerator, workload,
 /// mapping, mode, layer stacks or None, allocator, individuals, generations, seed, lpf limit,
-/// output folder or None, temporal mapping type). Returns (report JSON, warnings).
+/// output folder or None, temporal mapping type, per-CN engine, time limit or None). Returns
+/// (report JSON, warnings).
 #[pyfunction]
 fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec<String>)> {
     let output: Option<String> = job.get_item(10)?.extract()?;
@@ -288,6 +289,8 @@ fn run_stream(py: Python<'_>, job: &Bound<'_, PyTuple>) -> PyResult<(String, Vec
         lpf_limit: job.get_item(9)?.extract()?,
         mapping_type: job.get_item(11)?.extract()?,
         output: output.map(std::path::PathBuf::from),
+        engine: job.get_item(12)?.extract()?,
+        time_limit: job.get_item(13)?.extract()?,
     };
     py.detach(|| fork_safe(|| stream::run_stream(&job))).map_err(|e| raise(py, e))
 }

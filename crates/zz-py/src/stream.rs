@@ -40,6 +40,10 @@ pub struct StreamJob {
     pub mapping_type: String,
     /// Where to write the CLI's output files, if anywhere.
     pub output: Option<PathBuf>,
+    /// Per-CN temporal search engine: `loma` (Stream's) or `optimal`.
+    pub engine: String,
+    /// Per (CN, core, spatial mapping) time limit of the temporal search, in seconds.
+    pub time_limit: Option<f64>,
 }
 
 fn invalid(option: &str, e: impl std::fmt::Display) -> Error {
@@ -64,7 +68,14 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
             layer_stacks: job.layer_stacks.clone(),
             lpf_limit: job.lpf_limit,
             mapping_type: job.mapping_type.parse().map_err(|e| invalid("temporal_mapping_type", e))?,
-            ..Default::default()
+            engine: job.engine.parse().map_err(|e| invalid("engine", e))?,
+            time_limit: match job.time_limit {
+                None => None,
+                Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
+                Some(t) => {
+                    return Err(invalid("time_limit", format!("expected a positive number of seconds, got {t}")));
+                }
+            },
         },
     )?;
     let warnings: Vec<String> = prep.warnings().iter().map(|w| w.to_string()).collect();

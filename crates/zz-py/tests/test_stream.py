@@ -76,3 +76,20 @@ def test_even_temporal_mapping_type_reproduces_the_stream_oracle(stream_ref, tmp
     assert uneven.latency != even.latency  # the option reaches the per-CN search
     with pytest.raises(ValueError):
         optimize_allocation_ga(*args, "bad", str(tmp_path), temporal_mapping_type="odd")
+
+
+def test_optimal_per_cn_engine_reaches_the_search(stream_ref, tmp_path):
+    oracle = json.loads((stream_ref / "oracle/testing_2_cores_fused.json").read_text())
+    inputs = oracle["meta"]["inputs"]
+    root = stream_ref.parent.parent
+    args = [str(root / inputs["accelerator"]), str(root / inputs["workload"]), str(root / inputs["mapping"]),
+            "fused", [(0, 1)], 4, 4]
+    scme = optimize_allocation_ga(*args, "opt", str(tmp_path), engine="optimal")
+    search = scme.report["temporal_search"]
+    assert search["engine"] == "optimal" and search["evaluations"] > 0 and search["stopped"] == 0
+    assert search["orderings"] >= search["evaluated"] + search["pruned"]
+    assert "temporal_search" not in optimize_allocation_ga(*args, "loma", str(tmp_path)).report
+    with pytest.raises(ValueError):
+        optimize_allocation_ga(*args, "bad", str(tmp_path), engine="salsa")
+    with pytest.raises(ValueError):
+        optimize_allocation_ga(*args, "bad", str(tmp_path), engine="optimal", time_limit=-1.0)

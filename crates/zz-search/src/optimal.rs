@@ -730,7 +730,7 @@ const WALK_LIMIT: u64 = 1_000_000;
 /// Outcome of [`first_with_key`].
 enum Walk {
     /// The first ordering in generation order with the key (evaluation, nest, steps walked).
-    Found(Option<(CostEvaluation, LoopNest, u64)>),
+    Found(Option<Box<(CostEvaluation, LoopNest, u64)>>),
     /// Not within the limit (the steps walked).
     TooLong(u64),
 }
@@ -756,7 +756,7 @@ fn first_with_key(s: &Search<'_, '_, '_>, items: &[(u8, u64, u8)], key: Key, lim
         }
         let e = *ev.evaluate(&nest)?;
         if s.obj.key(s.ctx, &nest, &e)? == key {
-            return Ok(Walk::Found(Some((e, nest, steps))));
+            return Ok(Walk::Found(Some(Box::new((e, nest, steps)))));
         }
     }
     // the optimum is the key of an ordering of the space, so the walk cannot end here
@@ -1017,11 +1017,9 @@ fn search_from(
         };
         match walked {
             Walk::Found(found) => {
-                s.stats.walk_evaluations = match &found {
-                    Some((_, _, k)) => *k,
-                    None => 0,
-                };
-                if let Some((e, n, _)) = found {
+                s.stats.walk_evaluations = found.as_ref().map_or(0, |f| f.2);
+                if let Some(f) = found {
+                    let (e, n, _) = *f;
                     let key = s.best.map(|b| b.0).unwrap_or((0.0, 0.0));
                     s.best = Some((key, e, n));
                 }

@@ -104,6 +104,8 @@ def _run(
     skip_if_exists: bool,
     temporal_mapping_type: str,
     seed: int,
+    engine: str = "loma",
+    time_limit: float | None = None,
 ) -> StreamCostModelEvaluation:
     _check_inputs(hardware, workload, mapping, mode, output_path)
     if temporal_mapping_type not in ("uneven", "even"):
@@ -130,6 +132,8 @@ def _run(
         6,
         folder,
         temporal_mapping_type,
+        engine,
+        time_limit,
     )
     text, warnings = _core.run_stream(job)
     _engine.log_warnings(warnings)
@@ -153,11 +157,16 @@ def optimize_allocation_ga(  # noqa: PLR0913
     temporal_mapping_type: str = "uneven",
     *,
     seed: int = 0,
+    engine: str = "loma",
+    time_limit: float | None = None,
 ) -> StreamCostModelEvaluation:
     """Allocates the layers the mapping leaves open with the genetic algorithm (seeded: ``seed``,
-    Stream's own run is unseeded) and schedules; see the module docs for outputs."""
+    Stream's own run is unseeded) and schedules; see the module docs for outputs. Beyond Stream:
+    ``engine="optimal"`` searches each CN's temporal mapping with the optimal engine (the best of
+    the full ordering space under Stream's objective), ``time_limit`` (seconds) bounds each
+    per-CN search."""
     return _run(hardware, workload, mapping, mode, layer_stacks, "ga", nb_ga_generations, nb_ga_individuals,
-                experiment_id, output_path, skip_if_exists, temporal_mapping_type, seed)
+                experiment_id, output_path, skip_if_exists, temporal_mapping_type, seed, engine, time_limit)
 
 
 def optimize_allocation_co(  # noqa: PLR0913
@@ -170,7 +179,11 @@ def optimize_allocation_co(  # noqa: PLR0913
     output_path: str,
     skip_if_exists: bool = False,
     temporal_mapping_type: str = "uneven",
+    *,
+    engine: str = "loma",
+    time_limit: float | None = None,
 ) -> StreamCostModelEvaluation:
-    """Allocates by constraint optimisation (one MILP per layer stack, HiGHS) and schedules."""
+    """Allocates by constraint optimisation (one MILP per layer stack, HiGHS) and schedules;
+    ``engine`` and ``time_limit`` as for :func:`optimize_allocation_ga`."""
     return _run(hardware, workload, mapping, mode, layer_stacks, "co", 4, 4, experiment_id, output_path,
-                skip_if_exists, temporal_mapping_type, 0)
+                skip_if_exists, temporal_mapping_type, 0, engine, time_limit)
