@@ -563,3 +563,56 @@ fn ga_time_budget_reports_its_generations_and_replays_with_generations() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--ga-time"));
 }
+
+/// `--engine optimal` runs the per-CN search with the optimal engine and says so (terminal and
+/// JSON); the per-CN costs are never worse than LOMA's under Stream's objective on this example
+/// (no DRAM-streamed operands), and `salsa` or a bad time limit is refused with exit 2.
+#[test]
+fn stream_optimal_per_cn_engine_reports_its_searches() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let run = |extra: &[&str]| {
+        let json =
+            std::env::temp_dir().join(format!("zz-stream-engine-{}-{}.json", std::process::id(), extra.join("")));
+        let o = Command::new(env!("CARGO_BIN_EXE_zigzag-rs"))
+            .current_dir(&repo)
+            .args(["stream", "-a", "examples/multicore/dual_edge16.yaml", "-w", "examples/workload.yaml"])
+            .args(["-m", "examples/multicore/mapping.yaml"])
+            .args(extra)
+            .arg("--json")
+            .arg(&json)
+            .output()
+            .unwrap();
+        let report =
+            std::fs::read_to_string(&json).ok().map(|t| serde_json::from_str::<serde_json::Value>(&t).unwrap());
+        (o, report)
+    };
+    let (o, optimal) = run(&["--engine", "optimal"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("Per-CN search: optimal engine") && stdout.contains("every one proven optimal"),
+        "{stdout}"
+    );
+    let optimal = optimal.unwrap();
+    let t = &optimal["temporal_search"];
+    assert_eq!(t["engine"], "optimal");
+    assert!(t["evaluations"].as_u64().unwrap() > 0 && t["stopped"].as_u64() == Some(0), "{t}");
+    let (o, loma) = run(&["--engine", "loma"]);
+    assert!(o.status.success());
+    let loma = loma.unwrap();
+    assert!(loma.get("temporal_search").is_none());
+    // per CN, Stream's objective without DRAM is the truncated runtime
+    let busy = |r: &serde_json::Value| -> f64 {
+        r["cns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["end"].as_f64().unwrap() - c["start"].as_f64().unwrap()).trunc())
+            .sum()
+    };
+    assert!(busy(&optimal) <= busy(&loma), "{} > {}", busy(&optimal), busy(&loma));
+    for bad in [&["--engine", "salsa"][..], &["--engine", "optimal", "--time-limit", "0"][..]] {
+        let (o, _) = run(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
+}

@@ -1023,27 +1023,9 @@ fn search_from(
                     let key = s.best.map(|b| b.0).unwrap_or((0.0, 0.0));
                     s.best = Some((key, e, n));
                 }
-                (s.progress)(s.pending_progress);
-                let Some((best_key, best, nest)) = s.best else {
-                    return Err(CostError::Mapping {
-                        layer: layer.name.clone(),
-                        message:
-                            "no loop ordering fits the memory hierarchy (memories too small for the spatial unrolling)"
-                                .into(),
-                    });
-                };
-                s.stats.lower_bound = best_key.0;
-                s.stats.tie_break_exact = true;
-                s.stats.seconds = start.elapsed().as_secs_f64();
-                let result = loma::TemporalSearchResult {
-                    best,
-                    mapping: nest.to_mapping(),
-                    orderings_generated: s.stats.evaluated,
-                    evaluated: s.stats.evaluated,
-                    time_limit_hit: false,
-                    front: s.front.take(),
-                };
-                return Ok(OptimalResult { result, stats: s.stats });
+                // The walk broke the tie: nothing is left for the tie walk below.
+                s.ties.clear();
+                s.ties_overflow = false;
             }
             Walk::TooLong(steps) => {
                 // Fall back: search again from the proven optimum, collecting every tie.
