@@ -37,8 +37,9 @@ pub struct StreamArgs {
     /// Stream's objective, proven by branch-and-bound; LOMA's result is its first incumbent).
     #[arg(long, default_value = "loma")]
     pub engine: String,
-    /// Per (CN, core, spatial mapping), stop the temporal search after this many seconds and keep
-    /// the best found (results then depend on the machine's speed).
+    /// With --engine optimal: per (CN, core, spatial mapping), stop the search after this many
+    /// seconds and keep the best found (the output counts the stopped searches; results then
+    /// depend on the machine's speed).
     #[arg(long)]
     pub time_limit: Option<f64>,
     /// Temporal mapping type of the per-CN cost search: uneven (default) or even (Stream's `temporal_mapping_type`).

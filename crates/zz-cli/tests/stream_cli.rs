@@ -566,7 +566,8 @@ fn ga_time_budget_reports_its_generations_and_replays_with_generations() {
 
 /// `--engine optimal` runs the per-CN search with the optimal engine and says so (terminal and
 /// JSON); the per-CN costs are never worse than LOMA's under Stream's objective on this example
-/// (no DRAM-streamed operands), and `salsa` or a bad time limit is refused with exit 2.
+/// (no DRAM-streamed operands), and `salsa`, a bad time limit or a time limit for LOMA is
+/// refused with exit 2.
 #[test]
 fn stream_optimal_per_cn_engine_reports_its_searches() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -611,7 +612,7 @@ fn stream_optimal_per_cn_engine_reports_its_searches() {
             .sum()
     };
     assert!(busy(&optimal) <= busy(&loma), "{} > {}", busy(&optimal), busy(&loma));
-    for bad in [&["--engine", "salsa"][..], &["--engine", "optimal", "--time-limit", "0"][..]] {
+    for bad in [&["--engine", "salsa"][..], &["--engine", "optimal", "--time-limit", "0"], &["--time-limit", "5"]] {
         let (o, _) = run(bad);
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));
     }

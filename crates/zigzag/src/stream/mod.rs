@@ -100,8 +100,9 @@ pub struct PrepareOptions {
     /// reference, the optimal engine (the best mapping of the full ordering space under
     /// Stream's objective). SALSA is not offered here.
     pub engine: crate::Engine,
-    /// Per (CN, core, spatial mapping), stop the temporal search after this long and keep the
-    /// best found (results then depend on the machine's speed).
+    /// With the optimal engine: per (CN, core, spatial mapping), stop the search after this long
+    /// and keep the best found (the report counts the stopped searches; results then depend on
+    /// the machine's speed).
     pub time_limit: Option<std::time::Duration>,
 }
 
@@ -122,6 +123,14 @@ impl PrepareOptions {
     /// The per-CN search options these stand for.
     fn cost_options(&self) -> Result<CostOptions> {
         let optimal = match self.engine {
+            crate::Engine::Loma if self.time_limit.is_some() => {
+                return Err(Error::InvalidOption {
+                    message:
+                        "the per-CN time limit applies to the optimal engine (--engine optimal); LOMA's per-CN search \
+                              is small at Stream's --lpf-limit"
+                            .into(),
+                });
+            }
             crate::Engine::Loma => None,
             crate::Engine::Optimal => {
                 Some(zz_search::optimal::OptimalOptions { time_limit: self.time_limit, ..Default::default() })
@@ -132,13 +141,7 @@ impl PrepareOptions {
                 });
             }
         };
-        Ok(CostOptions {
-            lpf_limit: self.lpf_limit,
-            mapping_type: self.mapping_type,
-            optimal,
-            time_limit: self.time_limit,
-            ..Default::default()
-        })
+        Ok(CostOptions { lpf_limit: self.lpf_limit, mapping_type: self.mapping_type, optimal, ..Default::default() })
     }
 }
 

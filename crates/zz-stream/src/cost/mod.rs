@@ -69,9 +69,6 @@ pub struct CostOptions {
     /// the full ordering space under Stream's objective; LOMA at `lpf_limit` gives its first
     /// incumbent).
     pub optimal: Option<zz_search::optimal::OptimalOptions>,
-    /// Beyond the reference: stop LOMA's search of one spatial mapping after this long (the
-    /// optimal engine takes its own limit from [`Self::optimal`]).
-    pub time_limit: Option<std::time::Duration>,
 }
 
 /// What the optimal engine did for one (CN, core), summed over its spatial mappings.
@@ -146,7 +143,6 @@ impl Default for CostOptions {
             spatial: SpatialOptions::default(),
             latency_attr: LatencyAttr::Total2,
             optimal: None,
-            time_limit: None,
         }
     }
 }

@@ -39,7 +39,6 @@ pub(super) fn search_temporal(
     }
     let ctx = setup.context(info, hw, bind);
     let alloc = Allocator::new(info, hw, bind, &setup.frac.levels, opts.mapping_type);
-    let deadline = opts.time_limit.map(|t| std::time::Instant::now() + t);
     let found = zz_search::loma::search_orderings(
         info,
         setup,
@@ -47,7 +46,7 @@ pub(super) fn search_temporal(
         &alloc,
         opts.lpf_limit,
         &[],
-        deadline,
+        None,
         &|_| {},
         obj,
         Default::default(),

@@ -163,8 +163,8 @@ def optimize_allocation_ga(  # noqa: PLR0913
     """Allocates the layers the mapping leaves open with the genetic algorithm (seeded: ``seed``,
     Stream's own run is unseeded) and schedules; see the module docs for outputs. Beyond Stream:
     ``engine="optimal"`` searches each CN's temporal mapping with the optimal engine (the best of
-    the full ordering space under Stream's objective), ``time_limit`` (seconds) bounds each
-    per-CN search."""
+    the full ordering space under Stream's objective), ``time_limit`` (seconds, with the optimal
+    engine) bounds each per-CN search."""
     return _run(hardware, workload, mapping, mode, layer_stacks, "ga", nb_ga_generations, nb_ga_individuals,
                 experiment_id, output_path, skip_if_exists, temporal_mapping_type, seed, engine, time_limit)
 
