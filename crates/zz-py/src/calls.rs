@@ -47,6 +47,15 @@ pub struct SingleCoreRequest {
     pub salsa_criterion: String,
 }
 
+/// `time_limit` in seconds: positive and finite.
+pub(crate) fn time_limit(t: Option<f64>) -> Result<Option<Duration>, Error> {
+    match t {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(Some(Duration::from_secs_f64(t))),
+        Some(t) => Err(invalid("time_limit", format!("expected a positive number of seconds, got {t}"))),
+    }
+}
+
 fn invalid(option: &str, e: impl std::fmt::Display) -> Error {
     Error::InvalidOption { message: format!("{option}: {e}") }
 }
@@ -63,11 +72,7 @@ impl SingleCoreRequest {
         let mapping_type: MappingType = self.mapping_type.parse().map_err(|e| invalid("mapping_type", e))?;
         let engine: Engine = self.engine.parse().map_err(|e| invalid("engine", e))?;
         let criterion: SalsaCriterion = self.salsa_criterion.parse().map_err(|e| invalid("salsa_criterion", e))?;
-        let time_limit = match self.time_limit {
-            None => None,
-            Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-            Some(t) => return Err(invalid("time_limit", format!("expected a positive number of seconds, got {t}"))),
-        };
+        let time_limit = time_limit(self.time_limit)?;
         Ok(MapOptions {
             objective,
             lpf_limit: self.lpf_limit,

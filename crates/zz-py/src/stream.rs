@@ -69,13 +69,7 @@ pub fn run_stream(job: &StreamJob) -> Result<(String, Vec<String>), Error> {
             lpf_limit: job.lpf_limit,
             mapping_type: job.mapping_type.parse().map_err(|e| invalid("temporal_mapping_type", e))?,
             engine: job.engine.parse().map_err(|e| invalid("engine", e))?,
-            time_limit: match job.time_limit {
-                None => None,
-                Some(t) if t.is_finite() && t > 0.0 => Some(std::time::Duration::from_secs_f64(t)),
-                Some(t) => {
-                    return Err(invalid("time_limit", format!("expected a positive number of seconds, got {t}")));
-                }
-            },
+            time_limit: crate::calls::time_limit(job.time_limit)?,
         },
     )?;
     let warnings: Vec<String> = prep.warnings().iter().map(|w| w.to_string()).collect();

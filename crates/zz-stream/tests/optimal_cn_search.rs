@@ -3,7 +3,8 @@
 //! the full ordering space (LOMA with no loop-prime-factor limit) picks under Stream's objective:
 //! the same spatial and temporal mapping and the same numbers. The layer-by-layer fixtures stream
 //! every operand from DRAM (the bandwidth-factor objective), the fused ones do not (the truncated
-//! latency). The optimum is also never worse than LOMA's at the default limit.
+//! latency). On these fixtures the optimum is also never worse than LOMA's at the default limit
+//! (not a law: LOMA's merged loops can lie outside the full space).
 
 mod common;
 

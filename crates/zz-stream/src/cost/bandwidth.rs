@@ -93,17 +93,18 @@ pub fn top_inst_bandwidth(
     Ok(bw)
 }
 
-/// The part of [`top_inst_bandwidth`] (scaling 1) that the transfers between `op`'s top memory
-/// level and the level below fix: `rd_out_to_low + wr_in_by_low`, without borrowed bandwidth.
-pub(super) fn top_downward_bandwidth(ctx: &EvalContext<'_>, nest: &LoopNest, op: MemOperand) -> Result<f64, CostError> {
-    let Some(x) = ctx.bind.layer_op_of[op.index()] else { return Ok(0.0) };
-    let x = x as usize;
-    let ta = TemporalAnalysis::new(ctx.layer, nest).map_err(CostError::Invariant)?;
-    let im = MappingAnalysis::new(ctx.layer, ctx.spatial_int, nest, &ta, true);
+/// The part of [`top_inst_bandwidth`] (scaling 1) that the transfers between layer operand
+/// `x`'s top memory level and the level below fix: `rd_out_to_low + wr_in_by_low`, without
+/// borrowed bandwidth (`ta`, `im`: the analyses of the nest).
+pub(super) fn top_downward_bandwidth(
+    ctx: &EvalContext<'_>,
+    ta: &TemporalAnalysis,
+    im: &MappingAnalysis,
+    x: usize,
+) -> f64 {
     let top = ctx.bind.n_levels[x] - 1;
-    let cpo = ctx.cycles_per_op;
-    Ok([Direction::RdOutToLow, Direction::WrInByLow]
+    [Direction::RdOutToLow, Direction::WrInByLow]
         .into_iter()
-        .map(|d| py_ceil(im.instantaneous_bandwidth(&ta, x, top, d) / cpo))
-        .sum())
+        .map(|d| py_ceil(im.instantaneous_bandwidth(ta, x, top, d) / ctx.cycles_per_op))
+        .sum()
 }

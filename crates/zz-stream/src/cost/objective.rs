@@ -47,13 +47,19 @@ impl Objective {
             return Ok((1.0, latency));
         }
         let used = |op: MemOperand| -> Result<f64, CostError> {
-            if !self.with_dram.contains(&op) {
-                return Ok(0.0);
-            }
             Ok(top_inst_bandwidth(ctx, nest, e, op, 1.0)?.iter().map(|&x| x as f64).sum())
         };
-        let total = match self.with_dram.len() {
-            1 => self.nb_parallel * used(self.with_dram[0])?,
+        let total = self.combine(used)?;
+        Ok((py_ceil(total / self.total_dram_bw), latency))
+    }
+}
+
+impl Objective {
+    /// The used DRAM bandwidth from each operand's (`used`, asked only for the operands with the
+    /// most levels): one of them counted once as broadcast, the others times the inter-core split.
+    fn combine(&self, mut used: impl FnMut(MemOperand) -> Result<f64, CostError>) -> Result<f64, CostError> {
+        match self.with_dram.len() {
+            1 => Ok(self.nb_parallel * used(self.with_dram[0])?),
             2 | 3 => {
                 let Some(&b) = self.with_dram.iter().find(|&&op| op != MemOperand::O) else {
                     return Err(CostError::Invariant("no broadcast operand among the DRAM operands".into()));
@@ -62,11 +68,10 @@ impl Objective {
                 for &op in self.with_dram.iter().filter(|&&op| op != b) {
                     others += used(op)?;
                 }
-                self.nb_parallel * others + used(b)?
+                Ok(self.nb_parallel * others + used(b)?)
             }
-            _ => return Err(CostError::Invariant("no operand has a DRAM level".into())),
-        };
-        Ok((py_ceil(total / self.total_dram_bw), latency))
+            _ => Err(CostError::Invariant("no operand has a DRAM level".into())),
+        }
     }
 }
 
@@ -98,25 +103,24 @@ impl zz_search::optimal::BoundedObjective for Objective {
         if !self.has_dram {
             return (latency, 0.0);
         }
-        let used = |op: MemOperand| -> f64 {
-            let Some(x) = ctx.bind.layer_op_of[op.index()] else { return 0.0 };
+        // The temporal and mapping analyses of `nest`, made once, when an operand needs them.
+        let mut analysis: Option<Option<(TemporalAnalysis, MappingAnalysis)>> = None;
+        let used = |op: MemOperand| -> Result<f64, CostError> {
+            let Some(x) = ctx.bind.layer_op_of[op.index()] else { return Ok(0.0) };
             let x = x as usize;
             let top = ctx.bind.n_levels[x] - 1;
-            if !self.with_dram.contains(&op) || known.get(x).is_none_or(|k| k & (1 << top) == 0) {
-                return 0.0;
+            if known.get(x).is_none_or(|k| k & (1 << top) == 0) {
+                return Ok(0.0);
             }
-            top_downward_bandwidth(ctx, nest, op).unwrap_or(0.0)
+            let an = analysis.get_or_insert_with(|| {
+                let ta = TemporalAnalysis::new(ctx.layer, nest).ok()?;
+                let im = MappingAnalysis::new(ctx.layer, ctx.spatial_int, nest, &ta, true);
+                Some((ta, im))
+            });
+            Ok(an.as_ref().map_or(0.0, |(ta, im)| top_downward_bandwidth(ctx, ta, im, x)))
         };
-        let total = match self.with_dram.len() {
-            1 => self.nb_parallel * used(self.with_dram[0]),
-            _ => match self.with_dram.iter().find(|&&op| op != MemOperand::O) {
-                Some(&b) => {
-                    let others: f64 = self.with_dram.iter().filter(|&&op| op != b).map(|&op| used(op)).sum();
-                    self.nb_parallel * others + used(b)
-                }
-                None => 0.0,
-            },
-        };
+        // A model the key cannot rank either bounds nothing.
+        let total = self.combine(used).unwrap_or(0.0);
         (py_ceil(total / self.total_dram_bw) * latency, 0.0)
     }
 }
