@@ -123,6 +123,11 @@ fn map_options(args: &MapArgs) -> Result<MapOptions, Failure> {
         args.mapping_type.parse().map_err(|e| Failure::input(format!("--mapping-type: {e}")))?;
     let time_limit = parse_time_limit(args.time_limit)?;
     let engine: Engine = args.engine.parse().map_err(|e| Failure::input(format!("--engine: {e}")))?;
+    if args.no_mirror && engine != Engine::Optimal && args.against.is_none() {
+        return Err(Failure::input(
+            "--no-mirror: only the optimal search uses the mirror symmetry; add --engine optimal or --against optimal, or drop --no-mirror",
+        ));
+    }
     // The criterion is only read (and checked) when SALSA runs.
     let criterion = if engine == Engine::Salsa {
         args.salsa_criterion.parse().map_err(|e| Failure::input(format!("--salsa-criterion: {e}")))?

@@ -399,6 +399,19 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
             f.offer(e.latency_total2, e.energy_total, 0, || nest.loops[..nest.len as usize].to_vec());
         }
         let key = match self.obj.key(self.ctx, nest, e) {
+            // A NaN key neither beats nor ties: it would silently become the best.
+            Ok(k) if k.0.is_nan() || k.1.is_nan() => {
+                if self.first_error.is_none() {
+                    self.first_error = Some(CostError::Mapping {
+                        layer: self.layer.name.clone(),
+                        message: format!(
+                            "the objective of a loop ordering is not a number (latency {}, energy {}): check the accelerator's costs and sizes",
+                            e.latency_total2, e.energy_total
+                        ),
+                    });
+                }
+                return;
+            }
             Ok(k) => k,
             Err(err) => {
                 if self.first_error.is_none() {
@@ -487,8 +500,9 @@ impl<'s, 'c, 'a> Search<'s, 'c, 'a> {
                             }
                             Ok(_) => {
                                 let k = self.obj.bound(self.ctx, &nest, &f, self.ev.partial_bounds(f));
-                                // A deeper node's bound is at least its parent's.
-                                child_lb = if lt(k, lb) { lb } else { k };
+                                // A deeper node's bound is at least its parent's (a NaN
+                                // bound bounds nothing).
+                                child_lb = if k.0.is_nan() || k.1.is_nan() || lt(k, lb) { lb } else { k };
                                 child_fixed = f;
                             }
                             Err(err) => {
@@ -1002,7 +1016,10 @@ fn search_from(
             s.stats.evaluated -= 1;
             if s.best.is_some() {
                 let none = [0; MAX_OPS];
-                root_lb = s.obj.bound(s.ctx, &s.leaf_nest, &none, s.ev.partial_bounds(none));
+                let b = s.obj.bound(s.ctx, &s.leaf_nest, &none, s.ev.partial_bounds(none));
+                if !b.0.is_nan() && !b.1.is_nan() {
+                    root_lb = b;
+                }
             }
             s.prefix.clear();
             // The tree search meets this ordering again; keep it only as the bound to beat.

@@ -208,3 +208,58 @@ fn resnet18_small_spaces_match_exhaustive_enumeration() {
     cases += compare(&t.join("hardware-v39/accelerator1.yaml"), &wl, &t.join("mapping/mapping.yaml"), &ALL, 200_000, 3);
     assert!(cases >= 6, "only {cases} cases compared");
 }
+
+/// An objective whose value is not a number (e.g. a cost table with a NaN in it).
+struct NanObjective;
+
+impl optimal::BoundedObjective for NanObjective {
+    fn key(
+        &self,
+        _: &zz_cost::EvalContext<'_>,
+        _: &zz_cost::temporal::LoopNest,
+        _: &zz_cost::CostEvaluation,
+    ) -> Result<optimal::Key, zz_cost::CostError> {
+        Ok((f64::NAN, 0.0))
+    }
+
+    fn bound(
+        &self,
+        _: &zz_cost::EvalContext<'_>,
+        _: &zz_cost::temporal::LoopNest,
+        _: &zz_cost::KnownBoundaries,
+        _: zz_cost::PartialBounds,
+    ) -> optimal::Key {
+        (f64::NAN, f64::NAN)
+    }
+}
+
+/// A NaN objective value neither beats nor ties anything: the search must stop with an error
+/// instead of returning an ordering whose value means nothing.
+#[test]
+fn nan_objective_is_an_error_not_an_optimum() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let acc = zz_inputs::read_accelerator(&root.join("examples/accelerator.yaml")).unwrap().0;
+    let wl = zz_inputs::read_workload_yaml(&root.join("examples/workload.yaml")).unwrap().0;
+    let mapping = zz_inputs::read_mapping(&root.join("examples/mapping.yaml")).unwrap().0;
+    let hw = HierarchyInfo::new(&acc);
+    let layer = &wl.layers[0];
+    let entry = mapping.entry_for(&layer.name, &layer.operator_type).unwrap();
+    let info = LayerInfo::new(layer).unwrap();
+    let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).unwrap();
+    let sopts = SpatialOptions { nb_mappings: 1, ..Default::default() };
+    let sm = &spatial_generation::generate(&info, &hw, &bind, entry, &sopts).unwrap()[0];
+    let setup = SpatialSetup::new(&info, &hw, &bind, sm).unwrap();
+    let r = optimal::search_with(
+        &info,
+        &hw,
+        &bind,
+        &setup,
+        Default::default(),
+        6,
+        &NanObjective,
+        &OptimalOptions::default(),
+        &|_| {},
+    );
+    let err = r.err().expect("a NaN objective must be an error").to_string();
+    assert!(err.contains("not a number"), "{err}");
+}

@@ -27,7 +27,7 @@ use zz_ir::stream::accelerator::{StreamAccelerator, StreamLinkKind, total_weight
 use zz_ir::stream::mapping::{StreamMapping, Tiling, TilingFactor};
 use zz_ir::stream::workload::{NodeKind, StreamWorkload};
 
-use crate::cn::{self, CnGraph, CnOptions};
+use crate::cn::{self, CnGraph, CnOptions, Mode};
 use crate::cost::{self, CostOptions, CostTable};
 use crate::schedule_input::{
     self, CnOperand, Core, Edge, Link, LinkKind, MemoryInstance, OffchipBandwidth, Path as SPath, ScheduleInput,
@@ -518,6 +518,11 @@ pub struct CoPrepared {
     pub prepared: Prepared,
     /// The allocation (per stack and unrolled).
     pub co: crate::co::CoResult,
+    /// Beyond the reference: the layer stacks used when Stream's automatic ones had a stack
+    /// the MILP cannot take (see [`restack_for_co`]); `None` when they were used as they are.
+    pub restacked: Option<Vec<Vec<usize>>>,
+    /// Per stack, the steady-state CNs `(layer, sub id)` of the workload before re-tiling.
+    pub steady_state_cns: Vec<Vec<(usize, usize)>>,
     /// Stream's scheduling order of the re-tiled CNs.
     pub order: SchedulingOrder,
     /// Resolved inter-core tiling per layer id: `(layer, [(dim, factor)], cores)`.
@@ -536,14 +541,86 @@ pub fn prepare_co(
     prepare_co_from(opts, prepare(inputs, opts)?, co)
 }
 
+/// Beyond the reference: with Stream's automatic layer stacks (fused, no `--layer-stacks`), a
+/// stack the CO MILP cannot take (several sink layers, a layer without steady-state CNs, more
+/// steady-state CNs than `auto_stack_cns` or `max_cns`) is cut into consecutive stacks that it can take, each as
+/// long as possible, and the workload prepared again with them. Returns the prepared workload
+/// and, when it was cut, the stacks used.
+fn restack_for_co(
+    opts: &PrepareOptions,
+    pre: Prepared,
+    co_opts: &crate::co::CoOptions,
+) -> Result<(Prepared, Option<Vec<Vec<usize>>>), StreamError> {
+    if opts.cn.mode != Mode::Fused || opts.cn.layer_stacks.is_some() || co_opts.replay.is_some() {
+        return Ok((pre, None));
+    }
+    let cap = total_weight_capacity(&pre.accelerator);
+    let limit = co_opts.max_cns.min(co_opts.auto_stack_cns);
+    let fits = |graph: &CnGraph, stack: &[usize]| {
+        let preds = crate::co::steady_state::predecessors(graph);
+        crate::co::steady_state_for_co(graph, &preds, stack, &pre.accelerator, limit).is_ok()
+    };
+    let original = pre.graph.layer_stacks.clone();
+    if original.iter().all(|s| fits(&pre.graph, s)) {
+        return Ok((pre, None));
+    }
+    // Stacks decided so far, then the one being grown, then the rest as they were.
+    let mut done: Vec<Vec<usize>> = Vec::new();
+    for (k, stack) in original.iter().enumerate() {
+        if fits(&pre.graph, stack) {
+            done.push(stack.clone());
+            continue;
+        }
+        let mut start = 0;
+        while start < stack.len() {
+            // The longest prefix of stack[start..] that the MILP can take (one layer always can).
+            let mut best = start + 1;
+            for end in start + 2..=stack.len() {
+                let mut trial = done.clone();
+                trial.push(stack[start..end].to_vec());
+                trial.extend(stack[end..].iter().map(|&l| vec![l]));
+                trial.extend(original[k + 1..].iter().cloned());
+                let cn_opts = CnOptions { layer_stacks: Some(trial), ..opts.cn.clone() };
+                let graph = cn::generate(&pre.workload, &cn_opts, cap)?;
+                let preds = crate::co::steady_state::predecessors(&graph);
+                match crate::co::steady_state::extract(&graph, &preds, &stack[start..end]) {
+                    // grown too far: later prefixes only get larger
+                    Ok(Some(ss)) if ss.cns.len() > limit => break,
+                    _ if fits(&graph, &stack[start..end]) => best = end,
+                    _ => {}
+                }
+            }
+            done.push(stack[start..best].to_vec());
+            start = best;
+        }
+    }
+    let cn_opts = CnOptions { layer_stacks: Some(done.clone()), ..opts.cn.clone() };
+    let graph = cn::generate(&pre.workload, &cn_opts, cap)?;
+    let costs = cost::compute(&graph, &pre.workload, &pre.accelerator, &opts.cost)?;
+    Ok((
+        Prepared { accelerator: pre.accelerator, workload: pre.workload, graph, costs, warnings: pre.warnings },
+        Some(done),
+    ))
+}
+
 /// [`prepare_co`] from an already prepared (pre-CO) workload.
 pub fn prepare_co_from(
     opts: &PrepareOptions,
     pre: Prepared,
     co_opts: &crate::co::CoOptions,
 ) -> Result<CoPrepared, StreamError> {
+    let (pre, restacked) = restack_for_co(opts, pre, co_opts)?;
+    let opts = &PrepareOptions {
+        cn: CnOptions { layer_stacks: restacked.clone().or_else(|| opts.cn.layer_stacks.clone()), ..opts.cn.clone() },
+        ..opts.clone()
+    };
     let co = crate::co::allocate(&pre.graph, &pre.costs, &pre.accelerator, co_opts)
         .map_err(|e| StreamError::Pipeline(e.to_string()))?;
+    let steady_state_cns: Vec<Vec<(usize, usize)>> = co
+        .stacks
+        .iter()
+        .map(|st| st.ss.cns.iter().map(|&i| (pre.graph.cns[i].id, pre.graph.cns[i].sub_id)).collect())
+        .collect();
     let mut wl = pre.workload.clone();
     let mut resolved = Vec::new();
     for tl in &pre.graph.layers {
@@ -591,5 +668,5 @@ pub fn prepare_co_from(
     let costs = cost::compute(&graph, &wl, &pre.accelerator, &cost)?;
     let order = SchedulingOrder::Explicit(co.order.clone());
     let prepared = Prepared { accelerator: pre.accelerator, workload: wl, graph, costs, warnings: pre.warnings };
-    Ok(CoPrepared { prepared, co, order, resolved })
+    Ok(CoPrepared { prepared, co, order, resolved, restacked, steady_state_cns })
 }

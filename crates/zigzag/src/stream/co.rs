@@ -26,15 +26,6 @@ impl StreamRun {
     /// Allocates with constraint optimisation and re-tiles / re-costs the workload with the
     /// chosen splits and cores.
     pub fn allocate_co(self, opts: &CoOptions) -> Result<CoRun> {
-        let preds = zz_stream::co::steady_state::predecessors(&self.prep.graph);
-        let steady_state_cns: Vec<Vec<(usize, usize)>> = self
-            .prep
-            .graph
-            .layer_stacks
-            .iter()
-            .filter_map(|s| zz_stream::co::steady_state::extract(&self.prep.graph, &preds, s).ok().flatten())
-            .map(|ss| ss.cns.iter().map(|&i| (self.prep.graph.cns[i].id, self.prep.graph.cns[i].sub_id)).collect())
-            .collect();
         let StreamRun { prep, files, resolver, cn, cost } = self;
         let popts = pipeline::PrepareOptions { cn: cn.clone(), cost: cost.clone() };
         let co = pipeline::prepare_co_from(&popts, prep, opts).map_err(|e| Error::Stream {
@@ -43,6 +34,7 @@ impl StreamRun {
             hint: Some("check the layer stacks and the mapping's core_allocation"),
             kind: StreamFailure::ConstraintOptimisation,
         })?;
+        let steady_state_cns = co.steady_state_cns.clone();
         let run = StreamRun { prep: co.prepared.clone(), files, resolver, cn, cost };
         Ok(CoRun { run, co, steady_state_cns })
     }
@@ -81,6 +73,12 @@ fn summary(co: &CoPrepared) -> String {
     let mut s = String::new();
     let r: &CoResult = &co.co;
     let prep = &co.prepared;
+    if let Some(stacks) = &co.restacked {
+        let _ = writeln!(
+            s,
+            "CO layer stacks: Stream's automatic stacks include one that constraint optimisation cannot allocate (several sink layers, or too many steady-state CNs for --co-max-cns); beyond the reference, cut into the longest stacks it can take: {stacks:?} (--layer-stacks chooses them)"
+        );
+    }
     for (i, st) in r.stacks.iter().enumerate() {
         let uniq = match st.unique {
             Some(true) => ", unique optimum",
@@ -99,6 +97,14 @@ fn summary(co: &CoPrepared) -> String {
             st.status,
             st.objective
         );
+        if !st.held_splits.is_empty() {
+            let _ = writeln!(
+                s,
+                "    note: the MILP gave layers {:?} (fixed inter-core splits {:?}) another number of cores, where the reference stops (an assertion); beyond the reference, solved again with those layers held to their splits",
+                st.held_splits.iter().map(|x| x.0).collect::<Vec<_>>(),
+                st.held_splits.iter().map(|x| x.1).collect::<Vec<_>>()
+            );
+        }
         for (l, cores) in &st.layer_cores {
             let tiling = co.resolved.iter().find(|x| x.0 == *l).map(|x| x.1.clone()).unwrap_or_default();
             let t: Vec<String> = tiling.iter().map(|(d, k)| format!("{d}, {k}")).collect();
@@ -129,6 +135,7 @@ fn report(co: &CoPrepared, pre_graph_ids: &[Vec<(usize, usize)>]) -> Value {
                 "predicted_steady_state_latency": st.predicted,
                 "formula": st.formula,
                 "unique_optimum": st.unique,
+                "held_splits": st.held_splits.iter().map(|(l, k)| json!({"layer": l, "split": k})).collect::<Vec<_>>(),
                 "steady_state_cns": ids,
                 "iterations": st.ss.iterations,
                 "nb_macs": st.ss.nb_macs,
@@ -146,7 +153,7 @@ fn report(co: &CoPrepared, pre_graph_ids: &[Vec<(usize, usize)>]) -> Value {
         .collect();
     let alloc: serde_json::Map<String, Value> =
         co.co.layer_cores.iter().map(|(l, c)| (l.to_string(), json!(c))).collect();
-    json!({"stacks": stacks, "co_allocation": alloc, "scheduling_order": co.co.order})
+    json!({"stacks": stacks, "co_allocation": alloc, "scheduling_order": co.co.order, "restacked_layer_stacks": co.restacked})
 }
 
 /// The mapping with every layer's resolved split and cores (a fixed allocation).

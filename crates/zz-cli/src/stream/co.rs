@@ -29,6 +29,11 @@ pub struct CoArgs {
     /// its cube); larger stacks stop with a message.
     #[arg(long, default_value_t = 64)]
     pub co_max_cns: usize,
+    /// With Stream's automatic fused layer stacks (no --layer-stacks), a stack whose steady state
+    /// has more CNs than this is cut into consecutive stacks that stay below it (beyond the
+    /// reference; the MILP's solve time grows steeply with the CN count).
+    #[arg(long, default_value_t = 16)]
+    pub co_auto_stack_cns: usize,
 }
 
 /// The allocator to use for a prepared workload (with a note when a `*` tiling selects CO).
@@ -63,5 +68,11 @@ pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
             args.co.co_time_limit
         )));
     }
-    Ok(CoOptions { time_limit: args.co.co_time_limit, tie_break, replay: replay(args)?, max_cns: args.co.co_max_cns })
+    Ok(CoOptions {
+        time_limit: args.co.co_time_limit,
+        tie_break,
+        replay: replay(args)?,
+        max_cns: args.co.co_max_cns,
+        auto_stack_cns: args.co.co_auto_stack_cns,
+    })
 }

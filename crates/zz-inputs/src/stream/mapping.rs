@@ -129,16 +129,8 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     };
     let mut entries = Vec::with_capacity(items.len());
     let mut any_core_allocation = false;
+    let mut fixed_key = None;
     for it in &items {
-        if let Value::Map(kv) = &it.node.value
-            && let Some(e) = kv.iter().find(|e| e.key.as_str() == Some("core_allocation_is_fixed"))
-        {
-            return Err(doc.error_at(
-                    e.key.pos,
-                    &format!("{}.core_allocation_is_fixed", it.path),
-                    "`core_allocation_is_fixed` is from older Stream releases (e.g. the Dec-2024 tutorial) and was removed: a single core in `core_allocation` now fixes the layer to it, several let the genetic algorithm choose; delete the key",
-                ));
-        }
         let f = doc.map(it, ENTRY_KEYS)?;
         let name = f.req_str(doc, "name")?.to_owned();
         let mut core_allocation = vec![0];
@@ -180,13 +172,9 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
             }
         }
         if let Some(x) = f.get("core_allocation_is_fixed") {
-            // Beyond the reference: Stream 21e5ad80's schema rejects this key and no code reads it.
-            doc.warn(
-                x.pos(),
-                format!(
-                    "`{name}.core_allocation_is_fixed` has no effect (Stream ignores it): a layer's cores are fixed by listing as many cores in `core_allocation` as its inter-core split; ignored"
-                ),
-            );
+            // Beyond the reference: Stream 21e5ad80's schema rejects this key and no code reads
+            // it, yet some of Stream's own examples carry it. One warning per file, at the first.
+            fixed_key.get_or_insert_with(|| (x.pos(), name.clone(), 0)).2 += 1;
         }
         if let Some(t) = f.get("temporal_ordering") {
             for e in doc.seq(&t)? {
@@ -214,6 +202,15 @@ fn read_doc(doc: &mut Doc, root: &Node) -> Result<Vec<StreamMappingEntry>, Input
     }
     if !entries.iter().any(|e| e.name == "default") {
         return Err(doc.error(&root, "no `default` entry; a Stream mapping needs an entry named `default`"));
+    }
+    if let Some((pos, first, n)) = fixed_key {
+        let more = if n > 1 { format!(" (and {} more entries)", n - 1) } else { String::new() };
+        doc.warn(
+            pos,
+            format!(
+                "`{first}.core_allocation_is_fixed`{more} is from older Stream releases (e.g. the Dec-2024 tutorial) and has no effect: a single core in `core_allocation` fixes the layer to it, several let the allocator choose; ignored (delete the key)"
+            ),
+        );
     }
     if !any_core_allocation {
         doc.warn(

@@ -500,6 +500,30 @@ pub fn solve_highs(m: &Model, time_limit: f64) -> Result<Solution, SolveFailure>
     if values.len() != m.cols.len() || values.iter().any(|v| !v.is_finite()) {
         return Err(SolveFailure::NoSolution(format!("{:?}", solved.status())));
     }
+    // At the time limit HiGHS may hand back values without an incumbent: use them only if
+    // they satisfy the model.
+    if status == Status::TimeLimit && !satisfies(m, &values) {
+        return Err(SolveFailure::NoSolution(format!(
+            "no feasible allocation found within the time limit of {time_limit} s (raise --co-time-limit or use smaller layer stacks)"
+        )));
+    }
     let objective = m.cols.iter().zip(&values).map(|(c, v)| c.cost * v).sum();
     Ok(Solution { status, values, objective })
+}
+
+/// Whether `values` meet every bound, integrality and row of `m` (absolute tolerance 1e-6,
+/// relative to the row's scale).
+fn satisfies(m: &Model, values: &[f64]) -> bool {
+    const TOL: f64 = 1e-6;
+    let cols_ok = m.cols.iter().zip(values).all(|(c, &v)| {
+        v >= c.lo - TOL * (1.0 + c.lo.abs())
+            && v <= c.hi + TOL * (1.0 + c.hi.abs())
+            && (!c.integer || (v - v.round()).abs() <= TOL)
+    });
+    cols_ok
+        && m.rows.iter().all(|r| {
+            let (sum, scale) =
+                r.coefs.iter().fold((0.0, 1.0f64), |(s, k), &(j, a)| (s + a * values[j], k.max((a * values[j]).abs())));
+            sum >= r.lo - TOL * scale && sum <= r.hi + TOL * scale
+        })
 }

@@ -25,6 +25,7 @@ use crate::cost::CostTable;
 use milp::{MilpInput, SolveFailure, Status};
 use steady_state::SteadyState;
 use unroll::SlotTable;
+use zz_ir::accelerator::MemOperand;
 use zz_ir::stream::accelerator::StreamAccelerator;
 
 /// CO failures.
@@ -84,11 +85,15 @@ pub struct CoOptions {
     pub replay: Option<Vec<(usize, Vec<usize>)>>,
     /// Largest steady-state CN set a MILP is built for (beyond it: an error naming the stack).
     pub max_cns: usize,
+    /// Beyond the reference: when Stream's automatic fused stacks are used, the largest
+    /// steady-state CN set a stack keeps before it is cut (the MILP's solve time grows steeply
+    /// with it; Stream's quick start peaks at 14).
+    pub auto_stack_cns: usize,
 }
 
 impl Default for CoOptions {
     fn default() -> Self {
-        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None, max_cns: 64 }
+        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None, max_cns: 64, auto_stack_cns: 16 }
     }
 }
 
@@ -117,6 +122,10 @@ pub struct StackResult {
     pub unique: Option<bool>,
     /// Seconds spent in the solver.
     pub solve_seconds: f64,
+    /// Layers with a fixed inter-core split that the reference's MILP gave another number of
+    /// cores (the reference then stops on an assertion); beyond the reference they are held to
+    /// their split and the stack solved again: `(layer id, split)`.
+    pub held_splits: Vec<(usize, u64)>,
 }
 
 /// The result of the CO allocation.
@@ -171,32 +180,18 @@ pub fn allocate(
     let preds = steady_state::predecessors(graph);
     let mut stacks = Vec::new();
     for stack in &graph.layer_stacks {
-        let Some(ss) = steady_state::extract(graph, &preds, stack)? else { continue };
-        // A layer without steady-state CNs gets no core (the reference drops it): fail before solving.
-        for &l in stack {
-            let has_cns = graph.cns.iter().any(|c| c.id == l);
-            if has_cns && !ss.cns.iter().any(|&i| graph.cns[i].id == l) {
-                return Err(CoError::Stack {
-                    stack: stack.clone(),
-                    message: format!(
-                        "layer {l} has no CN in the steady state, so the reference gives it no core (and drops it from the schedule); give that layer its own stack (--layer-stacks)"
-                    ),
-                });
-            }
-        }
-        if ss.cns.len() > opts.max_cns {
-            return Err(CoError::Stack {
-                stack: stack.clone(),
-                message: format!(
-                    "its steady state has {} CNs; the MILP would have about {} variables (limit --co-max-cns {}): use smaller layer stacks (--layer-stacks; Stream's quick start uses stacks of at most 12 layers) or raise the limit",
-                    ss.cns.len(),
-                    (acc.cores.len() - 1) * ss.cns.len() * ss.cns.len(),
-                    opts.max_cns
-                ),
-            });
-        }
+        let Some(ss) = steady_state_for_co(graph, &preds, stack, acc, opts.max_cns)? else { continue };
         let input = milp::constants(graph, costs, acc, &ss.cns, ss.iterations)?;
-        stacks.push(solve_stack(graph, ss, input, opts)?);
+        let mut st = solve_stack(graph, ss.clone(), input.clone(), opts)?;
+        let mismatched = split_mismatches(graph, &st);
+        if !mismatched.is_empty() && opts.replay.is_none() {
+            // Beyond the reference: it asserts that the MILP's core count equals a layer's fixed
+            // split (and stops); here the model is solved again with those layers held to it.
+            let input = hold_splits(graph, input, &mismatched, stack)?;
+            st = solve_stack(graph, ss, input, opts)?;
+            st.held_splits = mismatched;
+        }
+        stacks.push(st);
     }
     let cores_of = |si: usize, layer: usize| -> Vec<usize> {
         stacks[si].layer_cores.iter().find(|(l, _)| *l == layer).map(|(_, c)| c.clone()).unwrap_or_default()
@@ -208,6 +203,134 @@ pub fn allocate(
     let nb = |l: usize| layer_cores.iter().find(|(x, _)| *x == l).map_or(1, |(_, c)| c.len());
     let order = unroll::scheduling_order(graph, &table, &nb);
     Ok(CoResult { stacks, table, order, layer_cores })
+}
+
+/// The steady state of one stack, checked for what the CO MILP needs: one sink layer (the
+/// reference asserts it), a CN of every layer in it (the reference drops a layer without one),
+/// and at most `max_cns` CNs (the model grows with their cube).
+pub fn steady_state_for_co(
+    graph: &CnGraph,
+    preds: &[Vec<usize>],
+    stack: &[usize],
+    acc: &StreamAccelerator,
+    max_cns: usize,
+) -> Result<Option<SteadyState>, CoError> {
+    let Some(ss) = steady_state::extract(graph, preds, stack)? else { return Ok(None) };
+    // A layer without steady-state CNs gets no core (the reference drops it): fail before solving.
+    for &l in stack {
+        let has_cns = graph.cns.iter().any(|c| c.id == l);
+        if has_cns && !ss.cns.iter().any(|&i| graph.cns[i].id == l) {
+            return Err(CoError::Stack {
+                stack: stack.to_vec(),
+                message: format!(
+                    "layer {l} has no CN in the steady state, so the reference gives it no core (and drops it from the schedule); give that layer its own stack (--layer-stacks)"
+                ),
+            });
+        }
+    }
+    if ss.cns.len() > max_cns {
+        return Err(CoError::Stack {
+            stack: stack.to_vec(),
+            message: format!(
+                "its steady state has {} CNs; the MILP would have about {} variables (limit --co-max-cns {}): use smaller layer stacks (--layer-stacks; Stream's quick start uses stacks of at most 12 layers) or raise the limit",
+                ss.cns.len(),
+                (acc.cores.len() - 1) * ss.cns.len() * ss.cns.len(),
+                max_cns
+            ),
+        });
+    }
+    if !weights_may_fit(graph, &ss, acc) {
+        return Err(CoError::Infeasible {
+            stack: stack.to_vec(),
+            reason: "core capacity: the weights of the steady-state layers exceed the I2 top memories of all the cores they may use together; use more cores, smaller stacks or larger weight memories".into(),
+        });
+    }
+    Ok(Some(ss))
+}
+
+/// A necessary condition of the MILP's capacity constraints (`Σ_c w_core[c] ≥ Σ_layers w`, each
+/// layer's weights on cores it may use): the layers' weights fit the I2 top memories of the
+/// union of their cores. The reference lifts the capacities for a single steady-state CN.
+fn weights_may_fit(graph: &CnGraph, ss: &SteadyState, acc: &StreamAccelerator) -> bool {
+    if ss.cns.len() <= 1 {
+        return true;
+    }
+    let mut total: u64 = 0;
+    let mut cores: Vec<usize> = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for &i in &ss.cns {
+        let c = &graph.cns[i];
+        if seen.contains(&c.layer) {
+            continue;
+        }
+        seen.push(c.layer);
+        let tl = &graph.layers[c.layer];
+        total += c
+            .tensors
+            .iter()
+            .filter(|t| t.operand == "W" && tl.constant_operands.contains(&t.operand))
+            .map(|t| t.size_bits)
+            .sum::<u64>();
+        for &k in &tl.possible_core_allocation {
+            if !cores.contains(&k) {
+                cores.push(k);
+            }
+        }
+    }
+    let cap: f64 = cores
+        .iter()
+        .filter(|&&k| k != acc.offchip_core_id)
+        .filter_map(|&k| acc.cores.iter().find(|c| c.id == k))
+        .map(|core| {
+            let top = core.accelerator.memories.iter().rev().find(|m| m.operands.contains(&MemOperand::I2));
+            top.map_or(0.0, |m| m.size as f64)
+        })
+        .sum();
+    total as f64 <= cap
+}
+
+/// Layers of a solved stack with a fixed (integer) inter-core split whose core count differs
+/// from the split: `(layer id, split)`.
+fn split_mismatches(graph: &CnGraph, st: &StackResult) -> Vec<(usize, u64)> {
+    st.layer_cores
+        .iter()
+        .filter_map(|(l, cores)| {
+            let tl = graph.layer_by_id(*l)?;
+            if tl.inter_core_tiling.iter().any(|(_, f)| f.is_none()) {
+                return None;
+            }
+            let k: u64 = tl.inter_core_tiling.iter().map(|(_, f)| f.unwrap_or(1)).product();
+            (k != cores.len() as u64).then_some((*l, k))
+        })
+        .collect()
+}
+
+/// The MILP's constants with the CNs of the `held` layers allowed only their fixed split.
+fn hold_splits(
+    graph: &CnGraph,
+    mut input: MilpInput,
+    held: &[(usize, u64)],
+    stack: &[usize],
+) -> Result<MilpInput, CoError> {
+    for i in 0..input.nodes.len() {
+        let Some(&(l, k)) = held.iter().find(|(l, _)| *l == input.ids[i].0) else { continue };
+        let possible = input.split_ok[i].iter().filter(|ok| ok.first().copied().unwrap_or(false)).count() as u64;
+        if k > possible {
+            let name = graph.layer_by_id(l).map(|t| t.name.as_str()).unwrap_or("?");
+            return Err(CoError::Stack {
+                stack: stack.to_vec(),
+                message: format!(
+                    "layer {l} ({name}): its inter-core tiling splits it {k} ways but only {possible} cores of its core_allocation can run it: lower the split, use `*`, or allow more cores"
+                ),
+            });
+        }
+        for ok_c in input.split_ok[i].iter_mut() {
+            for (p, ok) in ok_c.iter_mut().enumerate() {
+                *ok &= p as u64 + 1 == k;
+            }
+        }
+    }
+    Ok(input)
 }
 
 fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOptions) -> Result<StackResult, CoError> {
@@ -343,6 +466,7 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         layer_cores,
         unique,
         solve_seconds: t0.elapsed().as_secs_f64(),
+        held_splits: Vec::new(),
     })
 }
 
