@@ -541,6 +541,9 @@ pub fn prepare_co(
     prepare_co_from(opts, prepare(inputs, opts)?, co)
 }
 
+/// Layer stacks: per stack, its layer ids.
+type LayerStacks = Vec<Vec<usize>>;
+
 /// Beyond the reference: with Stream's automatic layer stacks (fused, no `--layer-stacks`), a
 /// stack the CO MILP cannot take (several sink layers, a layer without steady-state CNs, more
 /// steady-state CNs than `auto_stack_cns` or `max_cns`) is cut into consecutive stacks that it can take, each as
@@ -550,7 +553,7 @@ fn restack_for_co(
     opts: &PrepareOptions,
     pre: Prepared,
     co_opts: &crate::co::CoOptions,
-) -> Result<(Prepared, Option<Vec<Vec<usize>>>), StreamError> {
+) -> Result<(Prepared, Option<LayerStacks>), StreamError> {
     if opts.cn.mode != Mode::Fused || opts.cn.layer_stacks.is_some() || co_opts.replay.is_some() {
         return Ok((pre, None));
     }
