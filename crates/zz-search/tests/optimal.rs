@@ -260,6 +260,7 @@ fn nan_objective_is_an_error_not_an_optimum() {
         &OptimalOptions::default(),
         &|_| {},
     );
-    let err = r.err().expect("a NaN objective must be an error").to_string();
+    let Err(e) = r else { panic!("a NaN objective must be an error") };
+    let err = e.to_string();
     assert!(err.contains("not a number"), "{err}");
 }
