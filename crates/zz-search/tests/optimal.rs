@@ -14,15 +14,41 @@ use zz_search::{LomaOptions, Objective, SpatialOptions, spatial_generation};
 
 use zz_test_support::reference_dir;
 
+/// Reads a workload, ONNX or YAML by its extension.
+fn read_workload(wl: &Path) -> zz_ir::workload::Workload {
+    if wl.extension().is_some_and(|e| e == "onnx") {
+        zz_inputs::read_workload_onnx(wl).unwrap().0
+    } else {
+        zz_inputs::read_workload_yaml(wl).unwrap().0
+    }
+}
+
+/// Runs `f` on the first spatial mapping of the workload's first layer.
+fn with_first_spatial_setup<R>(
+    acc: &Path,
+    wl: &Path,
+    map: &Path,
+    f: impl FnOnce(&LayerInfo, &HierarchyInfo, &OperandBinding, &SpatialSetup) -> R,
+) -> R {
+    let acc = zz_inputs::read_accelerator(acc).unwrap().0;
+    let wl = read_workload(wl);
+    let mapping = zz_inputs::read_mapping(map).unwrap().0;
+    let hw = HierarchyInfo::new(&acc);
+    let layer = &wl.layers[0];
+    let entry = mapping.entry_for(&layer.name, &layer.operator_type).unwrap();
+    let info = LayerInfo::new(layer).unwrap();
+    let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).unwrap();
+    let sopts = SpatialOptions { nb_mappings: 1, ..Default::default() };
+    let sm = &spatial_generation::generate(&info, &hw, &bind, entry, &sopts).unwrap()[0];
+    let setup = SpatialSetup::new(&info, &hw, &bind, sm).unwrap();
+    f(&info, &hw, &bind, &setup)
+}
+
 /// Compares both searches on every spatial mapping of every layer with a full space of at
 /// most `max_space` orderings; returns the number of cases compared.
 fn compare(acc: &Path, wl: &Path, map: &Path, objectives: &[Objective], max_space: u128, nb_sm: usize) -> usize {
     let acc = zz_inputs::read_accelerator(acc).unwrap().0;
-    let workload = if wl.extension().is_some_and(|e| e == "onnx") {
-        zz_inputs::read_workload_onnx(wl).unwrap().0
-    } else {
-        zz_inputs::read_workload_yaml(wl).unwrap().0
-    };
+    let workload = read_workload(wl);
     let mapping = zz_inputs::read_mapping(map).unwrap().0;
     let hw = HierarchyInfo::new(&acc);
     let mut cases = 0;
@@ -160,23 +186,19 @@ fn lab2_layer_matches_exhaustive_enumeration() {
     );
     assert_eq!(cases, 1);
     // The mirror symmetry is used here, and searching both mirror images gives the same answer.
-    let acc = zz_inputs::read_accelerator(&t.join("hardware-v39/accelerator1.yaml")).unwrap().0;
-    let wl = zz_inputs::read_workload_onnx(&t.join("workload/resnet18_first_layer.onnx")).unwrap().0;
-    let mapping = zz_inputs::read_mapping(&t.join("mapping/mapping.yaml")).unwrap().0;
-    let hw = HierarchyInfo::new(&acc);
-    let layer = &wl.layers[0];
-    let entry = mapping.entry_for(&layer.name, &layer.operator_type).unwrap();
-    let info = LayerInfo::new(layer).unwrap();
-    let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).unwrap();
-    let sopts = SpatialOptions { nb_mappings: 1, ..Default::default() };
-    let sm = &spatial_generation::generate(&info, &hw, &bind, entry, &sopts).unwrap()[0];
-    let setup = SpatialSetup::new(&info, &hw, &bind, sm).unwrap();
     let lopts = LomaOptions { objective: Objective::Latency, ..Default::default() };
-    let run = |no_mirror| {
-        let o = OptimalOptions { no_mirror, ..Default::default() };
-        optimal::search(&info, &hw, &bind, &setup, &[], &lopts, &o, &|_| {}).unwrap()
-    };
-    let (with, without) = (run(false), run(true));
+    let (with, without) = with_first_spatial_setup(
+        &t.join("hardware-v39/accelerator1.yaml"),
+        &t.join("workload/resnet18_first_layer.onnx"),
+        &t.join("mapping/mapping.yaml"),
+        |info, hw, bind, setup| {
+            let run = |no_mirror| {
+                let o = OptimalOptions { no_mirror, ..Default::default() };
+                optimal::search(info, hw, bind, setup, &[], &lopts, &o, &|_| {}).unwrap()
+            };
+            (run(false), run(true))
+        },
+    );
     assert!(with.stats.mirrored > 0 && without.stats.mirrored == 0);
     assert_eq!(with.result.best, without.result.best);
     assert_eq!(with.result.mapping, without.result.mapping);
@@ -238,27 +260,23 @@ impl optimal::BoundedObjective for NanObjective {
 #[test]
 fn nan_objective_is_an_error_not_an_optimum() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let acc = zz_inputs::read_accelerator(&root.join("examples/accelerator.yaml")).unwrap().0;
-    let wl = zz_inputs::read_workload_yaml(&root.join("examples/workload.yaml")).unwrap().0;
-    let mapping = zz_inputs::read_mapping(&root.join("examples/mapping.yaml")).unwrap().0;
-    let hw = HierarchyInfo::new(&acc);
-    let layer = &wl.layers[0];
-    let entry = mapping.entry_for(&layer.name, &layer.operator_type).unwrap();
-    let info = LayerInfo::new(layer).unwrap();
-    let bind = OperandBinding::new(&info, &hw, &entry.memory_operand_links).unwrap();
-    let sopts = SpatialOptions { nb_mappings: 1, ..Default::default() };
-    let sm = &spatial_generation::generate(&info, &hw, &bind, entry, &sopts).unwrap()[0];
-    let setup = SpatialSetup::new(&info, &hw, &bind, sm).unwrap();
-    let r = optimal::search_with(
-        &info,
-        &hw,
-        &bind,
-        &setup,
-        Default::default(),
-        6,
-        &NanObjective,
-        &OptimalOptions::default(),
-        &|_| {},
+    let r = with_first_spatial_setup(
+        &root.join("examples/accelerator.yaml"),
+        &root.join("examples/workload.yaml"),
+        &root.join("examples/mapping.yaml"),
+        |info, hw, bind, setup| {
+            optimal::search_with(
+                info,
+                hw,
+                bind,
+                setup,
+                Default::default(),
+                6,
+                &NanObjective,
+                &OptimalOptions::default(),
+                &|_| {},
+            )
+        },
     );
     let Err(e) = r else { panic!("a NaN objective must be an error") };
     let err = e.to_string();

@@ -76,7 +76,7 @@ fn summary(co: &CoPrepared) -> String {
     if let Some(stacks) = &co.restacked {
         let _ = writeln!(
             s,
-            "CO layer stacks: Stream's automatic stacks include one that constraint optimisation cannot allocate (several sink layers, or too many steady-state CNs for --co-max-cns); beyond the reference, cut into the longest stacks it can take: {stacks:?} (--layer-stacks chooses them)"
+            "CO layer stacks: Stream's automatic stacks include one that constraint optimisation cannot allocate (several sink layers, a layer without steady-state CNs, or more steady-state CNs than --co-auto-stack-cns / --co-max-cns); beyond the reference, cut into the longest stacks it can take: {stacks:?} (--layer-stacks chooses them)"
         );
     }
     for (i, st) in r.stacks.iter().enumerate() {
