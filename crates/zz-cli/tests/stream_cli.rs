@@ -617,3 +617,46 @@ fn stream_optimal_per_cn_engine_reports_its_searches() {
         assert_eq!(o.status.code(), Some(2), "{bad:?}: {}", String::from_utf8_lossy(&o.stderr));
     }
 }
+
+#[test]
+fn input_slice_held_only_on_another_core_is_fetched_whole_and_reported() {
+    let Some(root) = shared() else {
+        println!("SKIPPED: ../shared/reference absent");
+        return;
+    };
+    // Stream's own fixed-split example, fused: consumers on other cores than their producers need
+    // slices of tensors that never went to DRAM (Stream 21e5ad80 stops with an AssertionError).
+    let json = std::env::temp_dir().join(format!("zz-unsplit-{}.json", std::process::id()));
+    let j = json.to_string_lossy().to_string();
+    let args = |mode: &'static str| {
+        vec![
+            "stream",
+            "-a",
+            "reference/stream/examples/hardware/tpu_like_quad_core.yaml",
+            "-w",
+            "reference/stream/examples/workload/resnet18.onnx",
+            "-m",
+            "reference/stream/examples/mapping/tpu_like_quad_core_resnet18_fixed_split.yaml",
+            "--stream-inputs",
+            "reference/stream",
+            "--mode",
+            mode,
+        ]
+    };
+    let mut a = args("fused");
+    a.extend(["--json", &j]);
+    let (stdout, _) = run_cli(&root, &a, None);
+    assert!(stdout.contains("Beyond the reference:") && stdout.contains("held only on another core"), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let unsplit = v["unsplit_on_chip_inputs"].as_array().expect("unsplit_on_chip_inputs listed");
+    assert!(!unsplit.is_empty());
+    assert!(v["latency"].as_f64().unwrap() > 0.0);
+    // Layer by layer every input comes from DRAM: nothing to report, the key is absent.
+    let mut a = args("lbl");
+    a.extend(["--json", &j]);
+    let (stdout, _) = run_cli(&root, &a, None);
+    assert!(!stdout.contains("Beyond the reference:"), "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(v.get("unsplit_on_chip_inputs").is_none());
+    let _ = std::fs::remove_file(&json);
+}

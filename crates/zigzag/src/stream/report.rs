@@ -82,6 +82,7 @@ pub(crate) fn build_report(
     let used = prep.accelerator.used_links();
     r.replaced_links =
         prep.accelerator.links.iter().filter(|l| l.kind == StreamLinkKind::Link && !used.contains(&l.id)).count();
+    r.unsplit_on_chip_inputs = s.unsplit_on_chip.iter().map(|(l, sub, t)| format!("CN ({l}, {sub}) <- {t}")).collect();
     for (k, c) in s.cns.iter().enumerate() {
         let cn = &input.cns[k];
         r.cns.push(CnReport {

@@ -49,6 +49,11 @@ pub struct StreamReport {
     /// objective, resolved split and cores per layer), when that allocator ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub co: Option<serde_json::Value>,
+    /// CNs that needed a slice of an input tensor held only on another core (not in DRAM), as
+    /// `"CN (layer, sub-id) <- tensor"`: the reference stops with an AssertionError there;
+    /// zigzag-rs fetched the whole tensor from the core holding it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsplit_on_chip_inputs: Vec<String>,
     /// What the per-CN temporal search did, when it was not the reference's LOMA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub temporal_search: Option<TemporalSearchReport>,

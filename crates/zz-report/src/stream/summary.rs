@@ -197,7 +197,23 @@ pub fn stream_summary(report: &StreamReport) -> String {
     if let Some(note) = empty_memory_note(report) {
         s.push_str(&note);
     }
+    if let Some(note) = unsplit_note(report) {
+        s.push_str(&note);
+    }
     s
+}
+
+/// A note when CNs fetched a whole input tensor from another core because the slice they need
+/// could not be cut from DRAM (the reference stops with an AssertionError on such schedules).
+fn unsplit_note(report: &StreamReport) -> Option<String> {
+    let n = report.unsplit_on_chip_inputs.len();
+    let first = report.unsplit_on_chip_inputs.first()?;
+    Some(format!(
+        "  Beyond the reference: {} needed a slice of a tensor held only on another core (first: {first}); \
+         the whole tensor was fetched from that core (Stream 21e5ad80 cuts slices only from DRAM and stops \
+         with an AssertionError here). JSON: `unsplit_on_chip_inputs`.\n",
+        plural(n, "CN", "CNs")
+    ))
 }
 
 /// A note under the core table when cores that ran CNs show a peak memory of 0 B, saying what

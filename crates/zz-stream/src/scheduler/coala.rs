@@ -49,6 +49,9 @@ struct Sched<'a> {
 
     objs: Vec<Obj>,
     sub_tensors: Vec<Tensor>,
+    /// (CN, tensor) pairs whose slice could not be cut because the tensor was not in DRAM (see
+    /// [`Schedule::unsplit_on_chip`]).
+    unsplit_on_chip: Vec<(CnId, ObjId)>,
     eq_ids: FxHashMap<EqKey, EqId>,
 
     mems: Vec<MemState>,
@@ -154,6 +157,7 @@ impl<'a> Sched<'a> {
             sink,
             objs: Vec::with_capacity(inp.tensors.len()),
             sub_tensors: Vec::new(),
+            unsplit_on_chip: Vec::new(),
             eq_ids: FxHashMap::default(),
             mems: topo
                 .memories
@@ -787,7 +791,18 @@ impl<'a> Sched<'a> {
         if dims.iter().zip(&needed).all(|(&di, n)| t.loop_ranges[di].1 - t.loop_ranges[di].0 == n.1 - n.0) {
             return Ok(obj);
         }
-        let (_, created) = self.storing(obj, Some(self.offchip))?;
+        // The reference cuts slices only from DRAM and asserts the tensor is there; a tensor still held on
+        // chip only (a consumer on another core than its producer, with another tile size) makes Stream stop
+        // with an AssertionError. Beyond the reference: the whole tensor is fetched from where it is, and the
+        // case is reported (`Schedule::unsplit_on_chip`).
+        let created = match self.storing(obj, Some(self.offchip)) {
+            Ok((_, t)) => t,
+            Err(ScheduleError::TensorNotOnCore { .. }) => {
+                self.unsplit_on_chip.push((cn, obj));
+                return Ok(obj);
+            }
+            Err(e) => return Err(e),
+        };
         let mut sub = t.clone();
         let mut compression = 1.0f64;
         for (&di, &n) in dims.iter().zip(&needed) {
@@ -1056,6 +1071,11 @@ impl<'a> Sched<'a> {
                 LinkUsage { activity, peak }
             })
             .collect();
+        let unsplit_on_chip = self
+            .unsplit_on_chip
+            .iter()
+            .map(|&(cn, obj)| (inp.cns[cn].layer, inp.cns[cn].sub_id, self.tname(obj)))
+            .collect();
         Schedule {
             cns,
             links,
@@ -1066,6 +1086,7 @@ impl<'a> Sched<'a> {
             communication_events: self.events,
             memories,
             sub_tensors: self.sub_tensors,
+            unsplit_on_chip,
             latency,
             energy: self.energy,
         }

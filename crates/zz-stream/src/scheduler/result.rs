@@ -248,6 +248,10 @@ pub struct Schedule {
     /// Sub-tensors created by cutting DRAM tensors to the slice a CN needs; their [`TensorId`]s follow the
     /// input tensors.
     pub sub_tensors: Vec<Tensor>,
+    /// CNs (layer, sub-id) that needed only a slice of an input tensor held on chip only (not in DRAM), with
+    /// the tensor's name: the reference stops with an AssertionError there; zigzag-rs fetches the whole tensor
+    /// from the core holding it. Empty on every input the reference can schedule.
+    pub unsplit_on_chip: Vec<(u32, u32, String)>,
     /// Max of all CN ends and communication-event ends.
     pub latency: Time,
     /// Energy per category.
