@@ -88,6 +88,14 @@ pub fn constants(
             }));
         }
         let possible = base.iter().filter(|b| b.is_some()).count();
+        // Beyond the reference: a layer cannot be split more ways than its split dimensions have
+        // elements (CN generation caps the split there, so more cores would get no group).
+        let max_split: u64 = tl
+            .inter_core_tiling
+            .iter()
+            .map(|(d, _)| tl.layer_dim_sizes.iter().find(|(x, _)| x == d).map_or(1, |(_, s)| *s))
+            .product::<u64>()
+            .max(1);
         let mut l_n = Vec::with_capacity(nc);
         let mut ok_n = Vec::with_capacity(nc);
         for b in &base {
@@ -95,7 +103,7 @@ pub fn constants(
             let mut ok_c = vec![false; nc];
             if let Some((l, p_t)) = b {
                 for p in 1..=nc {
-                    if p <= possible {
+                    if p <= possible && p as u64 <= max_split {
                         l_c[p - 1] = (l / (*p_t).min(p as u64).max(1) as f64) as i64;
                         ok_c[p - 1] = true;
                     }
