@@ -127,7 +127,7 @@ fn check(name: &str, inp: &Inputs, max_nodes: usize) -> usize {
         }
         let c = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
         let (m, _) = milp::build(&c, None).unwrap();
-        let h = milp::solve_highs(&m, 600.0).expect("HiGHS solves");
+        let h = milp::solve_highs(&m, milp::Limits::time(600.0), None).expect("HiGHS solves");
         let o = enumerate(&c);
         assert_eq!(
             h.objective.round() as i64,
@@ -171,4 +171,120 @@ fn highs_and_exhaustive_search_agree_on_quick_start_small_stacks() {
     let n = check("quick start", &inp, 5);
     println!("quick start: {n} stacks agree");
     assert!(n >= 20, "only {n} stacks checked");
+}
+
+/// The starting point handed to HiGHS is a feasible point of the model, priced exactly as the
+/// reference's formulation prices that allocation: with its discrete values fixed, HiGHS finds
+/// the objective the exhaustive search's evaluator gives, and so does the local search's own
+/// pricing (every stack of the quick start, including the 11- and 14-CN ones).
+#[test]
+fn start_solution_is_feasible_and_priced_as_the_original_formulation() {
+    let r = reference().join("stream/examples");
+    if !r.exists() {
+        println!("SKIPPED: ../shared/reference absent ({})", r.display());
+        return;
+    }
+    let inp = Inputs {
+        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
+        workload: r.join("workload/resnet18.onnx"),
+        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
+        mode: zz_stream::cn::Mode::Fused,
+        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
+    };
+    let pre = prepare(&inp).expect("prepare");
+    let preds = steady_state::predecessors(&pre.graph);
+    let mut checked = 0;
+    for stack in &pre.graph.layer_stacks {
+        let Some(ss) = steady_state::extract(&pre.graph, &preds, stack).unwrap() else { continue };
+        let c = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
+        let (mut m, vars) = milp::build(&c, None).unwrap();
+        let x =
+            zz_stream::co::start::start_solution(&c, &vars, m.cols.len()).expect("a start for every quick-start stack");
+        let n = c.nodes.len();
+        let mask: Vec<u32> = (0..n)
+            .map(|i| (0..c.cores.len()).filter(|&ci| x[vars.core_asgn[ci][i]] > 0.5).map(|ci| 1u32 << ci).sum())
+            .collect();
+        let slot: Vec<usize> = (0..n).map(|i| (0..n).find(|&s| x[vars.slot_asgn[s][i]] > 0.5).unwrap()).collect();
+        for (col, v) in m.cols.iter_mut().zip(&x) {
+            if v.is_finite() {
+                col.lo = *v;
+                col.hi = *v;
+            }
+        }
+        let h = milp::solve_highs(&m, milp::Limits::time(600.0), None).expect("the start is feasible");
+        let priced = zz_stream::co::start::best_allocation(&c).unwrap().1;
+        assert_eq!(h.objective.round() as i64, objective(&c, &mask, &slot), "stack {stack:?}");
+        assert_eq!(priced, objective(&c, &mask, &slot), "stack {stack:?}: the start's own price");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} stacks checked");
+}
+
+/// A node-limited solve stops with a feasible allocation and gives the same one every time
+/// (the quick start's 11-CN stack, which needs a few thousand nodes to be proven optimal).
+#[test]
+fn node_limited_solves_are_reproducible() {
+    let r = reference().join("stream/examples");
+    if !r.exists() {
+        println!("SKIPPED: ../shared/reference absent ({})", r.display());
+        return;
+    }
+    let inp = Inputs {
+        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
+        workload: r.join("workload/resnet18.onnx"),
+        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
+        mode: zz_stream::cn::Mode::Fused,
+        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
+    };
+    let pre = prepare(&inp).expect("prepare");
+    let preds = steady_state::predecessors(&pre.graph);
+    let stack = &pre.graph.layer_stacks[1];
+    let ss = steady_state::extract(&pre.graph, &preds, stack).unwrap().unwrap();
+    let c = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
+    let (m, vars) = milp::build(&c, None).unwrap();
+    let x = zz_stream::co::start::start_solution(&c, &vars, m.cols.len());
+    let limited = milp::Limits { time: 600.0, nodes: Some(20) };
+    let a = milp::solve_highs(&m, limited, x.as_deref()).unwrap();
+    let b = milp::solve_highs(&m, limited, x.as_deref()).unwrap();
+    assert_eq!(a.status, milp::Status::NodeLimit);
+    assert_eq!(a, b, "two node-limited solves differ");
+    let full = milp::solve_highs(&m, milp::Limits::time(600.0), x.as_deref()).unwrap();
+    assert_eq!(full.status, milp::Status::Optimal);
+    assert!(a.objective >= full.objective - 1e-6, "{} below the optimum {}", a.objective, full.objective);
+    let default = zz_stream::co::auto_node_limit(m.cols.len());
+    assert!((full.nodes as u64) < default, "{} nodes needed, default limit {default}", full.nodes);
+}
+
+/// The model never splits a layer more ways than its split dimension has elements (CN
+/// generation would cap the split there and leave cores without a group).
+#[test]
+fn split_never_exceeds_the_split_dimension() {
+    let p = reference().join("stream/oracle/co_2conv_tpu_quad.json");
+    if !p.exists() {
+        println!("SKIPPED: ../shared/reference absent ({})", p.display());
+        return;
+    }
+    let mut pre = prepare(&inputs(&load(&p))).expect("prepare");
+    let preds = steady_state::predecessors(&pre.graph);
+    let stack = pre.graph.layer_stacks[0].clone();
+    let ss = steady_state::extract(&pre.graph, &preds, &stack).unwrap().unwrap();
+    let before = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
+    let i = 0;
+    let layer = pre.graph.cns[before.nodes[i]].layer;
+    let dim = pre.graph.layers[layer].inter_core_tiling[0].0.clone();
+    let allowed = |c: &milp::MilpInput, p: usize| (0..c.cores.len()).filter(|&ci| c.split_ok[i][ci][p - 1]).count();
+    assert!(allowed(&before, 3) > 0, "the fixture offers a split of 3 before the cap");
+    for (d, size) in pre.graph.layers[layer].layer_dim_sizes.iter_mut() {
+        if *d == dim {
+            *size = 2;
+        }
+    }
+    let after = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
+    for p in 1..=after.cores.len() {
+        if p <= 2 {
+            assert_eq!(allowed(&after, p), allowed(&before, p), "split {p}");
+        } else {
+            assert_eq!(allowed(&after, p), 0, "split {p} offered although {dim} has 2 elements");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use std::fmt::Write as _;
 use zz_inputs::stream::read_stream_mapping_str;
 use zz_ir::stream::mapping::TilingFactor;
+use zz_stream::co::milp::Status;
 use zz_stream::co::{CoOptions, CoResult};
 use zz_stream::pipeline::{self, CoPrepared, Prepared, SchedulingOrder};
 
@@ -85,16 +86,27 @@ fn summary(co: &CoPrepared) -> String {
             Some(false) => ", optimum not unique (see --co-tie-break; replay another with --allocation)",
             None => "",
         };
+        let status = match st.status {
+            Status::Optimal => "Optimal".to_string(),
+            Status::NodeLimit => format!(
+                "not proven optimal: node limit {} reached (gap to the lower bound {:.1} %; deterministic, --co-node-limit raises it)",
+                st.node_limit,
+                100.0 * st.gap
+            ),
+            Status::TimeLimit => format!(
+                "not proven optimal: time limit reached (gap to the lower bound {:.1} %; this allocation depends on the machine's speed: raise --co-time-limit or lower --co-node-limit so that the node limit decides)",
+                100.0 * st.gap
+            ),
+        };
         let _ = writeln!(
             s,
-            "CO stack {i} {:?}: {} steady-state CNs x {} iterations ({:.1} % of the MACs); MILP {} vars, {} rows; {:?}{uniq}; predicted steady-state latency {} cycles",
+            "CO stack {i} {:?}: {} steady-state CNs x {} iterations ({:.1} % of the MACs); MILP {} vars, {} rows; {status}{uniq}; predicted steady-state latency {} cycles",
             st.ss.stack,
             st.ss.cns.len(),
             st.ss.iterations,
             if st.ss.nb_macs > 0 { 100.0 * st.ss.nb_macs_ss as f64 / st.ss.nb_macs as f64 } else { 0.0 },
             st.model_size.0,
             st.model_size.1,
-            st.status,
             st.objective
         );
         if !st.held_splits.is_empty() {
@@ -131,6 +143,8 @@ fn report(co: &CoPrepared, pre_graph_ids: &[Vec<(usize, usize)>]) -> Value {
             json!({
                 "stack": st.ss.stack,
                 "status": format!("{:?}", st.status),
+                "gap": st.gap,
+                "node_limit": st.node_limit,
                 "objective": st.objective,
                 "predicted_steady_state_latency": st.predicted,
                 "formula": st.formula,

@@ -20,6 +20,11 @@ pub struct CoArgs {
     /// Time limit of each constraint-optimisation MILP solve, seconds (the reference's 600).
     #[arg(long, default_value_t = 600.0)]
     pub co_time_limit: f64,
+    /// Branch-and-bound node limit of each CO MILP solve (a deterministic work limit: the same
+    /// allocation on every machine, unlike the time limit). Default: 2e7 / the MILP's columns,
+    /// at least 1000 (beyond the reference, which has only the time limit).
+    #[arg(long)]
+    pub co_node_limit: Option<u64>,
     /// Among equally good CO solutions: first (HiGHS's first proven optimum, deterministic) or
     /// fewest-lowest (fewest (CN, core) assignments, then lowest core ids; one more solve per stack).
     /// Identical cores are always used in lexicographic order; whether the optimum is unique is reported.
@@ -70,6 +75,7 @@ pub fn options(args: &StreamArgs) -> Result<CoOptions, Failure> {
     }
     Ok(CoOptions {
         time_limit: args.co.co_time_limit,
+        node_limit: args.co.co_node_limit,
         tie_break,
         replay: replay(args)?,
         max_cns: args.co.co_max_cns,

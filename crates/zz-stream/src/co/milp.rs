@@ -226,6 +226,12 @@ pub struct Vars {
     pub core_asgn: Vec<Vec<usize>>,
     /// `asgn[c][s][n]`.
     pub asgn: Vec<Vec<Vec<usize>>>,
+    /// `slot_asgn[s][n]`.
+    pub slot_asgn: Vec<Vec<usize>>,
+    /// `idle_start[c][s]`.
+    pub idle_start: Vec<Vec<usize>>,
+    /// `idle_end[c][s]`.
+    pub idle_end: Vec<Vec<usize>>,
     /// `total_lat`.
     pub total_lat: usize,
     /// `lat_iter`.
@@ -440,7 +446,7 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
             }
         }
     }
-    Ok((m, Vars { k_vec, core_asgn, asgn, total_lat, lat_iter, idle_min }))
+    Ok((m, Vars { k_vec, core_asgn, asgn, slot_asgn, idle_start, idle_end, total_lat, lat_iter, idle_min }))
 }
 
 /// Whether cores `a` and `b` (indices) are interchangeable in the model.
@@ -450,11 +456,13 @@ pub fn identical(inp: &MilpInput, a: usize, b: usize) -> bool {
 }
 
 /// Outcome of a solve.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Status {
     /// Proven optimal.
     Optimal,
-    /// The time limit was reached with a feasible incumbent.
+    /// The node limit was reached with a feasible incumbent (deterministic).
+    NodeLimit,
+    /// The time limit was reached with a feasible incumbent (depends on the machine's speed).
     TimeLimit,
 }
 
@@ -467,6 +475,10 @@ pub struct Solution {
     pub values: Vec<f64>,
     /// Objective.
     pub objective: f64,
+    /// Branch-and-bound nodes HiGHS explored.
+    pub nodes: i64,
+    /// Relative gap between the objective and HiGHS's proven lower bound (0 when optimal).
+    pub gap: f64,
 }
 
 /// Solver failures.
@@ -474,15 +486,33 @@ pub struct Solution {
 pub enum SolveFailure {
     /// Proven infeasible.
     Infeasible,
-    /// No feasible point within the time limit.
+    /// No feasible point within the limits.
     NoSolution(String),
     /// Any other solver status.
     Other(String),
 }
 
-/// Solves with HiGHS: one thread, fixed seed, relative gap 0 (proven optimum) and the time limit.
-pub fn solve_highs(m: &Model, time_limit: f64) -> Result<Solution, SolveFailure> {
-    use highs::{HighsModelStatus, RowProblem, Sense};
+/// Work limits of one solve.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Wall-clock seconds.
+    pub time: f64,
+    /// Branch-and-bound nodes (`None`: unlimited). Unlike the time limit, the result of a
+    /// node-limited solve does not depend on the machine.
+    pub nodes: Option<u64>,
+}
+
+impl Limits {
+    /// A time limit only.
+    pub fn time(seconds: f64) -> Limits {
+        Limits { time: seconds, nodes: None }
+    }
+}
+
+/// Solves with HiGHS: one thread, fixed seed, relative gap 0 (proven optimum), the limits, and
+/// optionally a starting point (`f64::INFINITY` for values HiGHS is to complete).
+pub fn solve_highs(m: &Model, limits: Limits, start: Option<&[f64]>) -> Result<Solution, SolveFailure> {
+    use highs::{RowProblem, Sense};
     let mut pb = RowProblem::default();
     let cols: Vec<highs::Col> =
         m.cols.iter().map(|c| pb.add_column_with_integrality(c.cost, c.lo..=c.hi, c.integer)).collect();
@@ -491,32 +521,63 @@ pub fn solve_highs(m: &Model, time_limit: f64) -> Result<Solution, SolveFailure>
         pb.add_row(r.lo..=r.hi, coefs);
     }
     let mut model = pb.optimise(Sense::Minimise);
-    model.make_quiet();
+    if std::env::var("ZZ_CO_DEBUG").as_deref() != Ok("2") {
+        model.make_quiet();
+    }
     model.set_option("threads", 1);
     model.set_option("random_seed", 0);
     model.set_option("mip_rel_gap", 0.0);
     model.set_option("mip_abs_gap", 1e-6);
-    model.set_option("time_limit", time_limit);
+    model.set_option("time_limit", limits.time);
+    if let Some(nodes) = limits.nodes {
+        model.set_option("mip_max_nodes", i32::try_from(nodes).unwrap_or(i32::MAX));
+    }
+    if let Some(x) = start {
+        // An unusable start is ignored by HiGHS (it then searches from scratch).
+        let _ = model.try_set_solution(Some(x), None, None, None);
+    }
     let solved = model.try_solve().map_err(|e| SolveFailure::Other(format!("{e:?}")))?;
-    let status = match solved.status() {
-        HighsModelStatus::Optimal => Status::Optimal,
-        HighsModelStatus::ReachedTimeLimit => Status::TimeLimit,
-        HighsModelStatus::Infeasible => return Err(SolveFailure::Infeasible),
-        other => return Err(SolveFailure::Other(format!("{other:?}"))),
+    let (raw, nodes) = read_status(&solved);
+    let gap = solved.mip_gap();
+    let status = match raw {
+        highs_sys::MODEL_STATUS_OPTIMAL => Status::Optimal,
+        highs_sys::MODEL_STATUS_REACHED_TIME_LIMIT => Status::TimeLimit,
+        highs_sys::MODEL_STATUS_REACHED_SOLUTION_LIMIT => Status::NodeLimit,
+        highs_sys::MODEL_STATUS_INFEASIBLE => return Err(SolveFailure::Infeasible),
+        other => return Err(SolveFailure::Other(format!("HiGHS model status {other}"))),
     };
     let values = solved.get_solution().columns().to_vec();
     if values.len() != m.cols.len() || values.iter().any(|v| !v.is_finite()) {
-        return Err(SolveFailure::NoSolution(format!("{:?}", solved.status())));
+        return Err(SolveFailure::NoSolution(format!("HiGHS model status {raw}")));
     }
-    // At the time limit HiGHS may hand back values without an incumbent: use them only if
-    // they satisfy the model.
-    if status == Status::TimeLimit && !satisfies(m, &values) {
+    // At a limit HiGHS may hand back values without an incumbent: use them only if they
+    // satisfy the model.
+    if status != Status::Optimal && !satisfies(m, &values) {
+        let limit = match status {
+            Status::NodeLimit => format!("the node limit of {} nodes", limits.nodes.unwrap_or(0)),
+            _ => format!("the time limit of {} s", limits.time),
+        };
         return Err(SolveFailure::NoSolution(format!(
-            "no feasible allocation found within the time limit of {time_limit} s (raise --co-time-limit or use smaller layer stacks)"
+            "no feasible allocation found within {limit} (raise --co-node-limit / --co-time-limit or use smaller layer stacks)"
         )));
     }
     let objective = m.cols.iter().zip(&values).map(|(c, v)| c.cost * v).sum();
-    Ok(Solution { status, values, objective })
+    Ok(Solution { status, values, objective, nodes, gap: if status == Status::Optimal { 0.0 } else { gap } })
+}
+
+/// The model status and node count of a solved model, read through HiGHS's C API (the `highs`
+/// crate panics on the node-limit status and has no node count).
+#[allow(unsafe_code)]
+fn read_status(solved: &highs::SolvedModel) -> (i32, i64) {
+    let mut nodes: i64 = 0;
+    // SAFETY: `solved` owns a live HiGHS instance for the duration of both calls; the info name
+    // is a NUL-terminated constant and `nodes` a valid i64 the call writes (an unknown name only
+    // returns an error status and leaves it 0).
+    let raw = unsafe {
+        highs_sys::Highs_getInt64InfoValue(solved.as_ptr(), c"mip_node_count".as_ptr(), &mut nodes);
+        highs_sys::Highs_getModelStatus(solved.as_ptr())
+    };
+    (raw, nodes)
 }
 
 /// Whether `values` meet every bound, integrality and row of `m` (absolute tolerance 1e-6,

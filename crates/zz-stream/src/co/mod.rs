@@ -17,6 +17,7 @@
 //! (per-layer core sets) can be replayed with [`CoOptions::replay`].
 
 pub mod milp;
+pub mod start;
 pub mod steady_state;
 pub mod unroll;
 
@@ -79,6 +80,9 @@ pub enum TieBreak {
 pub struct CoOptions {
     /// Time limit of each MILP solve, seconds (the reference's 600).
     pub time_limit: f64,
+    /// Branch-and-bound node limit of each MILP solve (deterministic, unlike the time limit);
+    /// `None`: [`auto_node_limit`] of the model's size.
+    pub node_limit: Option<u64>,
     /// Tie-breaking rule.
     pub tie_break: TieBreak,
     /// Replay: a core set per layer id instead of the optimiser's choice.
@@ -93,7 +97,14 @@ pub struct CoOptions {
 
 impl Default for CoOptions {
     fn default() -> Self {
-        CoOptions { time_limit: 600.0, tie_break: TieBreak::First, replay: None, max_cns: 64, auto_stack_cns: 16 }
+        CoOptions {
+            time_limit: 600.0,
+            node_limit: None,
+            tie_break: TieBreak::First,
+            replay: None,
+            max_cns: 64,
+            auto_stack_cns: 16,
+        }
     }
 }
 
@@ -122,6 +133,10 @@ pub struct StackResult {
     pub unique: Option<bool>,
     /// Seconds spent in the solver.
     pub solve_seconds: f64,
+    /// Node limit of each solve of this stack.
+    pub node_limit: u64,
+    /// Relative gap of the chosen solution to the solver's lower bound (0 when proven optimal).
+    pub gap: f64,
     /// Layers with a fixed inter-core split that the reference's MILP gave another number of
     /// cores (the reference then stops on an assertion); beyond the reference they are held to
     /// their split and the stack solved again: `(layer id, split)`.
@@ -333,6 +348,19 @@ fn hold_splits(
     Ok(input)
 }
 
+/// Beyond the reference (which has only Gurobi's 600 s time limit): the default node limit of
+/// one solve, a deterministic work budget of about [`AUTO_NODE_WORK`] column-nodes (so the
+/// result does not depend on the machine), at least [`AUTO_NODE_MIN`] nodes. Every stack of the
+/// reference's fixtures and of the quick start is proven optimal well within it.
+pub fn auto_node_limit(columns: usize) -> u64 {
+    (AUTO_NODE_WORK / columns.max(1) as u64).max(AUTO_NODE_MIN)
+}
+
+/// Column-nodes of [`auto_node_limit`].
+pub const AUTO_NODE_WORK: u64 = 20_000_000;
+/// Smallest [`auto_node_limit`].
+pub const AUTO_NODE_MIN: u64 = 1_000;
+
 fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOptions) -> Result<StackResult, CoError> {
     let t0 = std::time::Instant::now();
     let stack = ss.stack.clone();
@@ -348,7 +376,13 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         }
         SolveFailure::NoSolution(s) | SolveFailure::Other(s) => CoError::Solver { stack: stack.clone(), status: s },
     };
-    let first = milp::solve_highs(&model, opts.time_limit).map_err(fail)?;
+    let limits = milp::Limits {
+        time: opts.time_limit,
+        nodes: Some(opts.node_limit.unwrap_or_else(|| auto_node_limit(model.cols.len()))),
+    };
+    let start = if replay.is_none() { start::start_solution(&input, &vars, model.cols.len()) } else { None };
+    let first = milp::solve_highs(&model, limits, start.as_deref()).map_err(fail)?;
+    let mut node_counts = vec![first.nodes];
     let mut phases = vec![t0.elapsed().as_secs_f64()];
     let objective = round(first.values[vars.total_lat]);
     let mut chosen = first.clone();
@@ -374,10 +408,11 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
                     model.cols[vars.core_asgn[c][i]].cost = big + r as f64;
                 }
             }
-            if let Ok(s) = milp::solve_highs(&model, opts.time_limit)
-                && s.status == Status::Optimal
-            {
-                chosen = s;
+            if let Ok(s) = milp::solve_highs(&model, limits, Some(&first.values)) {
+                node_counts.push(s.nodes);
+                if s.status == Status::Optimal {
+                    chosen = s;
+                }
             }
             phases.push(t0.elapsed().as_secs_f64());
         }
@@ -399,15 +434,22 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         for c in model.cols.iter_mut() {
             c.cost = 0.0;
         }
-        unique = match milp::solve_highs(&model, opts.time_limit) {
-            Ok(_) => Some(false),
+        unique = match milp::solve_highs(&model, limits, None) {
+            Ok(s) => {
+                node_counts.push(s.nodes);
+                Some(false)
+            }
             Err(SolveFailure::Infeasible) => Some(true),
             Err(_) => None,
         };
         phases.push(t0.elapsed().as_secs_f64());
     }
     if std::env::var_os("ZZ_CO_DEBUG").is_some() {
-        eprintln!("co stack {stack:?}: solves done at {phases:?} s");
+        eprintln!(
+            "co stack {stack:?}: solves done at {phases:?} s, nodes {node_counts:?}, {:?}, start {:?}, objective {objective}",
+            chosen.status,
+            start::best_allocation(&input).map(|x| x.1)
+        );
     }
     let sol = &chosen;
     // Slot table and core sets.
@@ -458,7 +500,7 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         ss,
         input,
         model_size,
-        status: chosen.status.clone(),
+        status: chosen.status,
         objective,
         predicted,
         formula,
@@ -466,6 +508,8 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         layer_cores,
         unique,
         solve_seconds: t0.elapsed().as_secs_f64(),
+        node_limit: limits.nodes.unwrap_or(0),
+        gap: chosen.gap,
         held_splits: Vec::new(),
     })
 }
