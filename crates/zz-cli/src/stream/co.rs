@@ -21,8 +21,8 @@ pub struct CoArgs {
     #[arg(long, default_value_t = 600.0)]
     pub co_time_limit: f64,
     /// Branch-and-bound node limit of each CO MILP solve (a deterministic work limit: the same
-    /// allocation on every machine, unlike the time limit). Default: 2e7 / the MILP's columns,
-    /// at least 1000 (beyond the reference, which has only the time limit).
+    /// allocation on every machine, unlike the time limit). Default: 3e10 / (the MILP's
+    /// columns)², at least 100 (beyond the reference, which has only the time limit).
     #[arg(long)]
     pub co_node_limit: Option<u64>,
     /// Among equally good CO solutions: first (HiGHS's first proven optimum, deterministic) or

@@ -15,6 +15,10 @@
 //! whether another allocation (other than a permutation of identical cores) reaches the same
 //! objective ([`StackResult::unique`]). A given solution
 //! (per-layer core sets) can be replayed with [`CoOptions::replay`].
+//!
+//! Limits: each solve starts from [`start`]'s allocation and stops at a deterministic node
+//! limit ([`auto_node_limit`] unless given) or the time limit, whichever comes first; a stack
+//! stopped by a limit keeps the best allocation found and reports its status and gap.
 
 pub mod milp;
 pub mod start;
@@ -349,17 +353,20 @@ fn hold_splits(
 }
 
 /// Beyond the reference (which has only Gurobi's 600 s time limit): the default node limit of
-/// one solve, a deterministic work budget of about [`AUTO_NODE_WORK`] column-nodes (so the
-/// result does not depend on the machine), at least [`AUTO_NODE_MIN`] nodes. Every stack of the
-/// reference's fixtures and of the quick start is proven optimal well within it.
+/// one solve, a deterministic work budget (so the result does not depend on the machine) of
+/// [`AUTO_NODE_WORK`] / columns² nodes (a node's LPs grow with the model), at least
+/// [`AUTO_NODE_MIN`]. Every stack of the reference's fixtures and of the quick start is proven
+/// optimal well within it; on models too large for that, the starting allocation
+/// ([`start`]) is already close to what more nodes would find.
 pub fn auto_node_limit(columns: usize) -> u64 {
-    (AUTO_NODE_WORK / columns.max(1) as u64).max(AUTO_NODE_MIN)
+    let c = columns.max(1) as u64;
+    (AUTO_NODE_WORK / c / c).max(AUTO_NODE_MIN)
 }
 
-/// Column-nodes of [`auto_node_limit`].
-pub const AUTO_NODE_WORK: u64 = 20_000_000;
+/// Work budget of [`auto_node_limit`] (nodes · columns²).
+pub const AUTO_NODE_WORK: u64 = 30_000_000_000;
 /// Smallest [`auto_node_limit`].
-pub const AUTO_NODE_MIN: u64 = 1_000;
+pub const AUTO_NODE_MIN: u64 = 100;
 
 fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOptions) -> Result<StackResult, CoError> {
     let t0 = std::time::Instant::now();

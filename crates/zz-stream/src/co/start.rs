@@ -154,12 +154,21 @@ fn compact(a: &mut Allocation) {
     }
 }
 
+/// Most allocations one local search prices (a deterministic bound of its time: a few seconds
+/// on the largest models).
+const EVALUATIONS: usize = 1_000_000;
+
 /// Deterministic hill climbing: each layer's core window (split and position in its allowed
-/// cores), then each node's slot; the first improving move is taken, until none improves (or a
-/// fixed number of rounds).
+/// cores), then each node's slot; the first improving move is taken, until none improves (or
+/// [`EVALUATIONS`] allocations were priced).
 fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i64) {
     let n = inp.nodes.len();
-    for _round in 0..200 {
+    let mut budget = EVALUATIONS;
+    let mut priced = |a: &Allocation| {
+        budget = budget.saturating_sub(1);
+        (budget > 0).then(|| price(inp, a)).flatten()
+    };
+    loop {
         let mut improved = false;
         for g in 0..inp.groups.len() {
             let pmax = max_split(inp, g).unwrap_or(1);
@@ -171,7 +180,7 @@ fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i6
                         continue;
                     }
                     let old = std::mem::replace(&mut a.cores[g], window);
-                    match price(inp, &a) {
+                    match priced(&a) {
                         Some(c) if c < cost => {
                             cost = c;
                             improved = true;
@@ -187,7 +196,7 @@ fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i6
                     continue;
                 }
                 let old = std::mem::replace(&mut a.slot[i], s);
-                match price(inp, &a) {
+                match priced(&a) {
                     Some(c) if c < cost => {
                         cost = c;
                         improved = true;
