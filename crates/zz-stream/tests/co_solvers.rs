@@ -3,9 +3,10 @@
 //! per layer, every slot assignment) must find the same optimal objective, for every stack of the
 //! visible CO fixtures and every stack of the quick start (ResNet-18 on `tpu_like_quad_core`,
 //! `main_stream_co.py`'s stacks, fused) small enough to enumerate (≤ 5 steady-state CNs: the 26
-//! single-layer stacks; the two 11- and 14-CN stacks are solved by HiGHS only). This also checks
-//! that the linearisation is exact. (The pure-Rust `microlp` was tried as the second solver: it
-//! returned a worse "optimum" or "infeasible" on these big-M models.)
+//! single-layer stacks). This also checks that the linearisation is exact. A third solver, CBC
+//! (COIN-OR, through its command line), proves the same optimum as HiGHS on every stack of the
+//! quick start, the 11- and 14-CN ones included. (The pure-Rust `microlp` was tried as the second
+//! solver: it returned a worse "optimum" or "infeasible" on these big-M models.)
 
 mod common;
 
@@ -287,4 +288,66 @@ fn split_never_exceeds_the_split_dimension() {
             assert_eq!(allowed(&after, p), 0, "split {p} offered although {dim} has 2 elements");
         }
     }
+}
+
+/// CBC's objective of a model in MPS format (`None` when CBC is not installed).
+fn cbc_objective(m: &milp::Model, tag: &str) -> Option<f64> {
+    let dir = std::env::temp_dir().join(format!("zz-co-cbc-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mps = dir.join("model.mps");
+    std::fs::write(&mps, milp::to_mps(m)).unwrap();
+    let out = std::process::Command::new("cbc")
+        .arg(&mps)
+        .args(["-threads", "1", "-ratioGap", "0", "-allowableGap", "1e-6", "-sec", "1200", "-solve", "-quit"])
+        .output()
+        .ok()?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Result - Optimal solution found"), "CBC did not prove an optimum:\n{text}");
+    let line = text.lines().find(|l| l.starts_with("Objective value:")).expect("CBC prints the objective");
+    Some(line.trim_start_matches("Objective value:").trim().parse().unwrap())
+}
+
+/// A second, independent MILP solver: CBC (COIN-OR, via its command line and the model in MPS
+/// format) proves the same optimum as HiGHS on every stack of the quick start, including the
+/// 11- and 14-CN stacks the exhaustive search cannot enumerate. Skipped when `cbc` is not
+/// installed (`.ci/run` installs it).
+#[test]
+fn highs_and_cbc_agree_on_every_quick_start_stack() {
+    let r = reference().join("stream/examples");
+    if !r.exists() {
+        println!("SKIPPED: ../shared/reference absent ({})", r.display());
+        return;
+    }
+    if std::process::Command::new("cbc").arg("-quit").output().is_err() {
+        println!("SKIPPED: `cbc` (COIN-OR CBC) is not installed");
+        return;
+    }
+    let inp = Inputs {
+        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
+        workload: r.join("workload/resnet18.onnx"),
+        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
+        mode: zz_stream::cn::Mode::Fused,
+        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
+    };
+    let pre = prepare(&inp).expect("prepare");
+    let preds = steady_state::predecessors(&pre.graph);
+    let mut checked = 0;
+    for (k, stack) in pre.graph.layer_stacks.iter().enumerate() {
+        let Some(ss) = steady_state::extract(&pre.graph, &preds, stack).unwrap() else { continue };
+        let c = milp::constants(&pre.graph, &pre.costs, &pre.accelerator, &ss.cns, ss.iterations).unwrap();
+        let (m, _) = milp::build(&c, None).unwrap();
+        let h = milp::solve_highs(&m, milp::Limits::time(1200.0), None).expect("HiGHS solves");
+        assert_eq!(h.status, milp::Status::Optimal);
+        let cbc = cbc_objective(&m, &k.to_string()).expect("cbc runs");
+        assert_eq!(
+            h.objective.round() as i64,
+            cbc.round() as i64,
+            "stack {stack:?}: HiGHS {} vs CBC {cbc}",
+            h.objective
+        );
+        checked += 1;
+    }
+    println!("quick start: HiGHS and CBC agree on {checked} stacks");
+    assert!(checked >= 28, "only {checked} stacks checked");
 }

@@ -449,6 +449,89 @@ pub fn build(inp: &MilpInput, fixed: Option<&[(usize, Vec<usize>)]>) -> Result<(
     Ok((m, Vars { k_vec, core_asgn, asgn, slot_asgn, idle_start, idle_end, total_lat, lat_iter, idle_min }))
 }
 
+/// The model in free MPS format (columns `c<j>`, rows `r<i>`, integer columns between
+/// markers, every bound explicit), for other MILP solvers (e.g. CBC) and for inspection.
+pub fn to_mps(m: &Model) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("NAME co\nROWS\n N obj\n");
+    // Row kinds; a row free on both sides is left out.
+    let kind: Vec<Option<char>> = m
+        .rows
+        .iter()
+        .map(|r| match (r.lo.is_finite(), r.hi.is_finite()) {
+            (true, true) if r.lo == r.hi => Some('E'),
+            (true, _) => Some('G'),
+            (false, true) => Some('L'),
+            (false, false) => None,
+        })
+        .collect();
+    for (i, k) in kind.iter().enumerate() {
+        if let Some(k) = k {
+            let _ = writeln!(s, " {k} r{i}");
+        }
+    }
+    let mut by_col: Vec<Vec<(usize, f64)>> = vec![Vec::new(); m.cols.len()];
+    for (i, r) in m.rows.iter().enumerate() {
+        if kind[i].is_some() {
+            for &(j, a) in &r.coefs {
+                by_col[j].push((i, a));
+            }
+        }
+    }
+    s.push_str("COLUMNS\n");
+    let mut in_int = false;
+    for (j, c) in m.cols.iter().enumerate() {
+        if c.integer != in_int {
+            let _ = writeln!(s, "    MARKER 'MARKER' '{}'", if c.integer { "INTORG" } else { "INTEND" });
+            in_int = c.integer;
+        }
+        let _ = writeln!(s, "    c{j} obj {}", c.cost);
+        for &(i, a) in &by_col[j] {
+            let _ = writeln!(s, "    c{j} r{i} {a}");
+        }
+    }
+    if in_int {
+        s.push_str("    MARKER 'MARKER' 'INTEND'\n");
+    }
+    s.push_str("RHS\n");
+    for (i, r) in m.rows.iter().enumerate() {
+        match kind[i] {
+            Some('L') => {
+                let _ = writeln!(s, "    rhs r{i} {}", r.hi);
+            }
+            Some(_) => {
+                let _ = writeln!(s, "    rhs r{i} {}", r.lo);
+            }
+            None => {}
+        }
+    }
+    s.push_str("RANGES\n");
+    for (i, r) in m.rows.iter().enumerate() {
+        if kind[i] == Some('G') && r.hi.is_finite() {
+            let _ = writeln!(s, "    rng r{i} {}", r.hi - r.lo);
+        }
+    }
+    s.push_str("BOUNDS\n");
+    for (j, c) in m.cols.iter().enumerate() {
+        match (c.lo.is_finite(), c.hi.is_finite()) {
+            (false, false) => {
+                let _ = writeln!(s, " FR bnd c{j}");
+            }
+            (false, true) => {
+                let _ = writeln!(s, " MI bnd c{j}\n UP bnd c{j} {}", c.hi);
+            }
+            (true, false) => {
+                let _ = writeln!(s, " LO bnd c{j} {}\n PL bnd c{j}", c.lo);
+            }
+            (true, true) => {
+                let _ = writeln!(s, " LO bnd c{j} {}\n UP bnd c{j} {}", c.lo, c.hi);
+            }
+        }
+    }
+    s.push_str("ENDATA\n");
+    s
+}
+
 /// Whether cores `a` and `b` (indices) are interchangeable in the model.
 pub fn identical(inp: &MilpInput, a: usize, b: usize) -> bool {
     inp.caps[a] == inp.caps[b]
