@@ -117,6 +117,23 @@ fn objective(c: &milp::MilpInput, mask: &[u32], slot: &[usize]) -> i64 {
     it * lat_iter - (it - 1) * idle_min
 }
 
+/// The quick start's inputs (`main_stream_co.py`: ResNet-18 on `tpu_like_quad_core`, stacks
+/// 0–11 and 12–21, fused), or `None` (with SKIPPED) when the reference is absent.
+fn quick_start() -> Option<Inputs> {
+    let r = reference().join("stream/examples");
+    if !r.exists() {
+        println!("SKIPPED: ../shared/reference absent ({})", r.display());
+        return None;
+    }
+    Some(Inputs {
+        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
+        workload: r.join("workload/resnet18.onnx"),
+        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
+        mode: zz_stream::cn::Mode::Fused,
+        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
+    })
+}
+
 fn check(name: &str, inp: &Inputs, max_nodes: usize) -> usize {
     let pre = prepare(inp).expect("prepare");
     let preds = steady_state::predecessors(&pre.graph);
@@ -157,18 +174,7 @@ fn highs_and_exhaustive_search_agree_on_fixtures() {
 
 #[test]
 fn highs_and_exhaustive_search_agree_on_quick_start_small_stacks() {
-    let r = reference().join("stream/examples");
-    if !r.exists() {
-        println!("SKIPPED: ../shared/reference absent ({})", r.display());
-        return;
-    }
-    let inp = Inputs {
-        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
-        workload: r.join("workload/resnet18.onnx"),
-        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
-        mode: zz_stream::cn::Mode::Fused,
-        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
-    };
+    let Some(inp) = quick_start() else { return };
     let n = check("quick start", &inp, 5);
     println!("quick start: {n} stacks agree");
     assert!(n >= 20, "only {n} stacks checked");
@@ -180,18 +186,7 @@ fn highs_and_exhaustive_search_agree_on_quick_start_small_stacks() {
 /// pricing (every stack of the quick start, including the 11- and 14-CN ones).
 #[test]
 fn start_solution_is_feasible_and_priced_as_the_original_formulation() {
-    let r = reference().join("stream/examples");
-    if !r.exists() {
-        println!("SKIPPED: ../shared/reference absent ({})", r.display());
-        return;
-    }
-    let inp = Inputs {
-        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
-        workload: r.join("workload/resnet18.onnx"),
-        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
-        mode: zz_stream::cn::Mode::Fused,
-        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
-    };
+    let Some(inp) = quick_start() else { return };
     let pre = prepare(&inp).expect("prepare");
     let preds = steady_state::predecessors(&pre.graph);
     let mut checked = 0;
@@ -225,18 +220,7 @@ fn start_solution_is_feasible_and_priced_as_the_original_formulation() {
 /// (the quick start's 11-CN stack, which needs a few thousand nodes to be proven optimal).
 #[test]
 fn node_limited_solves_are_reproducible() {
-    let r = reference().join("stream/examples");
-    if !r.exists() {
-        println!("SKIPPED: ../shared/reference absent ({})", r.display());
-        return;
-    }
-    let inp = Inputs {
-        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
-        workload: r.join("workload/resnet18.onnx"),
-        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
-        mode: zz_stream::cn::Mode::Fused,
-        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
-    };
+    let Some(inp) = quick_start() else { return };
     let pre = prepare(&inp).expect("prepare");
     let preds = steady_state::predecessors(&pre.graph);
     let stack = &pre.graph.layer_stacks[1];
@@ -314,22 +298,11 @@ fn cbc_objective(m: &milp::Model, tag: &str) -> Option<f64> {
 /// installed (`.ci/run` installs it).
 #[test]
 fn highs_and_cbc_agree_on_every_quick_start_stack() {
-    let r = reference().join("stream/examples");
-    if !r.exists() {
-        println!("SKIPPED: ../shared/reference absent ({})", r.display());
-        return;
-    }
+    let Some(inp) = quick_start() else { return };
     if std::process::Command::new("cbc").arg("-quit").output().is_err() {
         println!("SKIPPED: `cbc` (COIN-OR CBC) is not installed");
         return;
     }
-    let inp = Inputs {
-        accelerator: r.join("hardware/tpu_like_quad_core.yaml"),
-        workload: r.join("workload/resnet18.onnx"),
-        mapping: r.join("mapping/tpu_like_quad_core.yaml"),
-        mode: zz_stream::cn::Mode::Fused,
-        layer_stacks: Some(vec![(0..12).collect(), (12..22).collect()]),
-    };
     let pre = prepare(&inp).expect("prepare");
     let preds = steady_state::predecessors(&pre.graph);
     let mut checked = 0;

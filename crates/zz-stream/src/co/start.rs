@@ -23,18 +23,24 @@ fn allowed(inp: &MilpInput, g: usize, p: usize) -> Vec<usize> {
     (0..inp.cores.len()).filter(|&c| inp.groups[g].iter().all(|&i| inp.split_ok[i][c][p - 1])).collect()
 }
 
+/// The group (`MilpInput::groups` index) of each node.
+fn group_of(inp: &MilpInput) -> Vec<usize> {
+    let mut of = vec![0usize; inp.nodes.len()];
+    for (g, members) in inp.groups.iter().enumerate() {
+        for &i in members {
+            of[i] = g;
+        }
+    }
+    of
+}
+
 /// The model's objective (`it · lat_iter − (it − 1) · idle_min`) of an allocation, or `None`
 /// when it breaks a constraint (split, allowed cores, dependencies, one node per core and slot,
 /// core capacity).
 pub fn price(inp: &MilpInput, a: &Allocation) -> Option<i64> {
     let n = inp.nodes.len();
     let nc = inp.cores.len();
-    let mut group_of = vec![0usize; n];
-    for (g, members) in inp.groups.iter().enumerate() {
-        for &i in members {
-            group_of[i] = g;
-        }
-    }
+    let group_of = group_of(inp);
     let mut busy = vec![vec![false; n]; nc];
     let mut lat_slot = vec![0i64; n];
     for (i, &g) in group_of.iter().enumerate() {
@@ -168,25 +174,33 @@ fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i6
         budget = budget.saturating_sub(1);
         (budget > 0).then(|| price(inp, a)).flatten()
     };
+    // Keeps the allocation `a` after a move if it prices lower, else restores `undo`.
+    let mut keep_if_better = |a: &mut Allocation, cost: &mut i64, undo: Allocation| match priced(a) {
+        Some(c) if c < *cost => {
+            *cost = c;
+            true
+        }
+        _ => {
+            *a = undo;
+            false
+        }
+    };
     loop {
         let mut improved = false;
         for g in 0..inp.groups.len() {
             let pmax = max_split(inp, g).unwrap_or(1);
             for p in 1..=pmax {
                 let list = allowed(inp, g, p);
-                for at in 0..=list.len().saturating_sub(p) {
-                    let window = list[at..at + p].to_vec();
-                    if window == a.cores[g] {
+                if list.len() < p {
+                    continue;
+                }
+                for at in 0..=list.len() - p {
+                    if list[at..at + p] == a.cores[g][..] {
                         continue;
                     }
-                    let old = std::mem::replace(&mut a.cores[g], window);
-                    match priced(&a) {
-                        Some(c) if c < cost => {
-                            cost = c;
-                            improved = true;
-                        }
-                        _ => a.cores[g] = old,
-                    }
+                    let undo = a.clone();
+                    a.cores[g] = list[at..at + p].to_vec();
+                    improved |= keep_if_better(&mut a, &mut cost, undo);
                 }
             }
         }
@@ -195,14 +209,9 @@ fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i6
                 if s == a.slot[i] {
                     continue;
                 }
-                let old = std::mem::replace(&mut a.slot[i], s);
-                match priced(&a) {
-                    Some(c) if c < cost => {
-                        cost = c;
-                        improved = true;
-                    }
-                    _ => a.slot[i] = old,
-                }
+                let undo = a.clone();
+                a.slot[i] = s;
+                improved |= keep_if_better(&mut a, &mut cost, undo);
             }
         }
         if !improved {
@@ -232,12 +241,7 @@ pub fn best_allocation(inp: &MilpInput) -> Option<(Allocation, i64)> {
 fn canonical(inp: &MilpInput, a: &Allocation) -> Vec<Vec<bool>> {
     let n = inp.nodes.len();
     let nc = inp.cores.len();
-    let mut group_of = vec![0usize; n];
-    for (g, members) in inp.groups.iter().enumerate() {
-        for &i in members {
-            group_of[i] = g;
-        }
-    }
+    let group_of = group_of(inp);
     let on: Vec<Vec<bool>> = (0..nc).map(|c| (0..n).map(|i| a.cores[group_of[i]].contains(&c)).collect()).collect();
     let mut out = on.clone();
     let mut seen = vec![false; nc];
