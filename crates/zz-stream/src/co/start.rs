@@ -295,3 +295,43 @@ pub fn start_solution(inp: &MilpInput, vars: &Vars, ncols: usize) -> Option<Vec<
     }
     Some(x)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two CNs of two layers on four identical cores; layer 0 held to a split of 2 (only
+    /// `split_ok[..][..][1]` true, as `hold_splits` leaves it), layer 1 free.
+    fn held_input() -> MilpInput {
+        let nc = 4;
+        let lat = |base: i64| (0..nc).map(|_| (1..=nc).map(|p| base / p as i64).collect()).collect();
+        MilpInput {
+            nodes: vec![0, 1],
+            ids: vec![(0, 0), (1, 0)],
+            cores: vec![0, 1, 2, 3],
+            lat: vec![lat(1200), lat(400)],
+            split_ok: vec![vec![vec![false, true, false, false]; nc], vec![vec![true; nc]; nc]],
+            deps: vec![(0, 1)],
+            groups: vec![vec![0], vec![1]],
+            weights: vec![0, 0],
+            caps: vec![1e6; nc],
+            iterations: 10,
+        }
+    }
+
+    #[test]
+    fn a_held_split_is_kept_and_the_search_prices_every_move() {
+        let inp = held_input();
+        let (a, cost) = best_allocation(&inp).expect("a feasible start");
+        assert_eq!(a.cores[0].len(), 2, "{a:?}");
+        assert_eq!(price(&inp, &a), Some(cost));
+        // Layer 0 may not use one core: pricing such an allocation fails.
+        let mut bad = a.clone();
+        bad.cores[0] = vec![0];
+        assert_eq!(price(&inp, &bad), None);
+        // The consumer must come after its producer.
+        let mut late = a.clone();
+        late.slot = vec![1, 0];
+        assert_eq!(price(&inp, &late), None);
+    }
+}
