@@ -225,10 +225,9 @@ fn schedule_hint(e: &ScheduleError) -> &'static str {
         E::NoLinkWindow { .. } => "raise the bandwidth of the link in `core_connectivity`",
         E::NoPath(..) => "connect the two cores in `core_connectivity` (a link or a bus)",
         E::TensorNotOnCore { .. } | E::TensorNotFound(..) => {
-            "a tensor is looked up where it is not stored: a tensor split over several CNs of a fused stack is \
-             needed where it was never stored, or an activation held in a core's weight (I2) memory, e.g. an \
-             `Add`'s second input, is looked up under its producer's operand O, as the reference does (Stream \
-             asserts in both cases): use --mode lbl, give the producer and consumer layers the same \
+            "a tensor is looked up in a memory that does not hold it (as the reference does, it is looked up \
+             under its producer's memory operand, and a tensor split over several CNs of a fused stack may be \
+             needed where it was never stored): use --mode lbl, give the producer and consumer layers the same \
              `intra_core_tiling` so their CNs line up, or allocate the consumer to another core"
         }
         E::NoMemoryForOperand { .. } => {

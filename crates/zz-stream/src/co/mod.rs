@@ -388,7 +388,7 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         nodes: Some(opts.node_limit.unwrap_or_else(|| auto_node_limit(model.cols.len()))),
     };
     let start = if replay.is_none() { start::start_solution(&input, &vars, model.cols.len()) } else { None };
-    let first = milp::solve_highs(&model, limits, start.as_deref()).map_err(fail)?;
+    let first = milp::solve_highs(&model, limits, start.as_ref().map(|x| x.0.as_slice())).map_err(fail)?;
     let mut node_counts = vec![first.nodes];
     let mut phases = vec![t0.elapsed().as_secs_f64()];
     let objective = round(first.values[vars.total_lat]);
@@ -455,7 +455,7 @@ fn solve_stack(graph: &CnGraph, ss: SteadyState, input: MilpInput, opts: &CoOpti
         eprintln!(
             "co stack {stack:?}: solves done at {phases:?} s, nodes {node_counts:?}, {:?}, start {:?}, objective {objective}",
             chosen.status,
-            start::best_allocation(&input).map(|x| x.1)
+            start.as_ref().map(|x| x.1)
         );
     }
     let sol = &chosen;

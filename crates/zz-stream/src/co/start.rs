@@ -38,9 +38,13 @@ fn group_of(inp: &MilpInput) -> Vec<usize> {
 /// when it breaks a constraint (split, allowed cores, dependencies, one node per core and slot,
 /// core capacity).
 pub fn price(inp: &MilpInput, a: &Allocation) -> Option<i64> {
+    price_grouped(inp, &group_of(inp), a)
+}
+
+/// [`price`] with the node → group map given (the local search's inner loop).
+fn price_grouped(inp: &MilpInput, group_of: &[usize], a: &Allocation) -> Option<i64> {
     let n = inp.nodes.len();
     let nc = inp.cores.len();
-    let group_of = group_of(inp);
     let mut busy = vec![vec![false; n]; nc];
     let mut lat_slot = vec![0i64; n];
     for (i, &g) in group_of.iter().enumerate() {
@@ -170,9 +174,10 @@ const EVALUATIONS: usize = 1_000_000;
 fn improve(inp: &MilpInput, mut a: Allocation, mut cost: i64) -> (Allocation, i64) {
     let n = inp.nodes.len();
     let mut budget = EVALUATIONS;
+    let groups = group_of(inp);
     let mut priced = |a: &Allocation| {
         budget = budget.saturating_sub(1);
-        (budget > 0).then(|| price(inp, a)).flatten()
+        (budget > 0).then(|| price_grouped(inp, &groups, a)).flatten()
     };
     // Keeps the allocation `a` after a move if it prices lower, else restores `undo`.
     let mut keep_if_better = |a: &mut Allocation, cost: &mut i64, undo: Allocation| match priced(a) {
@@ -262,11 +267,11 @@ fn canonical(inp: &MilpInput, a: &Allocation) -> Vec<Vec<bool>> {
     out
 }
 
-/// The starting point as model columns: the discrete variables of [`best_allocation`], the
-/// continuous ones `f64::INFINITY` (HiGHS completes them with one LP). `None` when no
-/// construction gives a feasible allocation.
-pub fn start_solution(inp: &MilpInput, vars: &Vars, ncols: usize) -> Option<Vec<f64>> {
-    let (a, _) = best_allocation(inp)?;
+/// The starting point as model columns, with its objective: the discrete variables of
+/// [`best_allocation`], the continuous ones `f64::INFINITY` (HiGHS completes them with one LP).
+/// `None` when no construction gives a feasible allocation.
+pub fn start_solution(inp: &MilpInput, vars: &Vars, ncols: usize) -> Option<(Vec<f64>, i64)> {
+    let (a, cost) = best_allocation(inp)?;
     let n = inp.nodes.len();
     let nc = inp.cores.len();
     let on = canonical(inp, &a);
@@ -293,7 +298,7 @@ pub fn start_solution(inp: &MilpInput, vars: &Vars, ncols: usize) -> Option<Vec<
             x[vars.idle_end[c][s]] = b(!(0..n).any(|i| on[c][i] && a.slot[i] >= s));
         }
     }
-    Some(x)
+    Some((x, cost))
 }
 
 #[cfg(test)]
